@@ -1,0 +1,51 @@
+package dev.resizelet.cgroups;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Names of the pod cgroups, as kubelet makes them:
+ * cgroupfs {@code kubepods/burstable/pod<uid>}; systemd
+ * {@code kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid with - as _>.slice}.
+ */
+public final class CgroupLayout {
+    private final String top;
+    private final CgroupDriver driver;
+
+    public CgroupLayout(CgroupConfig config) {
+        this(config.topName(), config.driver());
+    }
+
+    public CgroupLayout(String topName, CgroupDriver driver) {
+        CgroupName.checkSegment(requireNonNull(topName, "topName"));
+        this.top = topName;
+        this.driver = requireNonNull(driver, "driver");
+    }
+
+    public CgroupName top() {
+        return driver == CgroupDriver.SYSTEMD ? CgroupName.of(top + ".slice") : CgroupName.of(top);
+    }
+
+    public CgroupName tier(QosTier tier) {
+        if (tier.dirName() == null) {
+            return top();
+        }
+        return driver == CgroupDriver.SYSTEMD
+                ? top().child(top + "-" + tier.dirName() + ".slice")
+                : top().child(tier.dirName());
+    }
+
+    /** The pod cgroup; the uid is checked to be a single safe segment before any path is made from it. */
+    public CgroupName pod(QosTier tier, String podUid) {
+        requireNonNull(podUid, "podUid");
+        CgroupName.checkSegment(podUid);
+        if (driver == CgroupDriver.CGROUPFS) {
+            return tier(tier).child("pod" + podUid);
+        }
+        String prefix = tier.dirName() == null ? top : top + "-" + tier.dirName();
+        return tier(tier).child(prefix + "-pod" + podUid.replace('-', '_') + ".slice");
+    }
+
+    public CgroupName container(CgroupName pod, String containerId) {
+        return pod.child(requireNonNull(containerId, "containerId"));
+    }
+}
