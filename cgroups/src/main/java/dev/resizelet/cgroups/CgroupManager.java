@@ -158,7 +158,8 @@ public final class CgroupManager {
      * first, then CPU. For each resource, a pod value that goes up is written before the containers, one that
      * goes down after them; containers whose values go down are written before those whose values go up. For
      * CPU, limits (quota) widen before requests (shares) and requests narrow before limits, as the kubelet
-     * does. Only values that differ from {@code current} are written.
+     * does. Only values that differ from {@code current} are written (an unknown current value counts as the
+     * kernel default, and a value equal to that default is still written, with the widening steps).
      */
     public List<CgroupWrite> planResize(CgroupChange pod, List<CgroupChange> containers) {
         requireNonNull(pod, "pod");
@@ -168,7 +169,7 @@ public final class CgroupManager {
         // memory
         CgroupResources podDiff = changed(pod.current(), pod.target());
         int podMemory = compareLimit(pod.current().memoryLimitBytes(), podDiff.memoryLimitBytes());
-        if (podMemory > 0) {
+        if (podMemory > 0 || (podMemory == 0 && podDiff.memoryLimitBytes() != null)) {
             plan.addAll(plan(pod.name(), podDiff.memoryOnly()));
         }
         for (CgroupChange c : decreasesFirst(cs, CgroupManager::memoryDirection)) {
@@ -186,7 +187,7 @@ public final class CgroupManager {
         if (podLimit > 0 || (podLimit == 0 && podDiff.cpuPeriod() != null)) {
             plan.addAll(plan(pod.name(), podLimitWrite));
         }
-        if (podRequest > 0) {
+        if (podRequest > 0 || (podRequest == 0 && podDiff.cpuShares() != null)) {
             plan.addAll(plan(pod.name(), podRequestWrite));
         }
         for (CgroupChange c : decreasesFirst(cs, CgroupManager::cpuDirection)) {
@@ -361,9 +362,15 @@ public final class CgroupManager {
         return v == CgroupResources.UNLIMITED ? "max" : Long.toString(v);
     }
 
-    private static CgroupResources changed(CgroupResources current, CgroupResources target) {
+    /** The target fields that differ from current (v2: shares that give the same cpu.weight do not differ). */
+    private CgroupResources changed(CgroupResources current, CgroupResources target) {
+        Long shares = differs(current.cpuShares(), target.cpuShares());
+        if (shares != null && current.cpuShares() != null && config.version() == CgroupVersion.V2
+                && config.weightScale().toWeight(shares) == config.weightScale().toWeight(current.cpuShares())) {
+            shares = null;
+        }
         return new CgroupResources(
-                differs(current.cpuShares(), target.cpuShares()),
+                shares,
                 differs(current.cpuQuota(), target.cpuQuota()),
                 differs(current.cpuPeriod(), target.cpuPeriod()),
                 differs(current.memoryLimitBytes(), target.memoryLimitBytes()));
