@@ -78,6 +78,15 @@ class CgroupKernelTest {
     }
 
     @Test
+    void theHostsModeComesFromItsMountTable() {
+        DetectedCgroupMode mode = CgroupModeDetector.detectHost();
+
+        assertThat(mode.mode()).isIn(CgroupMode.V1, CgroupMode.HYBRID);
+        assertThat(mode.v1Controllers()).containsKeys("cpu", "memory");
+        assertThat(mode.evidence()).contains("/proc/self/mountinfo");
+    }
+
+    @Test
     void writesAndReadsBackSharesQuotaAndMemoryLimit() throws IOException {
         m.create(container);
 
