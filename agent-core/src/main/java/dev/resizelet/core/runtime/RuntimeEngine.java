@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupResources;
+import dev.resizelet.core.api.AgentMetrics;
 import dev.resizelet.core.enact.ActuatedStore;
 import dev.resizelet.core.enact.ActuationListener;
 import dev.resizelet.core.enact.Backoff;
@@ -120,6 +121,10 @@ public final class RuntimeEngine implements AutoCloseable {
         Map<String, ResourceValues> act = actuated.get(podUid);
         boolean resizing = target != null && !act.equals(target.allocated());
         return Optional.of(new PodRuntimeView(lane.pod, lane.appliedGeneration, act, resizing, lane.lastError));
+    }
+
+    public AgentMetrics metrics() {
+        return new AgentMetrics(passes.sum(), failedPasses.sum(), completed.sum(), statusReader.legacyFallbacks());
     }
 
     public long legacyStatusFallbacks() {

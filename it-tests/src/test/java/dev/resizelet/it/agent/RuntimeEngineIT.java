@@ -298,6 +298,8 @@ class RuntimeEngineIT {
         assertThat(app.fromCgroupFiles()).isTrue();
         assertThat(app.actual()).isEqualTo(r1);
         assertThat(engine.legacyStatusFallbacks()).isPositive();
+        assertThat(engine.metrics().legacyStatusFallbacks()).isPositive();
+        assertThat(engine.metrics().completedResizes()).isEqualTo(1);
         assertThat(v.lastError()).isNull(); // UpdatePodSandboxResources UNIMPLEMENTED is not an error
     }
 
