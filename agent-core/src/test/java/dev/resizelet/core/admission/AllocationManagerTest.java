@@ -1,0 +1,251 @@
+package dev.resizelet.core.admission;
+
+import static dev.resizelet.core.testing.Pods.burstable;
+import static dev.resizelet.core.testing.Pods.container;
+import static dev.resizelet.core.testing.Pods.pod;
+import static dev.resizelet.core.testing.Pods.resized;
+import static dev.resizelet.core.testing.Pods.withPriority;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.resizelet.core.checkpoint.CheckpointWriteException;
+import dev.resizelet.core.checkpoint.InMemoryPodResourcesStore;
+import dev.resizelet.core.checkpoint.PodResourcesStore;
+import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodResources;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.model.ResourceVector;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AllocationManagerTest {
+
+    private static final long MI = 1L << 20;
+    private final MutableClock clock = new MutableClock();
+    private final InMemoryPodResourcesStore allocated = new InMemoryPodResourcesStore();
+    private final AllocationManager manager = new AllocationManager(
+            NodeConfig.of(new NodeAllocatable(4000, 4096 * MI, 110)), clock, allocated, new InMemoryPodResourcesStore());
+
+    @Test
+    void deferredResizeIsAdmittedWhenAnotherPodIsDeleted() {
+        Pod a = burstable("a", 2000, 100 * MI);
+        Pod b = burstable("b", 1500, 100 * MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        Pod bigger = resized(a, "cpu=3000m,memory=100Mi", "");
+
+        assertThat(manager.requestResize(bigger)).isInstanceOf(Deferred.class);
+        assertThat(manager.allocated(a.uid()).orElseThrow().sameResources(a.resources())).isTrue();
+
+        List<AdmissionDecision> changed = manager.removePod(b.uid());
+
+        assertThat(changed).containsExactly(new Admitted(a.uid(), bigger.generation()));
+        assertThat(manager.allocated(a.uid()).orElseThrow().sameResources(bigger.resources())).isTrue();
+        assertThat(allocated.loadAll().get(a.uid()).sameResources(bigger.resources())).isTrue();
+        assertThat(manager.snapshot().used()).isEqualTo(new ResourceVector(3000, 100 * MI));
+    }
+
+    @Test
+    void deferredResizeIsAdmittedWhenAnotherPodShrinks() {
+        Pod a = burstable("a", 2000, MI);
+        Pod b = burstable("b", 2000, MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        Pod grown = resized(a, "cpu=3000m,memory=1Mi", "");
+        manager.requestResize(grown);
+
+        AdmissionDecision shrink = manager.requestResize(resized(b, "cpu=1000m,memory=1Mi", ""));
+        List<AdmissionDecision> changed = manager.resizeFinished(b.uid());
+
+        assertThat(shrink).isInstanceOf(Admitted.class);
+        assertThat(changed).containsExactly(new Admitted(a.uid(), grown.generation()));
+        assertThat(manager.snapshot().free()).isEqualTo(new ResourceVector(0, 4094 * MI));
+    }
+
+    @Test
+    void deferredResizesAreAdmittedInPriorityOrder() {
+        Pod filler = burstable("filler", 1400, MI);
+        Pod hog = burstable("hog", 2000, MI);
+        Pod low = withPriority(burstable("low", 100, MI), 0);
+        Pod high = withPriority(burstable("high", 100, MI), 1000);
+        Pod older = withPriority(burstable("older", 100, MI), 0);
+        List.of(filler, hog, low, high, older).forEach(manager::admitNewPod);
+        manager.requestResize(resized(older, "cpu=900m,memory=1Mi", ""));
+        clock.advance(Duration.ofSeconds(5));
+        manager.requestResize(resized(low, "cpu=900m,memory=1Mi", ""));
+        manager.requestResize(resized(high, "cpu=900m,memory=1Mi", ""));
+        assertThat(manager.snapshot().pendingResizes()).isEqualTo(3);
+
+        // 2300m free after the hog goes, room for two of the three +800m: high priority first, then the one pending longest
+        List<AdmissionDecision> changed = manager.removePod(hog.uid());
+
+        assertThat(changed).filteredOn(Admitted.class::isInstance).extracting(AdmissionDecision::uid)
+                .containsExactly(high.uid(), older.uid());
+        assertThat(manager.state(low.uid()).orElseThrow().lastDecision()).isEqualTo(new Deferred(low.uid(), 2,
+                "Node didn't have enough resource: cpu, requested: 900, used: 3200, capacity: 4000"));
+    }
+
+    @Test
+    void shrinkingResizesComeBeforeGrowingOnesAndGuaranteedBeforeBurstable() {
+        PodState growBurstable = pending(burstable("b", 100, MI), "cpu=200m,memory=1Mi", "", 0, Instant.EPOCH);
+        PodState growGuaranteed = pending(pod("g", container("c", "cpu=100m,memory=1Mi", "cpu=100m,memory=1Mi")),
+                "cpu=200m,memory=1Mi", "cpu=200m,memory=1Mi", 0, Instant.EPOCH.plusSeconds(9));
+        PodState shrinkLowPriority = pending(burstable("s", 500, 2 * MI), "cpu=100m,memory=3Mi", "", -5,
+                Instant.EPOCH.plusSeconds(20));
+
+        List<PodState> sorted = List.of(growBurstable, growGuaranteed, shrinkLowPriority).stream()
+                .sorted(PendingOrder.ORDER).toList();
+
+        // the memory increase makes "s" increasing too: it sorts after by priority -5
+        assertThat(sorted).extracting(s -> s.desired().uid().value()).containsExactly("g", "b", "s");
+        PodState trueShrink = pending(burstable("t", 500, 2 * MI), "cpu=100m,memory=1Mi", "", -5, Instant.EPOCH);
+        assertThat(List.of(growGuaranteed, trueShrink).stream().sorted(PendingOrder.ORDER).toList().get(0))
+                .isSameAs(trueShrink);
+    }
+
+    @Test
+    void infeasibleIsNotRetriedUntilTheSpecChanges() {
+        Pod a = burstable("a", 1000, MI);
+        Pod b = burstable("b", 1000, MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        Pod huge = resized(a, "cpu=5,memory=1Mi", "");
+
+        Infeasible inf = (Infeasible) manager.requestResize(huge);
+
+        assertThat(manager.removePod(b.uid())).isEmpty();
+        assertThat(manager.retryPending()).isEmpty();
+        assertThat(manager.requestResize(huge.withGeneration(huge.generation() + 1))).isSameAs(inf);
+        Pod sensible = resized(huge, "cpu=3,memory=1Mi", "");
+        assertThat(manager.requestResize(sensible)).isEqualTo(new Admitted(a.uid(), sensible.generation()));
+    }
+
+    @Test
+    void aNewerSpecReplacesThePendingOne() {
+        Pod a = burstable("a", 1000, MI);
+        Pod b = burstable("b", 2500, MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        Pod first = resized(a, "cpu=2000m,memory=1Mi", "");
+        Pod second = resized(first, "cpu=1500m,memory=1Mi", "");
+
+        assertThat(manager.requestResize(first)).isInstanceOf(Deferred.class);
+        assertThat(manager.requestResize(second)).isEqualTo(new Admitted(a.uid(), second.generation()));
+        assertThat(manager.snapshot().pendingResizes()).isZero();
+        assertThat(manager.retryPending()).isEmpty();
+        assertThat(manager.allocated(a.uid()).orElseThrow().sameResources(second.resources())).isTrue();
+    }
+
+    @Test
+    void revertingToTheAllocatedSpecCancelsThePendingResize() {
+        Pod a = burstable("a", 1000, MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(burstable("b", 2500, MI));
+        manager.requestResize(resized(a, "cpu=2000m,memory=1Mi", ""));
+
+        AdmissionDecision d = manager.requestResize(resized(a, "cpu=1000m,memory=1Mi", "").withGeneration(3));
+
+        assertThat(d).isEqualTo(new Admitted(a.uid(), 3));
+        assertThat(manager.snapshot().pendingResizes()).isZero();
+    }
+
+    @Test
+    void aFailedCheckpointWriteChangesNothing() {
+        Pod a = burstable("a", 1000, MI);
+        manager.admitNewPod(a);
+        FailingStore failing = new FailingStore();
+        AllocationManager m = new AllocationManager(manager.nodeConfig(), clock, failing, new InMemoryPodResourcesStore());
+        m.admitNewPod(a);
+        NodeSnapshot before = m.snapshot();
+        PodState stateBefore = m.state(a.uid()).orElseThrow();
+        failing.fail = true;
+
+        assertThrows(CheckpointWriteException.class, () -> m.requestResize(resized(a, "cpu=2,memory=1Mi", "")));
+        assertThrows(CheckpointWriteException.class, () -> m.admitNewPod(burstable("c", 1, 1)));
+
+        assertThat(m.snapshot()).isEqualTo(before);
+        assertThat(m.state(a.uid())).contains(stateBefore);
+        assertThat(m.state(PodUid.of("c"))).isEmpty();
+    }
+
+    @Test
+    void restartReadmitsFromTheCheckpointBeforePendingResizes() {
+        Pod a = burstable("a", 1000, MI);
+        Pod b = burstable("b", 2500, MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        Pod aGrown = resized(a, "cpu=1500m,memory=1Mi", "");
+        manager.requestResize(aGrown);
+        Pod bGrown = resized(b, "cpu=3000m,memory=1Mi", "");
+        assertThat(manager.requestResize(bGrown)).isInstanceOf(Deferred.class);
+
+        AllocationManager restarted = new AllocationManager(manager.nodeConfig(), clock, allocated,
+                new InMemoryPodResourcesStore());
+        Map<PodUid, AdmissionDecision> decisions = restarted.restore(List.of(bGrown, aGrown));
+
+        assertThat(restarted.allocated(a.uid()).orElseThrow().sameResources(aGrown.resources())).isTrue();
+        assertThat(restarted.allocated(b.uid()).orElseThrow().sameResources(b.resources())).isTrue();
+        assertThat(decisions).containsOnlyKeys(b.uid());
+        assertThat(decisions.get(b.uid())).isInstanceOf(Deferred.class);
+        assertThat(restarted.snapshot().used()).isEqualTo(manager.snapshot().used());
+    }
+
+    private PodState pending(Pod allocatedPod, String requests, String limits, int priority, Instant since) {
+        Pod desired = withPriority(resized(allocatedPod, requests, limits), priority);
+        return new PodState(desired, withPriority(allocatedPod, priority), null,
+                new Deferred(desired.uid(), desired.generation(), "x"), since);
+    }
+
+    static final class FailingStore implements PodResourcesStore {
+        boolean fail;
+        private final InMemoryPodResourcesStore delegate = new InMemoryPodResourcesStore();
+
+        @Override
+        public Map<PodUid, PodResources> loadAll() {
+            return delegate.loadAll();
+        }
+
+        @Override
+        public void save(PodResources resources) {
+            if (fail) {
+                throw new CheckpointWriteException(Path.of("/ckpt", resources.uid().value()), "write",
+                        new java.io.IOException("disk full"));
+            }
+            delegate.save(resources);
+        }
+
+        @Override
+        public void remove(PodUid uid) {
+            delegate.remove(uid);
+        }
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2025-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
