@@ -62,23 +62,37 @@ fi
 # 2. The daemon.
 stop_daemon
 
-# 3. Whatever survived: containers in the private runc root, then the shims serving this socket.
-if [[ -d $dir/runc ]] && command -v runc >/dev/null 2>&1; then
-  for root in "$dir"/runc/*/; do
+# 3. Whatever survived: containers whose bundle lies under DIR, in the private runc root (CRI) or
+#    the default one (ctr), then the shims serving this socket.
+if command -v runc >/dev/null 2>&1; then
+  for root in "$dir"/runc/*/ /run/containerd/runc/*/; do
     [[ -d $root ]] || continue
-    for id in $(runc --root "$root" list -q 2>/dev/null); do
+    for id in $(runc --root "$root" list 2>/dev/null | awk -v d="$dir/" 'NR > 1 && index($4, d) == 1 { print $1 }'); do
       runc --root "$root" kill -a "$id" KILL >/dev/null 2>&1
       runc --root "$root" delete -f "$id" >/dev/null 2>&1
       echo "containerd/stop: removed leftover container $id"
     done
   done
 fi
+# A shim is containerd-shim-runc-v2 -namespace NS -id ID -address SOCK; its socket is
+# /run/containerd/s/<sha256 of SOCK/NS/ID>, which a killed shim leaves behind.
 for proc in /proc/[0-9]*; do
-  cmdline=$(tr '\0' ' ' < "$proc/cmdline" 2>/dev/null) || continue
-  if [[ $cmdline == *containerd-shim* && $cmdline == *"-address $sock "* ]]; then
-    shim=${proc#/proc/}
-    kill -KILL "$shim" 2>/dev/null && echo "containerd/stop: killed leftover shim pid=$shim"
-    wait_gone "$shim" 5
+  mapfile -d '' -t argv < "$proc/cmdline" 2>/dev/null || continue
+  [[ ${#argv[@]} -gt 0 && $(basename -- "${argv[0]}") == containerd-shim* ]] || continue
+  ns='' id='' address=''
+  for (( i = 1; i + 1 < ${#argv[@]}; i++ )); do
+    case ${argv[i]} in
+      -namespace) ns=${argv[i+1]} ;;
+      -id) id=${argv[i+1]} ;;
+      -address) address=${argv[i+1]} ;;
+    esac
+  done
+  [[ $address == "$sock" ]] || continue
+  shim=${proc#/proc/}
+  kill -KILL "$shim" 2>/dev/null && echo "containerd/stop: killed leftover shim pid=$shim id=$id"
+  wait_gone "$shim" 5
+  if [[ -n $ns && -n $id ]]; then
+    rm -f "/run/containerd/s/$(printf '%s' "$sock/$ns/$id" | sha256sum | cut -d' ' -f1)"
   fi
 done
 

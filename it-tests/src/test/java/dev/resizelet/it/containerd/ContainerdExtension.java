@@ -1,13 +1,9 @@
 package dev.resizelet.it.containerd;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -63,7 +59,8 @@ public final class ContainerdExtension implements BeforeAllCallback, ParameterRe
         return parameter.getParameter().getType() == PrivateContainerd.class ? session.containerd : session.top;
     }
 
-    private static Path scriptsDir() {
+    /** scripts/containerd, from the system property the pom sets (or ../scripts/containerd). */
+    static Path scriptsDir() {
         String property = System.getProperty(SCRIPTS_PROPERTY);
         Path dir = property != null ? Path.of(property) : Path.of("..", "scripts", "containerd");
         if (!Files.isRegularFile(dir.resolve("start.sh"))) {
@@ -75,78 +72,32 @@ public final class ContainerdExtension implements BeforeAllCallback, ParameterRe
 
     /** One class's containerd and top cgroup; closed by JUnit when the class's store closes. */
     private static final class Session implements AutoCloseable {
-        private final Path base;
         private final PrivateContainerd containerd;
         private final TopCgroup top;
 
-        private Session(Path base, PrivateContainerd containerd, TopCgroup top) {
-            this.base = base;
+        private Session(PrivateContainerd containerd, TopCgroup top) {
             this.containerd = containerd;
             this.top = top;
         }
 
         static Session open(Path scripts) {
-            Path base;
-            try {
-                // a short path under /tmp: the socket path must stay under the Unix socket limit
-                base = Files.createTempDirectory(Path.of("/tmp"), "resizelet-ctd-");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a directory for containerd", e);
-            }
-            TopCgroup top = TopCgroup.create(ContainerdHost.CGROUP_ROOT);
-            try {
-                return new Session(base, PrivateContainerd.start(scripts, base.resolve("c")), top);
-            } catch (RuntimeException e) {
-                try {
-                    deleteTree(base);
-                } catch (RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-                throw e;
-            }
+            return new Session(PrivateContainerd.startInTempDir(scripts), TopCgroup.create(ContainerdHost.CGROUP_ROOT));
         }
 
-        /** Containerd first (its containers leave their cgroups), then the cgroups, then the files. */
+        /** Containerd first (deleting its containers removes their cgroups), then the test's cgroups. */
         @Override
         public void close() {
-            RuntimeException failure = null;
             try {
                 containerd.close();
             } catch (RuntimeException e) {
-                failure = e;
-            }
-            try {
-                top.close();
-            } catch (RuntimeException e) {
-                failure = addTo(failure, e);
-            }
-            try {
-                deleteTree(base);
-            } catch (RuntimeException e) {
-                failure = addTo(failure, e);
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        }
-
-        private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
-            if (first == null) {
-                return next;
-            }
-            first.addSuppressed(next);
-            return first;
-        }
-
-        private static void deleteTree(Path dir) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
+                try {
+                    top.close();
+                } catch (RuntimeException cgroups) {
+                    e.addSuppressed(cgroups);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete the containerd directory " + dir
-                        + " (a mount left under it?)", e);
+                throw e;
             }
+            top.close();
         }
     }
 }

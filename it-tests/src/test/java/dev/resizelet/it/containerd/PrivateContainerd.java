@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A containerd of the test's own, driven by {@code scripts/containerd/{start,stop}.sh}: its root,
@@ -24,21 +26,36 @@ public final class PrivateContainerd implements AutoCloseable {
     private static final long SCRIPT_TIMEOUT_SECONDS = 120;
 
     private final Path scripts;
+    private final Path base;
     private final Path dir;
     private boolean closed;
 
-    private PrivateContainerd(Path scripts, Path dir) {
+    private PrivateContainerd(Path scripts, Path base) {
         this.scripts = requireNonNull(scripts, "scripts");
-        this.dir = requireNonNull(dir, "dir");
+        this.base = requireNonNull(base, "base");
+        this.dir = base.resolve("c");
     }
 
-    /** Starts a containerd under {@code dir} and imports {@link #IMAGE}; returns once the socket answers. */
-    public static PrivateContainerd start(Path scripts, Path dir) {
-        PrivateContainerd containerd = new PrivateContainerd(scripts, dir);
+    /**
+     * Starts a containerd in a new directory under /tmp (short, for the socket path limit) and
+     * imports {@link #IMAGE}; returns once the socket answers. {@link #close()} deletes the directory.
+     */
+    public static PrivateContainerd startInTempDir(Path scripts) {
+        Path base;
+        try {
+            base = Files.createTempDirectory(Path.of("/tmp"), "resizelet-ctd-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for containerd", e);
+        }
+        PrivateContainerd containerd = new PrivateContainerd(scripts, base);
         try {
             containerd.run("start.sh");
         } catch (RuntimeException e) {
-            containerd.close();
+            try {
+                containerd.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         return containerd;
@@ -87,19 +104,30 @@ public final class PrivateContainerd implements AutoCloseable {
         }
     }
 
-    /** Stops the daemon and removes every task, shim and mount it left. */
+    /** Stops the daemon, removes every task, shim and mount it left, then deletes its directory. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Files.isDirectory(dir)) {
             run("stop.sh");
+        }
+        try (Stream<Path> walk = Files.walk(base)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the containerd directory " + base
+                    + " (a mount left under it?)", e);
         }
     }
 
     private void run(String script, String... args) {
         List<String> command = new ArrayList<>(List.of("bash", scripts.resolve(script).toString(), dir.toString()));
         command.addAll(List.of(args));
-        Path output = dir.resolveSibling(dir.getFileName() + "-" + script + ".out");
+        Path output = base.resolve(script + ".out");
         try {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
