@@ -108,6 +108,10 @@ class RawCriContainerdIT {
         // runc created the pod cgroup's parents with no limits; the pod cgroup is ours to write
         assertThat(readLong(top.podDir(TopCgroup.MEMORY, uid).resolve("memory.limit_in_bytes"))).isGreaterThan(1L << 40);
         assertThat(readLong(top.podDir(TopCgroup.CPU, uid).resolve("cpu.cfs_quota_us"))).isEqualTo(-1);
+        // ... and in every other v1 hierarchy too: removing the pod means removing it there as well
+        for (String hierarchy : List.of("cpuacct", "cpuset", "pids", "blkio", "devices", "freezer", "systemd")) {
+            assertThat(top.podDir(hierarchy, uid)).as("pod cgroup runc created in " + hierarchy).isDirectory();
+        }
     }
 
     @Test
