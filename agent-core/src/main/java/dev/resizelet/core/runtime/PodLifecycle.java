@@ -8,7 +8,17 @@ import dev.resizelet.core.enact.PodCgroupConfig;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriNotFoundException;
 import dev.resizelet.cri.CriRuntime;
+import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ContainerConfig;
+import dev.resizelet.cri.v1.ContainerFilter;
+import dev.resizelet.cri.v1.ContainerState;
+import dev.resizelet.cri.v1.ContainerStateValue;
+import dev.resizelet.cri.v1.ListContainersRequest;
+import dev.resizelet.cri.v1.ListPodSandboxRequest;
+import dev.resizelet.cri.v1.PodSandbox;
+import dev.resizelet.cri.v1.PodSandboxFilter;
+import dev.resizelet.cri.v1.PodSandboxState;
+import dev.resizelet.cri.v1.PodSandboxStateValue;
 import dev.resizelet.cri.v1.CreateContainerRequest;
 import dev.resizelet.cri.v1.PodSandboxConfig;
 import dev.resizelet.cri.v1.RemoveContainerRequest;
@@ -17,8 +27,11 @@ import dev.resizelet.cri.v1.RunPodSandboxRequest;
 import dev.resizelet.cri.v1.StartContainerRequest;
 import dev.resizelet.cri.v1.StopContainerRequest;
 import dev.resizelet.cri.v1.StopPodSandboxRequest;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +88,42 @@ public final class PodLifecycle {
         log.info("pod started pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
                 sandboxId, running.containers().size());
         return running;
+    }
+
+    /**
+     * Finds the pod's ready sandbox in the runtime (after an agent restart: the containers kept running)
+     * and returns it with the newest running container of each name, so that nothing is created twice.
+     * Containers missing from the runtime are returned with an empty id; the next pass recreates them.
+     */
+    public Optional<RunningPod> adopt(PodSpec pod) {
+        List<PodSandbox> sandboxes = cri.listPodSandbox(ListPodSandboxRequest.newBuilder()
+                .setFilter(PodSandboxFilter.newBuilder()
+                        .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY))
+                        .putLabelSelector(SandboxConfigs.LABEL_POD_UID, pod.uid()))
+                .build()).getItemsList();
+        Optional<PodSandbox> newest = sandboxes.stream().max(Comparator.comparingLong(PodSandbox::getCreatedAt));
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        String sandboxId = newest.get().getId();
+        Map<String, Container> byName = new HashMap<>();
+        for (Container c : cri.listContainers(ListContainersRequest.newBuilder()
+                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId)
+                        .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING)))
+                .build()).getContainersList()) {
+            byName.merge(c.getMetadata().getName(), c, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
+        }
+        RunningPod running = new RunningPod(pod.uid(), sandboxId, podCgroup(pod), List.of());
+        for (ContainerSpec c : pod.containers()) {
+            Container found = byName.get(c.name());
+            running = running.with(found == null
+                    ? new RunningContainer(c.name(), "", 0, "CONTAINER_EXITED", null, false, null)
+                    : new RunningContainer(c.name(), found.getId(), (int) found.getMetadata().getAttempt(),
+                            found.getState().name(), null, false, null));
+        }
+        log.info("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
+                sandboxId, byName.size());
+        return Optional.of(running);
     }
 
     /** CreateContainer (attempt {@code attempt}) with {@code values}, then StartContainer; returns the id. */

@@ -249,6 +249,12 @@ public final class RuntimeEngine implements AutoCloseable {
     /** One level-triggered pass; false when it failed and must be retried. */
     private boolean sync(PodLane lane, PodTarget target) {
         if (lane.pod == null) {
+            Optional<RunningPod> adopted = lifecycle.adopt(target.spec());
+            if (adopted.isPresent()) {
+                // restarted agent: the runtime kept the pod; enact whatever the checkpoint says is missing
+                lane.pod = adopted.get();
+                return sync(lane, target);
+            }
             RunningPod started = lifecycle.start(target.spec(), target.allocated());
             target.allocated().forEach((name, v) -> actuated.put(lane.uid, name, v));
             lane.pod = started;

@@ -1,0 +1,540 @@
+package dev.resizelet.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.resizelet.cgroups.CgroupConfig;
+import dev.resizelet.cgroups.CgroupFs;
+import dev.resizelet.cgroups.CgroupManager;
+import dev.resizelet.core.admission.AdmissionDecision;
+import dev.resizelet.core.admission.AllocationManager;
+import dev.resizelet.core.admission.Admitted;
+import dev.resizelet.core.admission.Deferred;
+import dev.resizelet.core.admission.Infeasible;
+import dev.resizelet.core.admission.NodeAllocatable;
+import dev.resizelet.core.admission.NodeConfig;
+import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
+import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
+import dev.resizelet.core.admission.PodState;
+import dev.resizelet.core.admission.ReconcileLoop;
+import dev.resizelet.core.agent.CheckpointedActuatedStore;
+import dev.resizelet.core.agent.StatusComposer;
+import dev.resizelet.core.api.AgentMetrics;
+import dev.resizelet.core.api.AlreadyExistsException;
+import dev.resizelet.core.api.ConflictException;
+import dev.resizelet.core.api.GoneException;
+import dev.resizelet.core.api.InvalidException;
+import dev.resizelet.core.api.NotFoundException;
+import dev.resizelet.core.api.PodEvent;
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.api.PodView;
+import dev.resizelet.core.api.ResizeEvent;
+import dev.resizelet.core.checkpoint.FileCheckpointStore;
+import dev.resizelet.core.checkpoint.InMemoryPodResourcesStore;
+import dev.resizelet.core.checkpoint.PodResourcesStore;
+import dev.resizelet.core.enact.Backoff;
+import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.runtime.ModelTargets;
+import dev.resizelet.core.runtime.PodRuntimeView;
+import dev.resizelet.core.runtime.RuntimeEngine;
+import dev.resizelet.core.runtime.RuntimeListener;
+import dev.resizelet.core.store.ObjectKey;
+import dev.resizelet.core.store.PodSpecCodec;
+import dev.resizelet.core.store.PodStore;
+import dev.resizelet.core.store.StoreEvent;
+import dev.resizelet.core.store.StoreException;
+import dev.resizelet.core.store.StoredObject;
+import dev.resizelet.core.validation.FieldError;
+import dev.resizelet.core.validation.PodValidator;
+import dev.resizelet.core.validation.ResizeSource;
+import dev.resizelet.cri.CriClientOptions;
+import dev.resizelet.cri.CriRuntime;
+import dev.resizelet.cri.GrpcRuntimeClient;
+import dev.resizelet.cri.v1.VersionRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * resizelet as a library: pods go in, resizes are admitted, enacted through the CRI runtime and the
+ * pod cgroups, and reported in each pod's status. The daemon's HTTP API and the benchmark harness are
+ * thin shells around this class.
+ *
+ * <p>Three owners, kept apart (DESIGN §2): the {@link PodStore} holds desired specs durably; the
+ * {@link ReconcileLoop} owns allocation on one thread and checkpoints it; the {@link RuntimeEngine}
+ * enacts on worker threads and checkpoints what the runtime accepted. Status is recomputed from the
+ * three whenever one of them moves, and published through the store so that watches see it.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+    private static final int MAX_EVENTS = 1000;
+
+    private final PodStore<Pod, PodStatus> store;
+    private final ReconcileLoop loop;
+    private final RuntimeEngine engine;
+    private final CriRuntime cri;
+    private final boolean ownsCri;
+    private final StatusComposer composer;
+    private final Clock clock;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, ObjectKey> keysByUid = new ConcurrentHashMap<>();
+    private final ArrayDeque<ResizeEvent> events = new ArrayDeque<>();   // guarded by itself
+    private final AtomicLong eventSequence = new AtomicLong();
+    private final AtomicLong requestedResizes = new AtomicLong();
+    private volatile boolean ready;
+
+    private NodeAgent(Builder b, CriRuntime cri, boolean ownsCri, String runtimeName) {
+        this.clock = b.clock;
+        this.cri = cri;
+        this.ownsCri = ownsCri;
+        this.composer = new StatusComposer(clock, runtimeName);
+        this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
+                : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
+        PodResourcesStore allocated = b.stateDir == null ? new InMemoryPodResourcesStore()
+                : new FileCheckpointStore(b.stateDir.resolve("allocated"));
+        PodResourcesStore actuated = b.stateDir == null ? new InMemoryPodResourcesStore()
+                : new FileCheckpointStore(b.stateDir.resolve("actuated"));
+        NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
+        this.loop = new ReconcileLoop(new AllocationManager(node, clock, allocated, actuated));
+        this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer"));
+        CheckpointedActuatedStore actuatedView = new CheckpointedActuatedStore(
+                r -> join(loop.markActuated(r)),
+                uid -> loop.allocated(PodUid.of(uid)).map(a -> a.generation()).orElse(0L));
+        CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
+        this.engine = new RuntimeEngine(cri, cgroups, actuatedView, workers, scheduler, Backoff.DEFAULT, new Listener());
+        loop.addListener(this::onDecision);
+
+        // restart: every stored pod is re-admitted from the allocated checkpoint before any pending resize
+        List<StoredObject<Pod, PodStatus>> stored = store.list(null);
+        stored.forEach(o -> keysByUid.put(o.uid(), o.key()));
+        join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
+        for (StoredObject<Pod, PodStatus> o : stored) {
+            PodUid uid = PodUid.of(o.uid());
+            loop.state(uid).ifPresent(s -> {
+                if (s.actuated() != null) {
+                    actuatedView.restore(s.actuated());
+                }
+                if (s.allocated() != null) {
+                    engine.submit(ModelTargets.target(s.allocated(), s.allocated().resources()));
+                }
+            });
+            refreshStatus(o.uid());
+        }
+        engine.start(b.relistInterval);
+        ready = true;
+        log.info("node agent ready pods={} allocatable={} stateDir={}", stored.size(), b.allocatable, b.stateDir);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- the API --------------------------------------------------------------------------------
+
+    /** Validates and stores a new pod, then admits it; returns once the pod is durable. */
+    public PodView create(Pod pod) {
+        requireNonNull(pod, "pod");
+        List<FieldError> errors = PodValidator.validateNew(pod);
+        if (!errors.isEmpty()) {
+            throw new InvalidException(pod.name(), errors);
+        }
+        Pod first = pod.withGeneration(1);
+        ObjectKey key = new ObjectKey(pod.namespace(), pod.name());
+        StoredObject<Pod, PodStatus> created;
+        try {
+            created = store.create(key, pod.uid().value(), first, composer.compose(first, 1, null, null, null));
+        } catch (StoreException.AlreadyExists e) {
+            throw new AlreadyExistsException(e.getMessage());
+        }
+        keysByUid.put(pod.uid().value(), key);
+        loop.admitNewPod(first);
+        return view(created);
+    }
+
+    /**
+     * A new spec for an existing pod: a resize through the pod spec (1.27 clients) or the {@code resize}
+     * subresource. Validated against the stored spec with the apiserver's rules; with {@code dryRun} nothing
+     * is stored or admitted. Returns once the new spec is durable; admission and enactment follow.
+     *
+     * @param expectedResourceVersion null, or the version the caller read (409 if stale)
+     */
+    public PodView update(String namespace, String name, Pod newSpec, Long expectedResourceVersion,
+            boolean resizeSubresource, boolean dryRun) {
+        ObjectKey key = new ObjectKey(namespace, name);
+        ResizeSource source = resizeSubresource ? ResizeSource.RESIZE_SUBRESOURCE : ResizeSource.POD_UPDATE;
+        StoredObject<Pod, PodStatus> current = store.get(key).orElseThrow(() -> notFound(name));
+        if (dryRun) {
+            if (expectedResourceVersion != null && expectedResourceVersion != current.resourceVersion()) {
+                throw new ConflictException(new StoreException.Conflict(key).getMessage());
+            }
+            Pod next = validated(current, newSpec, source);
+            return new PodView(next, current.status(), current.resourceVersion(), next.generation(),
+                    current.creationTimestamp());
+        }
+        StoredObject<Pod, PodStatus> updated;
+        try {
+            updated = store.updateSpec(key, expectedResourceVersion, o -> {
+                Pod next = validated(o, newSpec, source);
+                return new PodStore.Change<>(next, o.status());
+            });
+        } catch (StoreException.NotFound e) {
+            throw notFound(name);
+        } catch (StoreException.Conflict e) {
+            throw new ConflictException(e.getMessage());
+        }
+        requestedResizes.incrementAndGet();
+        loop.requestResize(updated.spec());
+        refreshStatus(updated.uid());
+        return view(store.get(key).orElse(updated));
+    }
+
+    public Optional<PodView> get(String namespace, String name) {
+        return store.get(new ObjectKey(namespace, name)).map(this::view);
+    }
+
+    /** Pods of one namespace, or of all when {@code namespace} is null, sorted by namespace and name. */
+    public List<PodView> list(String namespace) {
+        return store.list(namespace).stream().map(this::view).toList();
+    }
+
+    /** The store's current resourceVersion, for list responses. */
+    public long resourceVersion() {
+        return store.resourceVersion();
+    }
+
+    /** Removes the pod: its allocation is freed at once, its containers, sandbox and cgroup follow. */
+    public PodView delete(String namespace, String name) {
+        ObjectKey key = new ObjectKey(namespace, name);
+        StoredObject<Pod, PodStatus> deleted;
+        try {
+            deleted = store.delete(key, null);
+        } catch (StoreException.NotFound e) {
+            throw notFound(name);
+        }
+        PodUid uid = PodUid.of(deleted.uid());
+        engine.remove(uid.value());
+        loop.removePod(uid);
+        return view(deleted);
+    }
+
+    /**
+     * Streams pod changes (one namespace, or all when null) to {@code sink}, in resourceVersion order:
+     * {@code sinceResourceVersion ≤ 0} starts with an ADDED for each pod. The sink must not block.
+     *
+     * @throws GoneException if {@code sinceResourceVersion} is older than the kept history
+     */
+    public AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<PodEvent> sink) {
+        requireNonNull(sink, "sink");
+        try {
+            return store.watch(namespace, sinceResourceVersion, e -> sink.accept(toPodEvent(e)));
+        } catch (StoreException.Gone e) {
+            throw new GoneException(e.getMessage());
+        }
+    }
+
+    /** Resize events of one namespace (all when null), oldest first. */
+    public List<ResizeEvent> events(String namespace) {
+        synchronized (events) {
+            return events.stream().filter(e -> namespace == null || e.namespace().equals(namespace)).toList();
+        }
+    }
+
+    /** Ready once the runtime answered and the checkpoints were restored. */
+    public boolean ready() {
+        return ready;
+    }
+
+    public AgentMetrics metrics() {
+        return engine.metrics();
+    }
+
+    /** Resizes requested through {@link #update} since start. */
+    public long requestedResizes() {
+        return requestedResizes.get();
+    }
+
+    /** The allocation state of a pod (for tests and diagnostics). */
+    public Optional<PodState> allocation(PodUid uid) {
+        return loop.state(uid);
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        engine.close();
+        loop.close();
+        scheduler.shutdownNow();
+        workers.shutdownNow();
+        store.close();
+        if (ownsCri) {
+            cri.close();
+        }
+    }
+
+    // ---- reactions -------------------------------------------------------------------------------
+
+    private Pod validated(StoredObject<Pod, PodStatus> current, Pod newSpec, ResizeSource source) {
+        Pod old = current.spec();
+        Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
+                newSpec.annotations(), newSpec.initContainers(), newSpec.containers());
+        List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
+        if (!errors.isEmpty()) {
+            throw new InvalidException(old.name(), errors);
+        }
+        return candidate.withGeneration(current.generation() + 1);
+    }
+
+    /** On the allocation loop's thread: publish the decision and hand admitted pods to enactment. */
+    private void onDecision(AdmissionDecision decision, PodState state) {
+        String uid = decision.uid().value();
+        ObjectKey key = keysByUid.get(uid);
+        if (key == null || state == null) {
+            return;
+        }
+        if (decision instanceof Admitted a) {
+            if (state.allocated() != null) {
+                if (a.generation() > 1) {
+                    event(key, uid, "Normal", "ResizeStarted", "Pod resize started for generation " + a.generation());
+                }
+                engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
+            }
+        } else if (decision instanceof Deferred d) {
+            event(key, uid, "Warning", "ResizeDeferred", d.message());
+        } else if (decision instanceof Infeasible i) {
+            event(key, uid, "Warning", "ResizeInfeasible", i.message());
+        }
+        refreshStatus(uid);
+    }
+
+    private void refreshStatus(String uid) {
+        ObjectKey key = keysByUid.get(uid);
+        if (key == null) {
+            return;
+        }
+        PodState state = loop.state(PodUid.of(uid)).orElse(null);
+        PodRuntimeView runtime = engine.view(uid).orElse(null);
+        store.updateStatus(key, o -> composer.compose(o.spec(), o.generation(), state, runtime, o.status()));
+    }
+
+    private final class Listener implements RuntimeListener {
+        @Override
+        public void changed(String podUid) {
+            refreshStatus(podUid);
+        }
+
+        @Override
+        public void resizeCompleted(String podUid, long generation) {
+            ObjectKey key = keysByUid.get(podUid);
+            if (key != null && generation > 1) {
+                event(key, podUid, "Normal", "ResizeCompleted", "Pod resize completed for generation " + generation);
+            }
+            loop.resizeFinished(PodUid.of(podUid));
+            refreshStatus(podUid);
+        }
+
+        @Override
+        public void resizeFailed(String podUid, String message) {
+            ObjectKey key = keysByUid.get(podUid);
+            if (key != null) {
+                event(key, podUid, "Warning", "ResizeError", message);
+            }
+        }
+
+        @Override
+        public void removed(String podUid) {
+            keysByUid.remove(podUid);
+        }
+    }
+
+    private void event(ObjectKey key, String uid, String type, String reason, String message) {
+        synchronized (events) {
+            ResizeEvent last = events.peekLast();
+            if (last != null && last.podUid().equals(uid) && last.reason().equals(reason)
+                    && java.util.Objects.equals(last.message(), message)) {
+                return; // the same event again (a retried pass): keep one
+            }
+            events.addLast(new ResizeEvent(eventSequence.incrementAndGet(), key.namespace(), key.name(), uid, type,
+                    reason, message, clock.instant()));
+            if (events.size() > MAX_EVENTS) {
+                events.pollFirst();
+            }
+        }
+    }
+
+    private PodView view(StoredObject<Pod, PodStatus> o) {
+        PodStatus status = o.status() != null ? o.status() : composer.compose(o.spec(), o.generation(), null, null, null);
+        return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp());
+    }
+
+    private PodEvent toPodEvent(StoreEvent<Pod, PodStatus> e) {
+        PodEvent.Type type = switch (e.type()) {
+            case ADDED -> PodEvent.Type.ADDED;
+            case MODIFIED -> PodEvent.Type.MODIFIED;
+            case DELETED -> PodEvent.Type.DELETED;
+        };
+        return new PodEvent(type, view(e.object()));
+    }
+
+    private static NotFoundException notFound(String name) {
+        return new NotFoundException("pods \"" + name + "\" not found");
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Builds a started {@link NodeAgent}. */
+    public static final class Builder {
+        private String criEndpoint;
+        private CriRuntime runtime;
+        private CgroupConfig cgroups;
+        private CgroupFs cgroupFs = CgroupFs.real();
+        private NodeAllocatable allocatable;
+        private CpuManagerPolicy cpuManagerPolicy = CpuManagerPolicy.NONE;
+        private MemoryManagerPolicy memoryManagerPolicy = MemoryManagerPolicy.NONE;
+        private Path stateDir;
+        private Clock clock = Clock.systemUTC();
+        private Duration relistInterval = Duration.ofSeconds(1);
+        private Duration requestTimeout = CriClientOptions.DEFAULT_REQUEST_TIMEOUT;
+        private Duration retryInterval = Duration.ofSeconds(30);
+        private int workers = 4;
+
+        private Builder() {
+        }
+
+        /** {@code unix:///run/containerd/containerd.sock} or {@code tcp://host:port}; the agent owns the client. */
+        public Builder criEndpoint(String endpoint) {
+            this.criEndpoint = requireNonNull(endpoint, "endpoint");
+            return this;
+        }
+
+        /** A client the caller made (and closes), e.g. on an in-process channel. */
+        public Builder runtime(CriRuntime client) {
+            this.runtime = requireNonNull(client, "client");
+            return this;
+        }
+
+        public Builder cgroups(CgroupConfig config) {
+            this.cgroups = requireNonNull(config, "config");
+            return this;
+        }
+
+        public Builder cgroupFs(CgroupFs fs) {
+            this.cgroupFs = requireNonNull(fs, "fs");
+            return this;
+        }
+
+        /** Node allocatable (capacity minus reserved) and the pod limit. */
+        public Builder allocatable(long cpuMillis, long memoryBytes, int maxPods) {
+            this.allocatable = new NodeAllocatable(cpuMillis, memoryBytes, maxPods);
+            return this;
+        }
+
+        public Builder allocatable(long cpuMillis, long memoryBytes) {
+            return allocatable(cpuMillis, memoryBytes, 110);
+        }
+
+        public Builder cpuManagerPolicy(CpuManagerPolicy policy) {
+            this.cpuManagerPolicy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        public Builder memoryManagerPolicy(MemoryManagerPolicy policy) {
+            this.memoryManagerPolicy = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Where pods and checkpoints live; without one, nothing survives a restart. */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder relistInterval(Duration interval) {
+            this.relistInterval = requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /** The deadline of every CRI call (kubelet's runtime-request-timeout; default 2 minutes). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** How often deferred resizes are retried even without a trigger. */
+        public Builder retryInterval(Duration interval) {
+            this.retryInterval = requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /** Enactment threads (CRI calls run here, never on the allocation loop). */
+        public Builder workers(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /** Connects to the runtime (Version handshake), restores pods and checkpoints, starts the loops. */
+        public NodeAgent build() {
+            requireNonNull(cgroups, "cgroups: the cgroup root, top name, version and driver are required");
+            requireNonNull(allocatable, "allocatable: node allocatable is required");
+            if ((runtime == null) == (criEndpoint == null)) {
+                throw new IllegalStateException("give exactly one of criEndpoint(...) or runtime(...)");
+            }
+            boolean owns = runtime == null;
+            CriRuntime cri = owns ? GrpcRuntimeClient.connect(criEndpoint,
+                    CriClientOptions.defaults().withRequestTimeout(requestTimeout)) : runtime;
+            try {
+                String runtimeName = cri.version(VersionRequest.newBuilder().setVersion("0.1.0").build()).getRuntimeName();
+                return new NodeAgent(this, cri, owns, runtimeName);
+            } catch (RuntimeException e) {
+                if (owns) {
+                    cri.close();
+                }
+                throw e;
+            }
+        }
+    }
+}
