@@ -113,7 +113,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * made; call {@link #handshake()} if wanted. {@link #close()} leaves the channel open.
      */
     public GrpcRuntimeClient(ManagedChannel channel, CriClientOptions options) {
-        this(channel, false, null, String.valueOf(channel), options);
+        this(channel, false, null, "channel " + channel.authority(), options);
     }
 
     private GrpcRuntimeClient(ManagedChannel channel, boolean ownsChannel, EventLoopGroup eventLoop, String endpoint,

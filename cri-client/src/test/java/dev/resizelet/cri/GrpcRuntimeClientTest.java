@@ -20,9 +20,14 @@ import dev.resizelet.fakecri.FakeRuntimeServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +178,39 @@ class GrpcRuntimeClientTest {
 
         assertThat(sub.isActive()).isFalse();
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.eventSubscriberCount() == 0);
+    }
+
+    @Test
+    void oneClientServesManyThreadsAtOnce() throws Exception {
+        FakeRuntime runtime = serve();
+        String sandbox = client.runPodSandbox(Pods.runPodSandbox("web", "u1", "")).getPodSandboxId();
+        String id = client.createContainer(Pods.createContainer(sandbox, "app", Pods.resources(100, 200, 1 << 26)))
+                .getContainerId();
+        int threads = 8;
+        int callsPerThread = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long shares = 2 + t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < callsPerThread; i++) {
+                        client.updateContainerResources(id, LinuxContainerResources.newBuilder().setCpuShares(shares).build());
+                        assertThat(client.containerStatus(id).getStatus().getResources().getLinux().getCpuShares())
+                                .isBetween(2L, 2L + threads - 1);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(runtime.calls(CriRpc.UPDATE_CONTAINER_RESOURCES)).hasSize(threads * callsPerThread);
+        assertThat(runtime.calls(CriRpc.CONTAINER_STATUS)).hasSize(threads * callsPerThread);
     }
 
     @Test

@@ -237,6 +237,18 @@ class FakeRuntimeTest {
     }
 
     @Test
+    void systemdSliceParentIsUsedAsItIs() {
+        String slice = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b.slice";
+        String sandbox = cri.runPodSandbox(RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig("web", slice)).build()).getPodSandboxId();
+
+        String id = createContainer(sandbox, "app", resources(512, 50_000, 256L << 20));
+
+        assertThat(tree.read("cpu/" + slice + "/" + id + "/cpu.shares")).isEqualTo("512");
+        assertThat(runtime.containerCgroup(id)).contains(CgroupName.parse(slice + "/" + id));
+    }
+
+    @Test
     void sandboxWithoutCgroupParentWritesNoFiles() {
         String sandbox = cri.runPodSandbox(RunPodSandboxRequest.newBuilder()
                 .setConfig(sandboxConfig("web", "")).build()).getPodSandboxId();
