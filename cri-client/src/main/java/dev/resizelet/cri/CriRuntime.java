@@ -82,7 +82,7 @@ public interface CriRuntime extends AutoCloseable {
                 .setContainerId(containerId).setLinux(linux).build());
     }
 
-    /** Releases the connection; calls after close fail with {@link CriUnavailableException}. */
+    /** Releases the connection the client opened (a borrowed channel stays open); later calls on an owned one fail with {@link CriUnavailableException}. */
     @Override
     void close();
 }

@@ -41,6 +41,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
@@ -112,7 +113,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * made; call {@link #handshake()} if wanted. {@link #close()} leaves the channel open.
      */
     public GrpcRuntimeClient(ManagedChannel channel, CriClientOptions options) {
-        this(channel, false, null, String.valueOf(channel), options);
+        this(channel, false, null, "channel " + channel.authority(), options);
     }
 
     private GrpcRuntimeClient(ManagedChannel channel, boolean ownsChannel, EventLoopGroup eventLoop, String endpoint,
@@ -178,6 +179,8 @@ public final class GrpcRuntimeClient implements CriRuntime {
                 .channelType(EpollDomainSocketChannel.class, DomainSocketAddress.class)
                 .eventLoopGroup(group)
                 .overrideAuthority("localhost")
+                // gRPC sets SO_KEEPALIVE on every socket; a Unix socket has no such option (null unsets it)
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .usePlaintext()
                 .maxInboundMessageSize(options.maxInboundMessageBytes())
                 .build();
@@ -198,6 +201,12 @@ public final class GrpcRuntimeClient implements CriRuntime {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 throw new CriHandshakeException(endpoint,
                         "Version is unimplemented (" + e.getStatus().getDescription() + ")", e);
+            }
+            if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                // waiting for the connection is what ran out: say so rather than "deadline exceeded"
+                throw new CriUnavailableException(VERSION.getBareMethodName(), Target.NONE, "", "no answer from "
+                        + endpoint + " within " + options.connectTimeout() + " (" + e.getStatus().getDescription()
+                        + ")", e);
             }
             throw failure(VERSION, Target.NONE, "", e);
         }

@@ -7,6 +7,7 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
@@ -133,6 +134,8 @@ public final class FakeRuntimeServer implements AutoCloseable {
                         .channelType(EpollServerDomainSocketChannel.class)
                         .bossEventLoopGroup(eventLoop)
                         .workerEventLoopGroup(eventLoop)
+                        // gRPC sets SO_KEEPALIVE on accepted sockets; a Unix socket has no such option (null unsets it)
+                        .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                         .addService(runtime)
                         .build();
             } else {
