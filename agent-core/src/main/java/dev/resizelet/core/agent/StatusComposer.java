@@ -1,7 +1,6 @@
 package dev.resizelet.core.agent;
 
 import dev.resizelet.core.admission.AdmissionDecision;
-import dev.resizelet.core.admission.Admitted;
 import dev.resizelet.core.admission.Deferred;
 import dev.resizelet.core.admission.Infeasible;
 import dev.resizelet.core.admission.PodState;
@@ -14,6 +13,7 @@ import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.core.runtime.ModelTargets;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.RunningContainer;
 import java.time.Clock;
@@ -62,22 +62,28 @@ public final class StatusComposer {
             resize = "Infeasible";
             conditions.add(condition(PodStatus.RESIZE_PENDING, "Infeasible", i.message(), observed, previous));
         }
-        if (decision instanceof Admitted || decision instanceof Deferred || decision instanceof Infeasible) {
-            boolean inProgress = allocated != null && (view == null || view.resizing()
-                    || view.generation() < allocated.generation() || view.running() == null);
-            if (inProgress && view != null && view.running() != null) {
-                String error = view.lastError();
-                conditions.add(condition(PodStatus.RESIZE_IN_PROGRESS, error == null ? null : "Error", error,
-                        allocated.generation(), previous));
-                if (resize == null) {
-                    resize = "InProgress";
-                }
+        if (allocated != null && view != null && view.running() != null && !actuatedMatches(allocated, view)) {
+            String error = view.lastError();
+            conditions.add(condition(PodStatus.RESIZE_IN_PROGRESS, error == null ? null : "Error", error,
+                    observed, previous));
+            if (resize == null) {
+                resize = "InProgress";
             }
         }
         boolean running = view != null && view.running() != null && !view.running().containers().isEmpty()
                 && view.running().containers().stream().allMatch(RunningContainer::running);
         return new PodStatus(running ? "Running" : "Pending", null, null, desired.qosClass(), resize, conditions,
                 observed, containers(desired, allocated, view));
+    }
+
+    /** Allocated == actuated for every container (DESIGN §4: in progress while they differ). */
+    private static boolean actuatedMatches(Pod allocated, PodRuntimeView view) {
+        for (Container c : allocated.resizableContainers()) {
+            if (!ModelTargets.values(c.resources()).equals(view.actuated().get(c.name()))) {
+                return false;
+            }
+        }
+        return !view.resizing();
     }
 
     private Condition condition(String type, String reason, String message, long observedGeneration, PodStatus previous) {

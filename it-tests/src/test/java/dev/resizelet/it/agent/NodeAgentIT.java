@@ -1,0 +1,208 @@
+package dev.resizelet.it.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.resizelet.cgroups.CgroupResources;
+import dev.resizelet.core.NodeAgent;
+import dev.resizelet.core.api.InvalidException;
+import dev.resizelet.core.api.PodEvent;
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.api.PodView;
+import dev.resizelet.core.model.Container;
+import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.fakecri.CriRpc;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedding API end to end: fake CRI runtime on a Unix socket, temp cgroup v1 tree, durable state dir. */
+class NodeAgentIT {
+    private static final long MI = 1024 * 1024;
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    private RuntimeHarness h;
+    private NodeAgent agent;
+
+    private NodeAgent start(long cpuMillis, long memoryBytes) {
+        if (h == null) {
+            h = new RuntimeHarness(dir, b -> { });
+        }
+        agent = NodeAgent.builder()
+                .runtime(h.client)
+                .cgroups(h.cgroupConfig)
+                .allocatable(cpuMillis, memoryBytes)
+                .stateDir(dir.resolve("state"))
+                .relistInterval(Duration.ofMillis(200))
+                .build();
+        return agent;
+    }
+
+    @AfterEach
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    static Pod guaranteed(String name, String cpu, String memory) {
+        ResourceRequirements r = new ResourceRequirements(
+                Map.of("cpu", Quantity.parse(cpu), "memory", Quantity.parse(memory)),
+                Map.of("cpu", Quantity.parse(cpu), "memory", Quantity.parse(memory)));
+        return new Pod("default", name, PodUid.of("uid-" + name), 0, 0, Map.of(), List.of(),
+                List.of(new Container("app", "busybox", List.of("sleep", "3600"), r, Map.of(), null)));
+    }
+
+    private PodView running(String name) {
+        await().atMost(WAIT).until(() -> agent.get("default", name)
+                .map(v -> v.status().phase().equals("Running")).orElse(false));
+        return agent.get("default", name).orElseThrow();
+    }
+
+    private PodView settled(String name, long generation) {
+        await().atMost(WAIT).until(() -> agent.get("default", name)
+                .map(v -> v.status().observedGeneration() == generation && v.status().resize() == null
+                        && v.status().phase().equals("Running"))
+                .orElse(false));
+        return agent.get("default", name).orElseThrow();
+    }
+
+    private String containerId(PodView v) {
+        return v.status().containerStatuses().get(0).containerId().replaceFirst("^[a-z-]+://", "");
+    }
+
+    @Test
+    void resizeIsAdmittedEnactedAndReportedWithoutRestart() {
+        start(4000, 4096 * MI);
+        agent.create(guaranteed("web", "500m", "128Mi"));
+        String id = containerId(running("web"));
+
+        PodView updated = agent.update("default", "web", guaranteed("web", "800m", "256Mi"), null, true, false);
+        assertThat(updated.generation()).isEqualTo(2);
+        PodView done = settled("web", 2);
+
+        PodStatus.ContainerStatus cs = done.status().containerStatuses().get(0);
+        assertThat(cs.restartCount()).isZero();
+        assertThat(containerId(done)).isEqualTo(id);
+        assertThat(cs.allocatedResources().requests()).containsEntry("cpu", Quantity.parse("800m"))
+                .containsEntry("memory", Quantity.parse("256Mi"));
+        assertThat(cs.resources().limits()).containsEntry("cpu", Quantity.parse("800m"))
+                .containsEntry("memory", Quantity.parse("256Mi"));
+        CgroupResources files = h.agentCgroups.read(h.agentCgroups.layout()
+                .container(h.agentCgroups.layout().pod(dev.resizelet.cgroups.QosTier.GUARANTEED, "uid-web"), id));
+        assertThat(files.cpuQuota()).isEqualTo(80_000L);
+        assertThat(files.memoryLimitBytes()).isEqualTo(256 * MI);
+        assertThat(agent.events("default")).extracting(e -> e.reason()).contains("ResizeStarted", "ResizeCompleted");
+    }
+
+    @Test
+    void deferredResizeIsAdmittedAndEnactedWhenAnotherPodIsDeleted() {
+        start(2000, 4096 * MI);
+        agent.create(guaranteed("a", "1", "128Mi"));
+        agent.create(guaranteed("b", "1", "128Mi"));
+        running("a");
+        running("b");
+
+        agent.update("default", "a", guaranteed("a", "1500m", "128Mi"), null, true, false);
+        await().atMost(WAIT).until(() -> "Deferred".equals(agent.get("default", "a").orElseThrow().status().resize()));
+        PodStatus deferred = agent.get("default", "a").orElseThrow().status();
+        assertThat(deferred.conditions()).singleElement().satisfies(c -> {
+            assertThat(c.type()).isEqualTo("PodResizePending");
+            assertThat(c.reason()).isEqualTo("Deferred");
+            assertThat(c.message()).isEqualTo("Node didn't have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000");
+        });
+        assertThat(h.fake.calls()).noneMatch(c -> c.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES);
+
+        agent.delete("default", "b");
+
+        PodView done = settled("a", 2);
+        assertThat(done.status().containerStatuses().get(0).resources().limits()).containsEntry("cpu", Quantity.parse("1500m"));
+        assertThat(h.fake.calls()).anyMatch(c -> c.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES);
+    }
+
+    @Test
+    void infeasibleResizeNeverReachesTheRuntime() {
+        start(2000, 4096 * MI);
+        agent.create(guaranteed("a", "1", "128Mi"));
+        running("a");
+        int updatesBefore = h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES).size();
+
+        agent.update("default", "a", guaranteed("a", "3", "128Mi"), null, true, false);
+
+        await().atMost(WAIT).until(() -> "Infeasible".equals(agent.get("default", "a").orElseThrow().status().resize()));
+        assertThat(agent.get("default", "a").orElseThrow().status().conditions()).singleElement()
+                .satisfies(c -> assertThat(c.message())
+                        .isEqualTo("Node didn't have enough capacity: cpu, requested: 3000, capacity: 2000"));
+        assertThat(h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES)).hasSize(updatesBefore);
+    }
+
+    @Test
+    void illegalResizeIsRejectedWithTheApiserverWordsAndChangesNothing() {
+        start(4000, 4096 * MI);
+        agent.create(guaranteed("a", "1", "128Mi"));
+        PodView before = running("a");
+        Pod burstable = new Pod("default", "a", PodUid.of("uid-a"), 0, 0, Map.of(), List.of(), List.of(new Container(
+                "app", "busybox", List.of(), new ResourceRequirements(Map.of("cpu", Quantity.parse("500m")),
+                        Map.of("cpu", Quantity.parse("1"))), Map.of(), null)));
+
+        InvalidException e = assertThrows(InvalidException.class,
+                () -> agent.update("default", "a", burstable, null, true, false));
+
+        assertThat(e.getMessage()).contains("Pod QOS Class may not change as a result of resizing");
+        PodView after = agent.get("default", "a").orElseThrow();
+        assertThat(after.generation()).isEqualTo(before.generation());
+        assertThat(after.spec()).isEqualTo(before.spec());
+    }
+
+    @Test
+    void restartFromTheStateDirKeepsPodsAdoptsContainersAndFinishesPendingResizes() {
+        start(4000, 4096 * MI);
+        agent.create(guaranteed("web", "500m", "128Mi"));
+        String id = containerId(running("web"));
+        long rvBefore = agent.resourceVersion();
+        agent.close();
+        agent = null;
+
+        start(4000, 4096 * MI);
+        PodView after = settled("web", 1);
+
+        assertThat(containerId(after)).isEqualTo(id);
+        assertThat(h.fake.calls()).filteredOn(c -> c.rpc() == CriRpc.RUN_POD_SANDBOX).hasSize(1);
+        assertThat(after.resourceVersion()).isGreaterThan(rvBefore);
+
+        agent.update("default", "web", guaranteed("web", "1", "128Mi"), null, true, false);
+        assertThat(settled("web", 2).status().containerStatuses().get(0).resources().limits())
+                .containsEntry("cpu", Quantity.parse("1"));
+    }
+
+    @Test
+    void watchSeesTheResizeProgressInOrder() throws Exception {
+        start(4000, 4096 * MI);
+        agent.create(guaranteed("web", "500m", "128Mi"));
+        running("web");
+        List<PodEvent> seen = new CopyOnWriteArrayList<>();
+        try (AutoCloseable w = agent.watch("default", agent.resourceVersion(), seen::add)) {
+            agent.update("default", "web", guaranteed("web", "700m", "128Mi"), null, false, false);
+            settled("web", 2);
+            await().atMost(WAIT).until(() -> seen.stream().anyMatch(e -> e.pod().status().observedGeneration() == 2
+                    && e.pod().status().resize() == null));
+        }
+        assertThat(seen).extracting(e -> e.pod().resourceVersion()).isSorted().doesNotHaveDuplicates();
+        assertThat(seen).extracting(e -> e.pod().status().resize()).contains("InProgress");
+    }
+}
