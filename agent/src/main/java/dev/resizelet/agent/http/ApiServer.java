@@ -573,6 +573,7 @@ public final class ApiServer implements AutoCloseable {
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
+                    drain(exchange.getRequestBody());
                     throw ApiException.tooLarge(MAX_BODY_BYTES);
                 }
             } catch (NumberFormatException e) {
@@ -582,10 +583,25 @@ public final class ApiServer implements AutoCloseable {
         InputStream in = exchange.getRequestBody();
         byte[] data = in.readNBytes((int) MAX_BODY_BYTES + 1);
         if (data.length > MAX_BODY_BYTES) {
+            drain(in);
             throw ApiException.tooLarge(MAX_BODY_BYTES);
         }
         return data;
     }
+
+    /**
+     * Reads and discards what the client is still sending (up to {@link #MAX_DRAIN_BYTES}) so that it reads our
+     * 413 rather than a connection reset.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        for (int n; total < MAX_DRAIN_BYTES && (n = in.read(buffer)) > 0; ) {
+            total += n;
+        }
+    }
+
+    private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
 
     private List<String> checkKindAndFields(Request r, ObjectNode body) {
         return checkKindAndFields(FieldValidation.parseMode(r.param("fieldValidation")), body);
@@ -713,8 +729,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void sendStatus(HttpExchange exchange, ApiException e) {
         try {
-            // a request body we did not read must not be parsed as the next request
-            exchange.getResponseHeaders().set("Connection", "close");
+            // the JDK server drains an unread request body on close, or closes the connection
             send(exchange, e.code(), statusBody(e));
         } catch (IOException io) {
             log.debug("could not send error status code={} error={}", e.code(), io.toString());
