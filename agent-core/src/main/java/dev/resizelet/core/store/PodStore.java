@@ -1,0 +1,438 @@
+package dev.resizelet.core.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The desired state of every pod, as the API server would keep it: specs are durable (a change is
+ * acknowledged only once it is on disk, and survives {@code kill -9}), statuses live in memory and
+ * are recomputed by their owner after a restart. Every change gets a new resourceVersion, strictly
+ * increasing across restarts; watchers see changes in resourceVersion order, only once durable.
+ *
+ * <p>Durability is an append-only {@link DurableLog} with group commit, compacted into a snapshot
+ * when it grows. Resource versions handed out for status-only changes are covered by a persisted
+ * high-water mark, reserved in blocks, so a restart never reuses one.
+ *
+ * @param <T> the spec type (persisted through the codec)
+ * @param <S> the status type (memory only)
+ */
+public final class PodStore<T, S> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PodStore.class);
+    private static final byte PUT = 1;
+    private static final byte DELETE = 2;
+    private static final byte RESERVE = 3;
+    private static final long RESERVE_BLOCK = 100_000;
+    private static final int HISTORY = 10_000;
+    private static final long DEFAULT_MIN_COMPACT_BYTES = 4 << 20;
+
+    private final StoreCodec<T> codec;
+    private final Clock clock;
+    private final DurableLog durable;      // null: memory only
+    private final long minCompactBytes;
+
+    // guarded by this
+    private final TreeMap<ObjectKey, StoredObject<T, S>> objects = new TreeMap<>();
+    private long resourceVersion;
+    private long reservedUpTo;
+    private long liveBytes;               // log size right after the last compaction
+    private boolean failed;
+
+    // events waiting for their log record to be durable, and the delivered history; guarded by publishLock
+    private final Object publishLock = new Object();
+    private final ArrayDeque<Pending<T, S>> pending = new ArrayDeque<>();
+    private final ArrayDeque<StoreEvent<T, S>> history = new ArrayDeque<>();
+    private final List<Watcher<T, S>> watchers = new CopyOnWriteArrayList<>();
+
+    private record Pending<T, S>(long seq, StoreEvent<T, S> event) {
+    }
+
+    /** Sees events newer than {@code afterRv} in its namespace (all when null). */
+    private record Watcher<T, S>(String namespace, long afterRv, Consumer<StoreEvent<T, S>> sink) {
+        boolean wants(StoreEvent<T, S> e) {
+            return e.object().resourceVersion() > afterRv
+                    && (namespace == null || namespace.equals(e.object().key().namespace()));
+        }
+    }
+
+    private PodStore(StoreCodec<T> codec, Clock clock, DurableLog durable, long minCompactBytes) {
+        this.codec = requireNonNull(codec, "codec");
+        this.clock = requireNonNull(clock, "clock");
+        this.durable = durable;
+        this.minCompactBytes = minCompactBytes;
+    }
+
+    /** A store that keeps nothing across restarts. */
+    public static <T, S> PodStore<T, S> inMemory(StoreCodec<T> codec, Clock clock) {
+        return new PodStore<>(codec, clock, null, 0);
+    }
+
+    /** Opens the store in {@code dir} ({@code pods.log}), replaying what was acknowledged before. */
+    public static <T, S> PodStore<T, S> open(Path dir, StoreCodec<T> codec, Clock clock) {
+        return open(dir, codec, clock, DEFAULT_MIN_COMPACT_BYTES);
+    }
+
+    /** As {@link #open(Path, StoreCodec, Clock)}, compacting once the log exceeds 4x its live size and {@code minCompactBytes}. */
+    static <T, S> PodStore<T, S> open(Path dir, StoreCodec<T> codec, Clock clock, long minCompactBytes) {
+        List<byte[]> records = new ArrayList<>();
+        Path file = dir.resolve("pods.log");
+        DurableLog logFile;
+        try {
+            logFile = DurableLog.open(file, records);
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot open pod store " + file + ": " + e.getMessage(), e);
+        }
+        PodStore<T, S> store = new PodStore<>(codec, clock, logFile, minCompactBytes);
+        synchronized (store) {
+            for (byte[] r : records) {
+                store.replay(file, r);
+            }
+            store.resourceVersion = Math.max(store.resourceVersion, store.reservedUpTo);
+            store.compactLocked();
+        }
+        log.info("pod store opened file={} pods={} resourceVersion={}", file, store.objects.size(), store.resourceVersion);
+        return store;
+    }
+
+    public synchronized Optional<StoredObject<T, S>> get(ObjectKey key) {
+        return Optional.ofNullable(objects.get(key));
+    }
+
+    /** All objects (of one namespace, or all when null), sorted by namespace and name. */
+    public synchronized List<StoredObject<T, S>> list(String namespace) {
+        if (namespace == null) {
+            return List.copyOf(objects.values());
+        }
+        return List.copyOf(objects.subMap(new ObjectKey(namespace, ""), new ObjectKey(namespace + "\0", "")).values());
+    }
+
+    public synchronized int size() {
+        return objects.size();
+    }
+
+    public synchronized long resourceVersion() {
+        return resourceVersion;
+    }
+
+    /** Stores a new object durably; returns once it is on disk. */
+    public StoredObject<T, S> create(ObjectKey key, String uid, T spec, S status) {
+        requireNonNull(spec, "spec");
+        long seq;
+        StoredObject<T, S> created;
+        synchronized (this) {
+            checkWritable();
+            if (objects.containsKey(key)) {
+                throw new StoreException.AlreadyExists(key);
+            }
+            long rv = nextRv();
+            created = new StoredObject<>(key, uid, spec, status, 1, rv, clock.instant());
+            seq = appendLocked(put(created));
+            objects.put(key, created);
+            queue(seq, StoreEvent.Type.ADDED, created);
+        }
+        awaitAndPublish(seq);
+        return created;
+    }
+
+    /**
+     * Replaces the spec (generation + 1) if {@code expectedRv} is null or current. {@code change} sees
+     * the current object and returns the new spec and status; it may throw to refuse, and then nothing changes.
+     */
+    public StoredObject<T, S> updateSpec(ObjectKey key, Long expectedRv, Function<StoredObject<T, S>, Change<T, S>> change) {
+        long seq;
+        StoredObject<T, S> updated;
+        synchronized (this) {
+            checkWritable();
+            StoredObject<T, S> current = current(key, expectedRv);
+            Change<T, S> c = change.apply(current);
+            long rv = nextRv();
+            updated = current.withSpec(c.spec(), rv).withStatus(c.status(), rv);
+            seq = appendLocked(put(updated));
+            objects.put(key, updated);
+            queue(seq, StoreEvent.Type.MODIFIED, updated);
+        }
+        awaitAndPublish(seq);
+        return updated;
+    }
+
+    /** The new spec and status of an update. */
+    public record Change<T, S>(T spec, S status) {
+        public Change {
+            requireNonNull(spec, "spec");
+        }
+    }
+
+    /** Replaces the in-memory status; a new resourceVersion, not written to disk. Missing objects are ignored. */
+    public Optional<StoredObject<T, S>> updateStatus(ObjectKey key, Function<StoredObject<T, S>, S> change) {
+        long seq;
+        StoredObject<T, S> updated;
+        synchronized (this) {
+            StoredObject<T, S> current = objects.get(key);
+            if (current == null) {
+                return Optional.empty();
+            }
+            S next = change.apply(current);
+            if (java.util.Objects.equals(next, current.status())) {
+                return Optional.of(current);
+            }
+            updated = current.withStatus(next, nextRv());
+            objects.put(key, updated);
+            seq = durable == null ? 0 : durable.lastSeq();
+            queue(seq, StoreEvent.Type.MODIFIED, updated);
+        }
+        awaitAndPublish(seq);
+        return Optional.of(updated);
+    }
+
+    /** Removes the object durably. */
+    public StoredObject<T, S> delete(ObjectKey key, Long expectedRv) {
+        long seq;
+        StoredObject<T, S> deleted;
+        synchronized (this) {
+            checkWritable();
+            StoredObject<T, S> current = current(key, expectedRv);
+            long rv = nextRv();
+            deleted = current.withResourceVersion(rv);
+            seq = appendLocked(DurableLog.bytes(out -> {
+                out.writeByte(DELETE);
+                out.writeUTF(key.namespace());
+                out.writeUTF(key.name());
+                out.writeLong(rv);
+            }));
+            objects.remove(key);
+            queue(seq, StoreEvent.Type.DELETED, deleted);
+        }
+        awaitAndPublish(seq);
+        return deleted;
+    }
+
+    /**
+     * Streams changes to {@code sink} (of one namespace, or all when null). {@code sinceRv ≤ 0}: first
+     * an ADDED for every current object; otherwise every change after {@code sinceRv}, which must still
+     * be in the history ({@link StoreException.Gone} if not). The sink is called on the writer's thread
+     * and must not block. Close the handle to stop.
+     */
+    public AutoCloseable watch(String namespace, long sinceRv, Consumer<StoreEvent<T, S>> sink) {
+        requireNonNull(sink, "sink");
+        Watcher<T, S> w;
+        synchronized (this) {          // lock order everywhere: this, then publishLock
+            synchronized (publishLock) {
+                if (sinceRv <= 0) {
+                    // the listing reflects every change up to resourceVersion, published or pending
+                    w = new Watcher<>(namespace, resourceVersion, sink);
+                    for (StoredObject<T, S> o : list(namespace)) {
+                        sink.accept(new StoreEvent<>(StoreEvent.Type.ADDED, o));
+                    }
+                } else {
+                    long oldest = history.isEmpty()
+                            ? resourceVersion - pending.size() + 1
+                            : history.peekFirst().object().resourceVersion();
+                    if (sinceRv < oldest - 1) {
+                        throw new StoreException.Gone(sinceRv, oldest);
+                    }
+                    w = new Watcher<>(namespace, sinceRv, sink);
+                    for (StoreEvent<T, S> e : history) {
+                        if (w.wants(e)) {
+                            sink.accept(e);
+                        }
+                    }
+                }
+                watchers.add(w);
+            }
+        }
+        return () -> watchers.remove(w);
+    }
+
+    @Override
+    public void close() {
+        if (durable != null) {
+            try {
+                durable.close();
+            } catch (IOException e) {
+                log.warn("pod store close failed file={} error={}", durable.file(), e.toString());
+            }
+        }
+    }
+
+    private StoredObject<T, S> current(ObjectKey key, Long expectedRv) {
+        StoredObject<T, S> current = objects.get(key);
+        if (current == null) {
+            throw new StoreException.NotFound(key);
+        }
+        if (expectedRv != null && expectedRv != current.resourceVersion()) {
+            throw new StoreException.Conflict(key);
+        }
+        return current;
+    }
+
+    private void checkWritable() {
+        if (failed) {
+            throw new StoreException.Unavailable("pod store is failed after a write error; restart resizelet", null);
+        }
+    }
+
+    private long nextRv() {
+        long rv = ++resourceVersion;
+        if (durable != null && rv > reservedUpTo) {
+            long upTo = rv + RESERVE_BLOCK;
+            appendLocked(DurableLog.bytes(out -> {
+                out.writeByte(RESERVE);
+                out.writeLong(upTo);
+            }));
+            reservedUpTo = upTo;
+        }
+        return rv;
+    }
+
+    private long appendLocked(byte[] record) {
+        if (durable == null) {
+            return 0;
+        }
+        try {
+            return durable.append(record);
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot write pod store " + durable.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Called at the end of every durable change, once the in-memory map holds it. */
+    private void queue(long seq, StoreEvent.Type type, StoredObject<T, S> o) {
+        synchronized (publishLock) {
+            pending.addLast(new Pending<>(seq, new StoreEvent<>(type, o)));
+        }
+        if (durable != null && durable.size() > Math.max(minCompactBytes, 4 * liveBytes)) {
+            compactLocked();
+        }
+    }
+
+    private void awaitAndPublish(long seq) {
+        if (durable != null) {
+            try {
+                durable.sync(seq);
+            } catch (IOException e) {
+                synchronized (this) {
+                    failed = true;
+                }
+                throw new StoreException.Unavailable("cannot sync pod store " + durable.file() + ": " + e.getMessage()
+                        + "; the store refuses further writes until resizelet restarts", e);
+            }
+        }
+        synchronized (publishLock) {
+            while (!pending.isEmpty() && isDurable(pending.peekFirst().seq())) {
+                StoreEvent<T, S> e = pending.pollFirst().event();
+                history.addLast(e);
+                if (history.size() > HISTORY) {
+                    history.pollFirst();
+                }
+                for (Watcher<T, S> w : watchers) {
+                    if (w.wants(e)) {
+                        w.sink().accept(e);
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean isDurable(long seq) {
+        if (durable == null) {
+            return true;
+        }
+        try {
+            durable.sync(seq); // no-op unless a later writer's record is not synced yet
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private byte[] put(StoredObject<T, S> o) {
+        byte[] spec = codec.encode(o.spec());
+        return DurableLog.bytes(out -> {
+            out.writeByte(PUT);
+            out.writeUTF(o.key().namespace());
+            out.writeUTF(o.key().name());
+            out.writeUTF(o.uid());
+            out.writeLong(o.generation());
+            out.writeLong(o.resourceVersion());
+            out.writeLong(o.creationTimestamp().toEpochMilli());
+            out.writeInt(spec.length);
+            out.write(spec);
+        });
+    }
+
+    private void replay(Path file, byte[] record) {
+        try (DataInputStream in = DurableLog.reader(record)) {
+            byte type = in.readByte();
+            switch (type) {
+                case PUT -> {
+                    ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
+                    String uid = in.readUTF();
+                    long generation = in.readLong();
+                    long rv = in.readLong();
+                    Instant created = Instant.ofEpochMilli(in.readLong());
+                    T spec = codec.decode(DurableLog.readBytes(in, in.readInt()));
+                    objects.put(key, new StoredObject<>(key, uid, spec, null, generation, rv, created));
+                    resourceVersion = Math.max(resourceVersion, rv);
+                }
+                case DELETE -> {
+                    ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
+                    objects.remove(key);
+                    resourceVersion = Math.max(resourceVersion, in.readLong());
+                }
+                case RESERVE -> reservedUpTo = Math.max(reservedUpTo, in.readLong());
+                default -> throw new StoreException.Corrupt("pod store " + file + " has an unknown record type " + type
+                        + "; it was written by a newer resizelet, or is damaged: restore it from a backup");
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException.Corrupt("pod store " + file + " has a record that cannot be read (" + e
+                    + "); restore it from a backup, or move it away to start with no pods");
+        }
+    }
+
+    /** Rewrites the log as one PUT per live object plus the reservation mark. */
+    private void compactLocked() {
+        if (durable == null) {
+            return;
+        }
+        List<byte[]> records = new ArrayList<>(objects.size() + 1);
+        long upTo = Math.max(reservedUpTo, resourceVersion) + RESERVE_BLOCK;
+        records.add(DurableLog.bytes(out -> {
+            out.writeByte(RESERVE);
+            out.writeLong(upTo);
+        }));
+        for (StoredObject<T, S> o : objects.values()) {
+            records.add(put(o));
+        }
+        try {
+            durable.rewrite(records);
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot compact pod store " + durable.file() + ": " + e.getMessage(), e);
+        }
+        reservedUpTo = upTo;
+        liveBytes = durable.size();
+    }
+
+    /** For tests: the objects as a map. */
+    synchronized Map<ObjectKey, StoredObject<T, S>> snapshot() {
+        return new HashMap<>(objects);
+    }
+}

@@ -1,0 +1,210 @@
+package dev.resizelet.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PodStoreTest {
+    static final StoreCodec<String> CODEC = new StoreCodec<>() {
+        @Override
+        public byte[] encode(String value) {
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String decode(byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    };
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC);
+    static final ObjectKey A = new ObjectKey("default", "a");
+    static final ObjectKey B = new ObjectKey("default", "b");
+
+    @TempDir
+    Path dir;
+
+    PodStore<String, String> open() {
+        return PodStore.open(dir, CODEC, CLOCK);
+    }
+
+    @Test
+    void acknowledgedChangesSurviveARestartWithoutClose() {
+        // given a store that is abandoned without close(), as after kill -9
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a", "spec-a1", "status");
+        store.create(B, "uid-b", "spec-b1", null);
+        store.updateSpec(A, null, o -> new PodStore.Change<>("spec-a2", o.status()));
+        store.delete(B, null);
+
+        // when it is opened again
+        PodStore<String, String> reopened = open();
+
+        // then exactly the acknowledged specs are there, with their generation; statuses are not persisted
+        assertThat(reopened.list(null)).singleElement().satisfies(o -> {
+            assertThat(o.key()).isEqualTo(A);
+            assertThat(o.uid()).isEqualTo("uid-a");
+            assertThat(o.spec()).isEqualTo("spec-a2");
+            assertThat(o.generation()).isEqualTo(2);
+            assertThat(o.status()).isNull();
+            assertThat(o.creationTimestamp()).isEqualTo(CLOCK.instant());
+        });
+    }
+
+    @Test
+    void resourceVersionsKeepIncreasingAcrossRestartsEvenForStatusOnlyChanges() {
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a", "spec", null);
+        long last = 0;
+        for (int i = 0; i < 50; i++) {
+            last = store.updateStatus(A, o -> "s" + System.nanoTime()).orElseThrow().resourceVersion();
+        }
+
+        PodStore<String, String> reopened = open();
+        long next = reopened.updateSpec(A, null, o -> new PodStore.Change<>("spec2", null)).resourceVersion();
+
+        assertThat(next).isGreaterThan(last);
+        assertThat(reopened.resourceVersion()).isGreaterThanOrEqualTo(next);
+    }
+
+    @Test
+    void staleResourceVersionIsAConflictAndChangesNothing() {
+        PodStore<String, String> store = open();
+        long rv = store.create(A, "uid-a", "spec1", null).resourceVersion();
+        store.updateSpec(A, rv, o -> new PodStore.Change<>("spec2", null));
+
+        assertThrows(StoreException.Conflict.class,
+                () -> store.updateSpec(A, rv, o -> new PodStore.Change<>("spec3", null)));
+        assertThrows(StoreException.Conflict.class, () -> store.delete(A, rv));
+        assertThat(store.get(A).orElseThrow().spec()).isEqualTo("spec2");
+        assertThat(open().get(A).orElseThrow().spec()).isEqualTo("spec2");
+    }
+
+    @Test
+    void refusedChangeLeavesNothingBehind() {
+        PodStore<String, String> store = open();
+        StoredObject<String, String> before = store.create(A, "uid-a", "spec1", null);
+
+        assertThrows(IllegalArgumentException.class, () -> store.updateSpec(A, null, o -> {
+            throw new IllegalArgumentException("invalid");
+        }));
+        assertThrows(StoreException.AlreadyExists.class, () -> store.create(A, "other", "x", null));
+        assertThrows(StoreException.NotFound.class, () -> store.delete(B, null));
+
+        assertThat(store.get(A)).contains(before);
+        assertThat(store.resourceVersion()).isEqualTo(before.resourceVersion());
+    }
+
+    @Test
+    void tornLastRecordIsCutAtEveryByteOffsetAndEverythingBeforeItSurvives() throws IOException {
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a", "spec-a", null);
+        store.close();
+        Path file = dir.resolve("pods.log");
+        byte[] acknowledged = Files.readAllBytes(file);
+        PodStore<String, String> again = open();
+        again.create(B, "uid-b", "spec-b", null);
+        again.close();
+        byte[] full = Files.readAllBytes(file);
+
+        for (int cut = acknowledged.length; cut < full.length; cut++) {
+            Files.write(file, java.util.Arrays.copyOf(full, cut));
+            PodStore<String, String> reopened = open();
+            assertThat(reopened.get(A)).as("cut at %d", cut).isPresent();
+            assertThat(reopened.get(B)).as("cut at %d", cut).isEmpty();
+            reopened.close();
+        }
+    }
+
+    @Test
+    void flippedByteInsideTheLogIsReportedWithThePathAndTheFix() throws IOException {
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a", "spec-a", null);
+        store.create(B, "uid-b", "spec-b", null);
+        store.close();
+        Path file = dir.resolve("pods.log");
+        byte[] bytes = Files.readAllBytes(file);
+        int firstPayloadByte = DurableLog.MAGIC.length + 8 + 2;
+        bytes[firstPayloadByte] ^= 0x40;
+        Files.write(file, bytes);
+
+        StoreException.Corrupt e = assertThrows(StoreException.Corrupt.class, this::open);
+        assertThat(e.getMessage()).contains(file.toString()).contains("checksum mismatch").contains("restore it from a backup");
+    }
+
+    @Test
+    void watchDeliversChangesInOrderAndReplaysHistoryFromAResourceVersion() throws Exception {
+        PodStore<String, String> store = open();
+        long rv0 = store.create(A, "uid-a", "spec1", null).resourceVersion();
+        List<StoreEvent<String, String>> seen = new ArrayList<>();
+        try (AutoCloseable w = store.watch("default", rv0, seen::add)) {
+            store.updateSpec(A, null, o -> new PodStore.Change<>("spec2", null));
+            store.updateStatus(A, o -> "running");
+            store.create(new ObjectKey("other", "x"), "uid-x", "s", null);
+            store.delete(A, null);
+        }
+        assertThat(seen).extracting(StoreEvent::type).containsExactly(
+                StoreEvent.Type.MODIFIED, StoreEvent.Type.MODIFIED, StoreEvent.Type.DELETED);
+        assertThat(seen).extracting(e -> e.object().resourceVersion()).isSorted().doesNotHaveDuplicates();
+
+        List<StoreEvent<String, String>> replay = new ArrayList<>();
+        store.watch(null, rv0, replay::add).close();
+        assertThat(replay).hasSize(4);
+    }
+
+    @Test
+    void watchFromZeroListsCurrentObjectsAndWatchFromForgottenHistoryIsGone() {
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a", "spec1", null);
+        List<StoreEvent<String, String>> seen = new ArrayList<>();
+        store.watch(null, 0, seen::add);
+        assertThat(seen).singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(StoreEvent.Type.ADDED));
+
+        PodStore<String, String> reopened = open();
+        assertThrows(StoreException.Gone.class, () -> reopened.watch(null, 1, e -> { }));
+    }
+
+    @Test
+    void concurrentWritersShareSyncsAndAllSurvive() throws Exception {
+        PodStore<String, String> store = open();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            int n = i;
+            futures.add(pool.submit(() -> store.create(new ObjectKey("ns", "p" + n), "u" + n, "s" + n, null)));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+
+        PodStore<String, String> reopened = open();
+        assertThat(reopened.size()).isEqualTo(400);
+        assertThat(reopened.get(new ObjectKey("ns", "p399")).orElseThrow().spec()).isEqualTo("s399");
+    }
+
+    @Test
+    void compactionKeepsTheLiveStateAndShrinksTheLog() throws IOException {
+        PodStore<String, String> store = PodStore.open(dir, CODEC, CLOCK, 64 << 10);
+        store.create(A, "uid-a", "x".repeat(1000), null);
+        for (int i = 0; i < 300; i++) {
+            int n = i;
+            store.updateSpec(A, null, o -> new PodStore.Change<>("y".repeat(1000) + n, null));
+        }
+        assertThat(Files.size(dir.resolve("pods.log"))).isLessThan(64L << 10);
+        assertThat(open().get(A).orElseThrow().spec()).endsWith("299");
+    }
+}
