@@ -172,6 +172,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void route(Request r) throws IOException {
+        String contentType = r.exchange().getRequestHeaders().getFirst("Content-Type");
+        if (mediaType(contentType).equals("application/vnd.kubernetes.protobuf")) {
+            // generated kubectl commands (create namespace, ...) send protobuf; say so before anything else
+            throw ApiException.unsupportedMediaType(contentType, List.of("application/json", "application/yaml",
+                    "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
+        }
         List<String> s = r.segments();
         String joined = String.join("/", s);
         switch (joined) {
