@@ -743,9 +743,4 @@ public final class ApiServer implements AutoCloseable {
             log.debug("error after the response started code={} message={}", e.code(), e.getMessage());
         }
     }
-
-    /** The first pod of {@code list} named {@code name}; for tests. */
-    static Optional<JsonNode> find(List<ObjectNode> list, String name) {
-        return list.stream().filter(p -> p.path("metadata").path("name").asText().equals(name)).map(JsonNode.class::cast).findFirst();
-    }
 }
