@@ -1,0 +1,209 @@
+package dev.resizelet.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.resizelet.agent.http.ApiServer;
+import dev.resizelet.agent.http.PodService;
+import dev.resizelet.cgroups.CgroupConfig;
+import dev.resizelet.cgroups.CgroupDriver;
+import dev.resizelet.cgroups.CgroupManager;
+import dev.resizelet.cgroups.CgroupFs;
+import dev.resizelet.cgroups.CgroupModeDetector;
+import dev.resizelet.cgroups.CgroupVersion;
+import dev.resizelet.fakecri.FakeRuntime;
+import dev.resizelet.fakecri.FakeRuntimeServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the parts of a running agent by constructor: the runtime (a real CRI endpoint, or the embedded fake one on a
+ * Unix socket with a temp cgroup tree), the node agent, metrics and the HTTP API. Closing stops them in reverse
+ * order: the API first (no new writes), then the agent (in-flight checkpoint writes finish), then the runtime.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** Starts everything or throws {@link StartException} with the reason, leaving nothing running. */
+    public static Daemon start(AgentConfig config, Clock clock) {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            Path simDir = null;
+            String endpoint = config.criEndpoint();
+            CgroupConfig cgroups;
+            if (config.simulated()) {
+                simDir = Files.createTempDirectory("resizelet-sim-");
+                Path tempDir = simDir;
+                started.add(() -> deleteTree(tempDir));
+                Path root = config.cgroupRoot() != null ? config.cgroupRoot() : simDir.resolve("cgroup");
+                for (String controller : new String[] {"cpu", "memory", "cpuset", "pids"}) {
+                    Files.createDirectories(root.resolve(controller).resolve(config.cgroupTop()));
+                }
+                cgroups = new CgroupConfig(root, config.cgroupTop(), CgroupVersion.V1, driver(config));
+                FakeRuntime runtime = FakeRuntime.builder().cgroups(new CgroupManager(cgroups, CgroupFs.real())).clock(clock).build();
+                FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, simDir.resolve("cri.sock"));
+                started.add(server);
+                endpoint = server.endpoint();
+            } else {
+                Path root = config.cgroupRoot() != null ? config.cgroupRoot() : CgroupModeDetector.DEFAULT_ROOT;
+                cgroups = cgroupConfig(config, root);
+                if (endpoint.startsWith("unix://") && !Files.exists(Path.of(endpoint.substring("unix://".length())))) {
+                    throw new StartException("CRI socket " + endpoint.substring("unix://".length())
+                            + " does not exist: is the runtime (containerd, CRI-O) running? (--cri-endpoint " + endpoint + ")");
+                }
+            }
+            AgentBackend backend = AgentBackend.start(config, endpoint, cgroups, clock);
+            started.add(backend);
+            ObjectMapper json = new ObjectMapper();
+            Metrics metrics = new Metrics(backend.pods(), backend::agentCounters, clock);
+            started.add(backend.pods().watch(null, backend.pods().list(null).resourceVersion(), metrics::observe));
+            ApiServer api;
+            try {
+                api = new ApiServer(config.listen(), backend.pods(), metrics::write, clock, Main.agentVersion());
+            } catch (BindException e) {
+                throw new StartException("cannot listen on " + describe(config.listen()) + ": " + e.getMessage()
+                        + " (is another resizelet or program using the port? choose one with --listen)");
+            }
+            api.start();
+            started.add(api);
+            return new Daemon(config, started, api, backend.pods(), endpoint, cgroups, json);
+        } catch (StartException e) {
+            closeAll(started);
+            throw e;
+        } catch (IOException e) {
+            closeAll(started);
+            throw new StartException("cannot start: " + e, e);
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw new StartException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private static CgroupDriver driver(AgentConfig config) {
+        return config.cgroupDriver().equals("systemd") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS;
+    }
+
+    private static CgroupConfig cgroupConfig(AgentConfig config, Path root) {
+        return switch (config.cgroupVersion()) {
+            case "v1" -> new CgroupConfig(root, config.cgroupTop(), CgroupVersion.V1, driver(config));
+            case "v2" -> new CgroupConfig(root, config.cgroupTop(), CgroupVersion.V2, driver(config));
+            default -> CgroupConfig.of(root.equals(CgroupModeDetector.DEFAULT_ROOT) ? CgroupModeDetector.detectHost()
+                    : new CgroupModeDetector(CgroupModeDetector.PROC_SELF_MOUNTINFO).detect(root), config.cgroupTop(), driver(config));
+        };
+    }
+
+    /** The daemon's main: start, print the ready line, block until SIGTERM/SIGINT, stop. Returns the exit code. */
+    static int run(AgentConfig config, PrintWriter out, PrintWriter err) {
+        Daemon daemon;
+        try {
+            daemon = start(config, Clock.systemUTC());
+        } catch (StartException e) {
+            err.println("resizelet: cannot start: " + e.getMessage());
+            err.flush();
+            return Main.EXIT_CANNOT_START;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("shutting down");
+            daemon.close();
+            stopped.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println(daemon.readyLine());
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Main.EXIT_OK;
+    }
+
+    private final AgentConfig config;
+    private final List<AutoCloseable> parts;
+    private final ApiServer api;
+    private final PodService pods;
+    private final String endpoint;
+    private final CgroupConfig cgroups;
+
+    private Daemon(AgentConfig config, List<AutoCloseable> parts, ApiServer api, PodService pods, String endpoint,
+                   CgroupConfig cgroups, ObjectMapper json) {
+        this.config = config;
+        this.parts = parts;
+        this.api = api;
+        this.pods = pods;
+        this.endpoint = endpoint;
+        this.cgroups = cgroups;
+    }
+
+    public InetSocketAddress address() {
+        return api.address();
+    }
+
+    public PodService pods() {
+        return pods;
+    }
+
+    /** One line, parsed by tests: {@code resizelet ready: http://127.0.0.1:PORT ...}. */
+    public String readyLine() {
+        InetSocketAddress a = address();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        return "resizelet ready: http://" + host + ":" + a.getPort() + " (" + (config.simulated() ? "simulated runtime " : "runtime ")
+                + endpoint + ", cgroups " + cgroups.root() + " " + cgroups.version().name().toLowerCase() + ", state "
+                + (config.stateDir() == null ? "in memory" : config.stateDir().toString()) + ")";
+    }
+
+    @Override
+    public synchronized void close() {
+        closeAll(parts);
+        parts.clear();
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                log.warn("stop failed part={}", parts.get(i).getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    private static String describe(InetSocketAddress a) {
+        return (a.getHostString() == null ? "*" : a.getHostString()) + ":" + a.getPort();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The agent could not start; the message says why and what to do. */
+    public static final class StartException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public StartException(String message) {
+            super(message);
+        }
+
+        public StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

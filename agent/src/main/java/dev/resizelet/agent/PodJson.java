@@ -1,0 +1,183 @@
+package dev.resizelet.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.resizelet.agent.http.ApiException;
+import dev.resizelet.core.model.Container;
+import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.model.QuantityFormatException;
+import dev.resizelet.core.model.ResizeRestartPolicy;
+import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.core.validation.FieldError;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one place where Kubernetes Pod JSON and agent-core's model meet: {@link #decode} turns a request body
+ * into a {@link Pod} (422 with every problem as a cause), {@link #encodeSpec} and the status encoder turn the
+ * model back into the JSON kubectl reads.
+ */
+public final class PodJson {
+    private final ObjectMapper json;
+
+    public PodJson(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** A pod from a (schema-checked) Pod object; {@code uid} and {@code generation} come from the agent, not the body. */
+    public Pod decode(ObjectNode body, String namespace, PodUid uid, long generation) {
+        List<ApiException.Cause> causes = new ArrayList<>();
+        JsonNode meta = body.path("metadata");
+        JsonNode spec = body.path("spec");
+        String name = meta.path("name").asText("");
+        Map<String, String> annotations = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = meta.path("annotations").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            annotations.put(e.getKey(), e.getValue().asText());
+        }
+        JsonNode priorityNode = spec.get("priority");
+        int priority = 0;
+        if (priorityNode != null && !priorityNode.isNull()) {
+            if (!priorityNode.canConvertToInt()) {
+                causes.add(new ApiException.Cause("FieldValueInvalid", "Invalid value: " + priorityNode
+                        + ": must be a 32-bit integer", "spec.priority"));
+            } else {
+                priority = priorityNode.asInt();
+            }
+        }
+        if (!spec.has("containers") || spec.path("containers").isEmpty()) {
+            causes.add(new ApiException.Cause("FieldValueRequired", "Required value", "spec.containers"));
+        }
+        List<Container> containers = containers(spec.path("containers"), "spec.containers", causes);
+        List<Container> initContainers = containers(spec.path("initContainers"), "spec.initContainers", causes);
+        if (!causes.isEmpty()) {
+            throw ApiException.invalid("Pod", name, causes);
+        }
+        try {
+            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
+        }
+    }
+
+    private List<Container> containers(JsonNode list, String path, List<ApiException.Cause> causes) {
+        List<Container> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode c = list.get(i);
+            String at = path + "[" + i + "]";
+            String name = c.path("name").asText("");
+            List<String> command = new ArrayList<>();
+            c.path("command").forEach(x -> command.add(x.asText()));
+            Map<String, Quantity> requests = quantities(c.path("resources").path("requests"), at + ".resources.requests", causes);
+            Map<String, Quantity> limits = quantities(c.path("resources").path("limits"), at + ".resources.limits", causes);
+            Map<String, ResizeRestartPolicy> policies = new LinkedHashMap<>();
+            JsonNode rp = c.path("resizePolicy");
+            for (int j = 0; j < rp.size(); j++) {
+                String resource = rp.get(j).path("resourceName").asText("");
+                String policy = rp.get(j).path("restartPolicy").asText("");
+                try {
+                    policies.put(resource, ResizeRestartPolicy.fromWireName(policy));
+                } catch (IllegalArgumentException e) {
+                    causes.add(new ApiException.Cause("FieldValueNotSupported", e.getMessage(), at + ".resizePolicy[" + j + "].restartPolicy"));
+                }
+            }
+            String restartPolicy = c.hasNonNull("restartPolicy") ? c.get("restartPolicy").asText() : null;
+            if (name.isEmpty()) {
+                causes.add(new ApiException.Cause("FieldValueRequired", "Required value", at + ".name"));
+                continue;
+            }
+            try {
+                out.add(new Container(name, c.path("image").asText(""), command, new ResourceRequirements(requests, limits),
+                        policies, restartPolicy));
+            } catch (IllegalArgumentException e) {
+                String message = e.getMessage();
+                if (message != null && message.startsWith("name: ")) {
+                    causes.add(new ApiException.Cause("FieldValueInvalid", message.substring("name: ".length()), at + ".name"));
+                } else {
+                    causes.add(new ApiException.Cause("FieldValueInvalid", String.valueOf(message), at));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Quantity> quantities(JsonNode map, String path, List<ApiException.Cause> causes) {
+        Map<String, Quantity> out = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String text = e.getValue().asText();
+            try {
+                out.put(e.getKey(), Quantity.parse(text));
+            } catch (QuantityFormatException ex) {
+                causes.add(new ApiException.Cause("FieldValueInvalid", "Invalid value: \"" + text + "\": " + ex.getMessage(),
+                        path + "[" + e.getKey() + "]"));
+            }
+        }
+        return out;
+    }
+
+    /** The spec part of the JSON a client reads back. */
+    public ObjectNode encodeSpec(Pod pod, String nodeName) {
+        ObjectNode spec = json.createObjectNode();
+        if (!pod.initContainers().isEmpty()) {
+            spec.set("initContainers", encodeContainers(pod.initContainers()));
+        }
+        spec.set("containers", encodeContainers(pod.containers()));
+        spec.put("restartPolicy", "Always");
+        spec.put("priority", pod.priority());
+        if (nodeName != null) {
+            spec.put("nodeName", nodeName);
+        }
+        return spec;
+    }
+
+    private ArrayNode encodeContainers(List<Container> containers) {
+        ArrayNode array = json.createArrayNode();
+        for (Container c : containers) {
+            ObjectNode node = array.addObject();
+            node.put("name", c.name());
+            node.put("image", c.image());
+            if (!c.command().isEmpty()) {
+                ArrayNode cmd = node.putArray("command");
+                c.command().forEach(cmd::add);
+            }
+            node.set("resources", resources(c.resources()));
+            if (!c.resizePolicy().isEmpty()) {
+                ArrayNode rp = node.putArray("resizePolicy");
+                c.resizePolicy().forEach((resource, policy) ->
+                        rp.addObject().put("resourceName", resource).put("restartPolicy", policy.wireName()));
+            }
+            if (c.restartPolicy() != null) {
+                node.put("restartPolicy", c.restartPolicy());
+            }
+        }
+        return array;
+    }
+
+    /** {@code {requests: {...}, limits: {...}}} with Kubernetes quantity strings; empty maps are omitted. */
+    public ObjectNode resources(ResourceRequirements r) {
+        ObjectNode node = json.createObjectNode();
+        if (!r.requests().isEmpty()) {
+            ObjectNode req = node.putObject("requests");
+            new TreeMap<>(r.requests()).forEach((k, v) -> req.put(k, v.toString()));
+        }
+        if (!r.limits().isEmpty()) {
+            ObjectNode lim = node.putObject("limits");
+            new TreeMap<>(r.limits()).forEach((k, v) -> lim.put(k, v.toString()));
+        }
+        return node;
+    }
+
+    /** agent-core's validation errors as Status causes, in the apiserver's words. */
+    public static List<ApiException.Cause> causes(List<FieldError> errors) {
+        return errors.stream().map(e -> new ApiException.Cause(e.type().causeReason(), e.body(), e.field())).toList();
+    }
+}
