@@ -1,0 +1,88 @@
+package dev.resizelet.cri;
+
+import dev.resizelet.cri.v1.ContainerStatusRequest;
+import dev.resizelet.cri.v1.ContainerStatusResponse;
+import dev.resizelet.cri.v1.CreateContainerRequest;
+import dev.resizelet.cri.v1.CreateContainerResponse;
+import dev.resizelet.cri.v1.LinuxContainerResources;
+import dev.resizelet.cri.v1.ListContainersRequest;
+import dev.resizelet.cri.v1.ListContainersResponse;
+import dev.resizelet.cri.v1.ListPodSandboxRequest;
+import dev.resizelet.cri.v1.ListPodSandboxResponse;
+import dev.resizelet.cri.v1.RemoveContainerRequest;
+import dev.resizelet.cri.v1.RemoveContainerResponse;
+import dev.resizelet.cri.v1.RemovePodSandboxRequest;
+import dev.resizelet.cri.v1.RemovePodSandboxResponse;
+import dev.resizelet.cri.v1.RunPodSandboxRequest;
+import dev.resizelet.cri.v1.RunPodSandboxResponse;
+import dev.resizelet.cri.v1.StartContainerRequest;
+import dev.resizelet.cri.v1.StartContainerResponse;
+import dev.resizelet.cri.v1.StatusRequest;
+import dev.resizelet.cri.v1.StatusResponse;
+import dev.resizelet.cri.v1.StopContainerRequest;
+import dev.resizelet.cri.v1.StopContainerResponse;
+import dev.resizelet.cri.v1.StopPodSandboxRequest;
+import dev.resizelet.cri.v1.StopPodSandboxResponse;
+import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
+import dev.resizelet.cri.v1.UpdateContainerResourcesResponse;
+import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
+import dev.resizelet.cri.v1.UpdatePodSandboxResourcesResponse;
+import dev.resizelet.cri.v1.VersionRequest;
+import dev.resizelet.cri.v1.VersionResponse;
+
+/**
+ * The CRI {@code runtime.v1.RuntimeService} calls resizelet makes, one method per RPC, taking and returning
+ * the wire messages. Every unary call has a deadline; a failure is a {@link CriException} subtype that
+ * names the RPC and the container or sandbox id. Implementations are thread-safe.
+ */
+public interface CriRuntime extends AutoCloseable {
+
+    VersionResponse version(VersionRequest request);
+
+    StatusResponse status(StatusRequest request);
+
+    RunPodSandboxResponse runPodSandbox(RunPodSandboxRequest request);
+
+    StopPodSandboxResponse stopPodSandbox(StopPodSandboxRequest request);
+
+    RemovePodSandboxResponse removePodSandbox(RemovePodSandboxRequest request);
+
+    ListPodSandboxResponse listPodSandbox(ListPodSandboxRequest request);
+
+    CreateContainerResponse createContainer(CreateContainerRequest request);
+
+    StartContainerResponse startContainer(StartContainerRequest request);
+
+    StopContainerResponse stopContainer(StopContainerRequest request);
+
+    RemoveContainerResponse removeContainer(RemoveContainerRequest request);
+
+    ListContainersResponse listContainers(ListContainersRequest request);
+
+    ContainerStatusResponse containerStatus(ContainerStatusRequest request);
+
+    UpdateContainerResourcesResponse updateContainerResources(UpdateContainerResourcesRequest request);
+
+    /** Runtimes before CRI 1.33 answer {@link CriUnimplementedException}; callers treat that as not fatal. */
+    UpdatePodSandboxResourcesResponse updatePodSandboxResources(UpdatePodSandboxResourcesRequest request);
+
+    /**
+     * Opens the {@code GetContainerEvents} stream (no deadline). Events arrive on a gRPC thread, in the
+     * runtime's order. When the stream fails (the runtime restarted, say), the listener gets
+     * {@link ContainerEventListener#onError} once and the subscription ends; subscribe again to resume.
+     */
+    CriSubscription subscribeContainerEvents(ContainerEventListener listener);
+
+    default ContainerStatusResponse containerStatus(String containerId) {
+        return containerStatus(ContainerStatusRequest.newBuilder().setContainerId(containerId).build());
+    }
+
+    default UpdateContainerResourcesResponse updateContainerResources(String containerId, LinuxContainerResources linux) {
+        return updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                .setContainerId(containerId).setLinux(linux).build());
+    }
+
+    /** Releases the connection; calls after close fail with {@link CriUnavailableException}. */
+    @Override
+    void close();
+}
