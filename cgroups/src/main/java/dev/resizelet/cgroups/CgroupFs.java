@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 
 /** The filesystem seam of the cgroups module: the real kernel files, or a temp tree, or a failing fake in tests. */
@@ -22,6 +24,16 @@ public interface CgroupFs {
     void rmdir(Path dir) throws IOException;
 
     boolean exists(Path path);
+
+    /** The sub-directories (child cgroups) of {@code dir}; empty if it does not exist. */
+    default List<Path> listDirectories(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        }
+    }
 
     static CgroupFs real() {
         return RealCgroupFs.INSTANCE;

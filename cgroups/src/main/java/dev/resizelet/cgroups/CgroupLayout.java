@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Names of the pod cgroups, as kubelet makes them:
  * cgroupfs {@code kubepods/burstable/pod<uid>}; systemd
- * {@code kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid with - as _>.slice}.
+ * {@code kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid with - as _>.slice}; containers
+ * {@code <containerId>} (cgroupfs) or {@code cri-containerd-<containerId>.scope} (systemd, as containerd names them).
  */
 public final class CgroupLayout {
     private final String top;
@@ -45,7 +46,15 @@ public final class CgroupLayout {
         return tier(tier).child(prefix + "-pod" + podUid.replace('-', '_') + ".slice");
     }
 
+    /**
+     * The container cgroup under its pod: the container id (cgroupfs), or containerd's systemd scope
+     * {@code cri-containerd-<id>.scope}. The id is checked to be a single safe segment.
+     */
     public CgroupName container(CgroupName pod, String containerId) {
-        return pod.child(requireNonNull(containerId, "containerId"));
+        requireNonNull(containerId, "containerId");
+        CgroupName.checkSegment(containerId);
+        return driver == CgroupDriver.SYSTEMD
+                ? pod.child("cri-containerd-" + containerId + ".scope")
+                : pod.child(containerId);
     }
 }

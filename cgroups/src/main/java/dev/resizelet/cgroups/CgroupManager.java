@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Creates, writes, reads and removes cgroups under one root, for cgroup v1 (a tree per controller:
@@ -79,11 +80,46 @@ public final class CgroupManager {
     }
 
     /**
+     * Removes {@code name} and every cgroup below it in every hierarchy, children before parents; a missing one is
+     * fine. Processes must have left first (the kernel refuses to remove a populated cgroup with EBUSY).
+     */
+    public void removeTree(CgroupName name) {
+        for (Path dir : dirs(name)) {
+            removeTree(dir);
+        }
+    }
+
+    private void removeTree(Path dir) {
+        try {
+            for (Path child : fs.listDirectories(dir)) {
+                removeTree(child);
+            }
+            fs.rmdir(dir);
+        } catch (IOException e) {
+            throw new CgroupException("cannot remove cgroup " + dir + ": " + CgroupWriteException.reason(e), e);
+        }
+    }
+
+    /** Moves process {@code pid} (all its threads) into {@code name}, in every hierarchy. */
+    public void addProcess(CgroupName name, long pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("pid must be positive, got " + pid);
+        }
+        List<CgroupWrite> writes = new ArrayList<>();
+        for (Path dir : dirs(name)) {
+            writes.add(new CgroupWrite(dir.resolve("cgroup.procs"), Long.toString(pid)));
+        }
+        apply(writes);
+    }
+
+    /**
      * The file writes that set {@code r} on {@code name}: memory first, then CPU (period before quota on
-     * v1, so a quota is never checked against a stale period). Null fields are not written.
+     * v1, so a quota is never checked against a stale period). Null fields are not written. On v2 a quota
+     * or period alone keeps the other half of {@code cpu.max} as it is in the file (default period 100000).
      */
     public List<CgroupWrite> plan(CgroupName name, CgroupResources r) {
         requireNonNull(r, "resources");
+        requireNonNull(name, "name");
         List<CgroupWrite> plan = new ArrayList<>(4);
         if (config.version() == CgroupVersion.V1) {
             if (r.memoryLimitBytes() != null) {
@@ -104,13 +140,64 @@ public final class CgroupManager {
             }
             if (r.cpuShares() != null) {
                 plan.add(new CgroupWrite(file(null, name, "cpu.weight"),
-                        Long.toString(CpuConversions.sharesToWeightLinear(r.cpuShares()))));
+                        Long.toString(config.weightScale().toWeight(r.cpuShares()))));
             }
             if (r.cpuQuota() != null || r.cpuPeriod() != null) {
-                String quota = r.cpuQuota() == null ? readV2CpuMax(name)[0] : maxOr(r.cpuQuota());
-                long period = r.cpuPeriod() == null ? CpuConversions.DEFAULT_PERIOD_US : r.cpuPeriod();
+                CpuMax existing = (r.cpuQuota() == null || r.cpuPeriod() == null) ? readV2CpuMax(name) : null;
+                String quota = r.cpuQuota() != null ? maxOr(r.cpuQuota()) : existing.quota();
+                long period = r.cpuPeriod() != null ? r.cpuPeriod()
+                        : existing.period() != null ? existing.period() : CpuConversions.DEFAULT_PERIOD_US;
                 plan.add(new CgroupWrite(file(null, name, "cpu.max"), quota + " " + period));
             }
+        }
+        return List.copyOf(plan);
+    }
+
+    /**
+     * The writes that resize a pod cgroup and its containers in the kubelet's safe order (DESIGN §5): memory
+     * first, then CPU. For each resource, a pod value that goes up is written before the containers, one that
+     * goes down after them; containers whose values go down are written before those whose values go up. For
+     * CPU, limits (quota) widen before requests (shares) and requests narrow before limits, as the kubelet
+     * does. Only values that differ from {@code current} are written (an unknown current value counts as the
+     * kernel default, and a value equal to that default is still written, with the widening steps).
+     */
+    public List<CgroupWrite> planResize(CgroupChange pod, List<CgroupChange> containers) {
+        requireNonNull(pod, "pod");
+        List<CgroupChange> cs = List.copyOf(requireNonNull(containers, "containers"));
+        List<CgroupWrite> plan = new ArrayList<>();
+
+        // memory
+        CgroupResources podDiff = changed(pod.current(), pod.target());
+        int podMemory = compareLimit(pod.current().memoryLimitBytes(), podDiff.memoryLimitBytes());
+        if (podMemory > 0 || (podMemory == 0 && podDiff.memoryLimitBytes() != null)) {
+            plan.addAll(plan(pod.name(), podDiff.memoryOnly()));
+        }
+        for (CgroupChange c : decreasesFirst(cs, CgroupManager::memoryDirection)) {
+            plan.addAll(plan(c.name(), changed(c.current(), c.target()).memoryOnly()));
+        }
+        if (podMemory < 0) {
+            plan.addAll(plan(pod.name(), podDiff.memoryOnly()));
+        }
+
+        // cpu: limits widen before requests, requests narrow before limits
+        int podLimit = compareLimit(pod.current().cpuQuota(), podDiff.cpuQuota());
+        int podRequest = compareShares(pod.current().cpuShares(), podDiff.cpuShares());
+        CgroupResources podLimitWrite = new CgroupResources(null, podDiff.cpuQuota(), podDiff.cpuPeriod(), null);
+        CgroupResources podRequestWrite = new CgroupResources(podDiff.cpuShares(), null, null, null);
+        if (podLimit > 0 || (podLimit == 0 && podDiff.cpuPeriod() != null)) {
+            plan.addAll(plan(pod.name(), podLimitWrite));
+        }
+        if (podRequest > 0 || (podRequest == 0 && podDiff.cpuShares() != null)) {
+            plan.addAll(plan(pod.name(), podRequestWrite));
+        }
+        for (CgroupChange c : decreasesFirst(cs, CgroupManager::cpuDirection)) {
+            plan.addAll(plan(c.name(), changed(c.current(), c.target()).cpuOnly()));
+        }
+        if (podRequest < 0) {
+            plan.addAll(plan(pod.name(), podRequestWrite));
+        }
+        if (podLimit < 0) {
+            plan.addAll(plan(pod.name(), podLimitWrite));
         }
         return List.copyOf(plan);
     }
@@ -141,6 +228,24 @@ public final class CgroupManager {
         apply(plan(name, r));
     }
 
+    /**
+     * Refuses a memory limit that the cgroup's current usage does not fit under (DESIGN §5: read usage before
+     * lowering; on v2 the kernel would not refuse but reclaim or OOM-kill). Unlimited always fits.
+     */
+    public void checkMemoryLimitAboveUsage(CgroupName name, long newLimitBytes) {
+        if (newLimitBytes == CgroupResources.UNLIMITED) {
+            return;
+        }
+        long usage = memoryUsage(name);
+        if (usage >= newLimitBytes) {
+            Path limitFile = config.version() == CgroupVersion.V1
+                    ? file(MEMORY, name, "memory.limit_in_bytes")
+                    : file(null, name, "memory.max");
+            throw new MemoryLimitBelowUsageException(limitFile, Long.toString(newLimitBytes), usage,
+                    memoryUsageFile(name));
+        }
+    }
+
     /** The current limits; fields whose files are absent are null. */
     public CgroupResources read(CgroupName name) {
         if (config.version() == CgroupVersion.V1) {
@@ -151,12 +256,12 @@ public final class CgroupManager {
                     v1Memory(readLong(file(MEMORY, name, "memory.limit_in_bytes"))));
         }
         Long weight = readLong(file(null, name, "cpu.weight"));
-        String[] cpuMax = readV2CpuMax(name);
+        CpuMax cpuMax = readV2CpuMax(name);
         Long memory = readMaxOr(file(null, name, "memory.max"));
         return new CgroupResources(
-                weight == null ? null : CpuConversions.weightToSharesLinear(weight),
-                cpuMax[0] == null ? null : "max".equals(cpuMax[0]) ? CgroupResources.UNLIMITED : Long.parseLong(cpuMax[0]),
-                cpuMax[1] == null ? null : Long.parseLong(cpuMax[1]),
+                weight == null ? null : config.weightScale().toShares(weight),
+                cpuMax.present() ? cpuMax.quotaValue() : null,
+                cpuMax.period(),
                 memory);
     }
 
@@ -204,13 +309,25 @@ public final class CgroupManager {
         return v >= 0x7FFFFFFFFFFFF000L || v == CgroupResources.UNLIMITED ? CgroupResources.UNLIMITED : v;
     }
 
-    private String[] readV2CpuMax(CgroupName name) {
-        Optional<String> s = readString(file(null, name, "cpu.max"));
+    /** {@code cpu.max} as "<quota|max> <period>"; absent file: quota max, period unknown. */
+    private record CpuMax(boolean present, String quota, Long period) {
+        Long quotaValue() {
+            return "max".equals(quota) ? CgroupResources.UNLIMITED : Long.parseLong(quota);
+        }
+    }
+
+    private CpuMax readV2CpuMax(CgroupName name) {
+        Path f = file(null, name, "cpu.max");
+        Optional<String> s = readString(f);
         if (s.isEmpty()) {
-            return new String[] {"max", null};
+            return new CpuMax(false, "max", null);
         }
         String[] parts = s.get().split("\\s+");
-        return new String[] {parts[0], parts.length > 1 ? parts[1] : null};
+        if (parts.length > 2 || !(parts[0].equals("max") || parts[0].matches("[0-9]+"))) {
+            throw new CgroupException("unexpected content \"" + s.get() + "\" in " + f
+                    + ": expected \"<quota|max> <period>\"", null);
+        }
+        return new CpuMax(true, parts[0], parts.length > 1 ? parseLong(f, parts[1]) : null);
     }
 
     private Long readMaxOr(Path f) {
@@ -243,5 +360,62 @@ public final class CgroupManager {
 
     private static String maxOr(long v) {
         return v == CgroupResources.UNLIMITED ? "max" : Long.toString(v);
+    }
+
+    /** The target fields that differ from current (v2: shares that give the same cpu.weight do not differ). */
+    private CgroupResources changed(CgroupResources current, CgroupResources target) {
+        Long shares = differs(current.cpuShares(), target.cpuShares());
+        if (shares != null && current.cpuShares() != null && config.version() == CgroupVersion.V2
+                && config.weightScale().toWeight(shares) == config.weightScale().toWeight(current.cpuShares())) {
+            shares = null;
+        }
+        return new CgroupResources(
+                shares,
+                differs(current.cpuQuota(), target.cpuQuota()),
+                differs(current.cpuPeriod(), target.cpuPeriod()),
+                differs(current.memoryLimitBytes(), target.memoryLimitBytes()));
+    }
+
+    private static Long differs(Long current, Long target) {
+        return target != null && !target.equals(current) ? target : null;
+    }
+
+    /** Compares a limit (quota or memory) where -1 and null (kernel default) mean unlimited; null target: 0. */
+    private static int compareLimit(Long current, Long target) {
+        if (target == null) {
+            return 0;
+        }
+        return Long.compare(asLimit(target), asLimit(current));
+    }
+
+    private static long asLimit(Long v) {
+        return v == null || v == CgroupResources.UNLIMITED ? Long.MAX_VALUE : v;
+    }
+
+    private static int compareShares(Long current, Long target) {
+        if (target == null) {
+            return 0;
+        }
+        return Long.compare(target, current == null ? CpuConversions.SHARES_PER_CPU : current);
+    }
+
+    private static int memoryDirection(CgroupChange c) {
+        return compareLimit(c.current().memoryLimitBytes(), differs(c.current().memoryLimitBytes(),
+                c.target().memoryLimitBytes()));
+    }
+
+    /** A container goes down in CPU if its limit or its request goes down. */
+    private static int cpuDirection(CgroupChange c) {
+        int limit = compareLimit(c.current().cpuQuota(), differs(c.current().cpuQuota(), c.target().cpuQuota()));
+        int request = compareShares(c.current().cpuShares(), differs(c.current().cpuShares(), c.target().cpuShares()));
+        return limit < 0 || request < 0 ? -1 : Math.max(limit, request);
+    }
+
+    /** Decreasing changes first, then the rest, each group in the given order. */
+    private static List<CgroupChange> decreasesFirst(List<CgroupChange> cs, ToIntFunction<CgroupChange> direction) {
+        List<CgroupChange> ordered = new ArrayList<>(cs.size());
+        cs.stream().filter(c -> direction.applyAsInt(c) < 0).forEach(ordered::add);
+        cs.stream().filter(c -> direction.applyAsInt(c) >= 0).forEach(ordered::add);
+        return ordered;
     }
 }
