@@ -1,0 +1,121 @@
+package dev.resizelet.core.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The parts of a pod the agent works with. {@code generation} is {@code metadata.generation} (it
+ * grows on every spec change); {@code priority} is {@code spec.priority}. Names are checked for
+ * safety here and for the apiserver's rules by {@code PodValidator}.
+ */
+public record Pod(
+        String namespace,
+        String name,
+        PodUid uid,
+        long generation,
+        int priority,
+        Map<String, String> annotations,
+        List<Container> initContainers,
+        List<Container> containers) {
+
+    /** Annotation the kubelet puts on mirror pods of static pods. */
+    public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
+    /** Annotation naming where a pod came from; anything but "api" is a static pod. */
+    public static final String SOURCE_ANNOTATION = "kubernetes.io/config.source";
+
+    public Pod {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(uid, "uid");
+        annotations = Map.copyOf(annotations == null ? Map.of() : annotations);
+        initContainers = List.copyOf(initContainers == null ? List.of() : initContainers);
+        containers = List.copyOf(Objects.requireNonNull(containers, "containers"));
+    }
+
+    /** A pod with app containers only, no annotations, priority 0, generation 1. */
+    public static Pod of(String namespace, String name, PodUid uid, List<Container> containers) {
+        return new Pod(namespace, name, uid, 1, 0, Map.of(), List.of(), containers);
+    }
+
+    /** {@code namespace/name}, for logs and messages. */
+    public String key() {
+        return namespace + "/" + name;
+    }
+
+    /** App containers followed by init containers (the order QoS computation uses). */
+    public List<Container> allContainers() {
+        List<Container> all = new ArrayList<>(containers);
+        all.addAll(initContainers);
+        return all;
+    }
+
+    /** The containers whose resources can be resized in place: app containers and sidecars. */
+    public List<Container> resizableContainers() {
+        List<Container> all = new ArrayList<>(containers);
+        initContainers.stream().filter(Container::isSidecar).forEach(all::add);
+        return all;
+    }
+
+    public QosClass qosClass() {
+        return QosClass.of(this);
+    }
+
+    /** True for a static pod or its mirror: the kubelet never resizes those in place. */
+    public boolean isStatic() {
+        String source = annotations.get(SOURCE_ANNOTATION);
+        return annotations.containsKey(MIRROR_ANNOTATION) || (source != null && !source.equals("api"));
+    }
+
+    /**
+     * The pod's effective requests like the kubelet's {@code PodRequests}: the sum of app containers
+     * and sidecars, or, if larger, the peak while an init container runs beside the sidecars started
+     * before it.
+     */
+    public ResourceVector requests() {
+        ResourceVector sum = ResourceVector.ZERO;
+        for (Container c : containers) {
+            sum = sum.plus(c.resources().requestVector());
+        }
+        ResourceVector sidecars = ResourceVector.ZERO;
+        ResourceVector initPeak = ResourceVector.ZERO;
+        for (Container c : initContainers) {
+            ResourceVector r = c.resources().requestVector();
+            if (c.isSidecar()) {
+                sum = sum.plus(r);
+                sidecars = sidecars.plus(r);
+                initPeak = initPeak.max(sidecars);
+            } else {
+                initPeak = initPeak.max(r.plus(sidecars));
+            }
+        }
+        return sum.max(initPeak);
+    }
+
+    /** Resources of the resizable containers by name, the shape allocation is stored in. */
+    public PodResources resources() {
+        Map<String, ResourceRequirements> byName = new HashMap<>();
+        for (Container c : resizableContainers()) {
+            byName.put(c.name(), c.resources());
+        }
+        return new PodResources(uid, generation, byName);
+    }
+
+    /** This pod with the resources of its resizable containers replaced by {@code resources}'. */
+    public Pod withResources(PodResources resources) {
+        List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
+        List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
+        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps);
+    }
+
+    public Pod withGeneration(long newGeneration) {
+        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers);
+    }
+
+    private static Container apply(Container c, PodResources resources) {
+        ResourceRequirements r = resources.containers().get(c.name());
+        return r == null ? c : c.withResources(r);
+    }
+}

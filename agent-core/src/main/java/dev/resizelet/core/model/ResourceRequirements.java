@@ -1,0 +1,51 @@
+package dev.resizelet.core.model;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A container's {@code resources}: requests and limits by resource name. Maps are copied, sorted by
+ * name, unmodifiable. Equality compares quantities by value.
+ */
+public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Quantity> limits) {
+
+    public static final ResourceRequirements NONE = new ResourceRequirements(Map.of(), Map.of());
+
+    public ResourceRequirements {
+        requests = sortedCopy(requests, "requests");
+        limits = sortedCopy(limits, "limits");
+    }
+
+    public Quantity request(String resource) {
+        return requests.get(resource);
+    }
+
+    public Quantity limit(String resource) {
+        return limits.get(resource);
+    }
+
+    /** Requested millicores (0 when unset), as the kubelet sums them. */
+    public long cpuRequestMillis() {
+        Quantity q = requests.get(ResourceNames.CPU);
+        return q == null ? 0 : q.milliValue();
+    }
+
+    /** Requested bytes (0 when unset). */
+    public long memoryRequestBytes() {
+        Quantity q = requests.get(ResourceNames.MEMORY);
+        return q == null ? 0 : q.value();
+    }
+
+    public ResourceVector requestVector() {
+        return new ResourceVector(cpuRequestMillis(), memoryRequestBytes());
+    }
+
+    private static Map<String, Quantity> sortedCopy(Map<String, Quantity> in, String what) {
+        Objects.requireNonNull(in, what);
+        TreeMap<String, Quantity> copy = new TreeMap<>();
+        in.forEach((k, v) -> copy.put(Objects.requireNonNull(k, what + " key"), Objects.requireNonNull(v, what + " value")));
+        return Collections.unmodifiableMap(copy);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.resizelet.core.runtime;
+
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One pod's slot in {@link RuntimeEngine}: at most one task runs per lane; kicks while it runs set flags that
+ * re-run it afterwards, so a newer target supersedes a queued one. Fields are guarded by the lane's monitor,
+ * except those marked "lane thread", which only the running task touches.
+ */
+final class PodLane {
+    final String uid;
+    // guarded by this
+    PodTarget target;
+    boolean deleted;
+    boolean wantSync;
+    boolean wantRefresh;
+    boolean queued;
+    boolean running;
+    ScheduledFuture<?> retry;
+    // lane thread (published to readers through volatile)
+    volatile RunningPod pod;
+    volatile String lastError;
+    volatile long appliedGeneration = -1;
+    int failures;
+    boolean pendingCompletion;
+
+    PodLane(String uid) {
+        this.uid = uid;
+    }
+}

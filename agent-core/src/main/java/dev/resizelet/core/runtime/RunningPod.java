@@ -1,0 +1,34 @@
+package dev.resizelet.core.runtime;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.resizelet.cgroups.CgroupName;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A pod the runtime runs: its sandbox, its pod cgroup and its containers as last reported. Immutable. */
+public record RunningPod(String uid, String sandboxId, CgroupName podCgroup, List<RunningContainer> containers) {
+    public RunningPod {
+        requireNonNull(uid, "uid");
+        requireNonNull(sandboxId, "sandboxId");
+        requireNonNull(podCgroup, "podCgroup");
+        containers = List.copyOf(containers);
+    }
+
+    public Optional<RunningContainer> container(String name) {
+        return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    public String containerId(String name) {
+        return container(name).map(RunningContainer::containerId).orElse("");
+    }
+
+    public RunningPod with(RunningContainer c) {
+        Map<String, RunningContainer> byName = new LinkedHashMap<>();
+        containers.forEach(x -> byName.put(x.name(), x));
+        byName.put(c.name(), c);
+        return new RunningPod(uid, sandboxId, podCgroup, List.copyOf(byName.values()));
+    }
+}

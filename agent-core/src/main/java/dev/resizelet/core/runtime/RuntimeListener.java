@@ -1,0 +1,20 @@
+package dev.resizelet.core.runtime;
+
+/** Hears what the runtime side did; called on enactment threads, must not block. */
+public interface RuntimeListener {
+    /** Something in the pod's runtime view changed (started, resized, status read, error). */
+    default void changed(String podUid) {
+    }
+
+    /** actuated == allocated for {@code generation} and the runtime's status was read after the last change. */
+    default void resizeCompleted(String podUid, long generation) {
+    }
+
+    /** The pod's containers, sandbox and cgroup are gone. */
+    default void removed(String podUid) {
+    }
+
+    /** A pass failed; {@code message} is the runtime's or the usage guard's. */
+    default void resizeFailed(String podUid, String message) {
+    }
+}
