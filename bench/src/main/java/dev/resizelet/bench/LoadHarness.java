@@ -43,6 +43,11 @@ public final class LoadHarness implements Callable<Integer> {
     long seed = 1287;
 
     public static void main(String[] args) {
+        // the agent logs every admission at info: at hundreds of resizes/s that would measure stderr, not the agent
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.dev.resizelet.bench",
+                System.getProperty("org.slf4j.simpleLogger.log.dev.resizelet.bench", "info"));
         System.exit(new CommandLine(new LoadHarness()).execute(args));
     }
 
