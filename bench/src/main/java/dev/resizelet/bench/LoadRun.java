@@ -91,14 +91,14 @@ public final class LoadRun {
     /** Runs every phase and returns the figures; the temp dir (fake runtime) is removed at the end. */
     public BenchReport run() {
         String startedAt = Instant.now().toString();
-        FakeNode fake = o.fakeRuntime() ? FakeNode.start(null) : null;
+        FakeNode fake = o.fakeRuntime() ? FakeNode.start() : null;
         Path scratch = fake != null ? fake.dir() : tempDir();
         try {
             String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
             CgroupConfig cgroups = fake != null ? fake.cgroups()
                     : new CgroupConfig(o.cgroupRoot(), "rzbench" + Long.toHexString(o.seed() & 0xffff),
                             CgroupVersion.V1, CgroupDriver.CGROUPFS);
-            Path stateDir = scratch.resolve("state");
+            Path stateDir = fake != null ? fake.stateDir() : scratch.resolve("state");
             GrpcRuntimeClient client = GrpcRuntimeClient.connect(endpoint,
                     CriClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(30)));
             String runtimeVersion = describe(client);
@@ -145,6 +145,8 @@ public final class LoadRun {
         } finally {
             if (fake != null) {
                 fake.close();
+            } else {
+                FakeNode.deleteTree(scratch);
             }
         }
     }
