@@ -1,0 +1,60 @@
+package dev.resizelet.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What one harness run does.
+ *
+ * @param criEndpoint a real runtime ({@code unix:///run/containerd/containerd.sock}), or null for the fake runtime
+ *     on a Unix socket in a temp dir
+ * @param cgroupRoot the cgroup root the agent writes under with a real runtime; the temp tree with the fake
+ * @param image the image of every container (the real runtime must have it locally)
+ * @param pods pods on the node
+ * @param containers containers per pod
+ * @param rate resizes per second in the rate-limited storm
+ * @param duration length of the rate-limited storm
+ * @param saturation length of the closed-loop phase that measures the agent's capacity (zero: skip)
+ * @param concurrency resizes in flight in the saturation phase, and threads of the concurrent bare baseline
+ * @param mix kinds of resize in the storm
+ * @param out directory for {@code bench.json} and {@code latency.svg}, or null for none
+ * @param micro whether to run the JMH admission microbenchmarks too (adds about a minute)
+ * @param seed seed of the storm's random choices
+ */
+public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, int pods, int containers, double rate,
+        Duration duration, Duration saturation, int concurrency, ResizeMix mix, Path out, boolean micro, long seed) {
+    public HarnessOptions {
+        requireNonNull(image, "image");
+        requireNonNull(duration, "duration");
+        requireNonNull(saturation, "saturation");
+        requireNonNull(mix, "mix");
+        if (pods < 1) {
+            throw new IllegalArgumentException("--pods must be at least 1, got " + pods);
+        }
+        if (containers < 1 || containers > 16) {
+            throw new IllegalArgumentException("--containers must be in 1..16, got " + containers);
+        }
+        if (!(rate > 0)) {
+            throw new IllegalArgumentException("--rate must be positive, got " + rate);
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("--duration must be positive, got " + duration);
+        }
+        if (saturation.isNegative()) {
+            throw new IllegalArgumentException("--saturation must not be negative, got " + saturation);
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency must be at least 1, got " + concurrency);
+        }
+        if (concurrency > pods) {
+            throw new IllegalArgumentException("--concurrency (" + concurrency + ") must not exceed --pods (" + pods
+                    + "): each resize in flight needs its own pod");
+        }
+    }
+
+    public boolean fakeRuntime() {
+        return criEndpoint == null;
+    }
+}
