@@ -113,27 +113,35 @@ final class DurableLog implements AutoCloseable {
      * Replaces the whole log with {@code records} (a snapshot of the live state): written to a temp
      * file, synced, atomically renamed, directory synced. Callers hold the store's lock so no append races.
      */
-    synchronized void rewrite(List<byte[]> records) throws IOException {
+    void rewrite(List<byte[]> records) throws IOException {
+        // lock order everywhere: syncLock, then this
         synchronized (syncLock) {
-            Path tmp = writeFresh(file, records);
-            channel.close();
-            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            size = channel.size();
-            channel.position(size);
-            syncedSeq = writtenSeq;
-            Files.deleteIfExists(tmp);
+            synchronized (this) {
+                rewriteLocked(records);
+            }
         }
+    }
+
+    private void rewriteLocked(List<byte[]> records) throws IOException {
+        writeFresh(file, records);
+        channel.close();
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        size = channel.size();
+        channel.position(size);
+        syncedSeq = writtenSeq;
     }
 
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
         synchronized (syncLock) {
-            channel.force(false);
-            channel.close();
+            synchronized (this) {
+                channel.force(false);
+                channel.close();
+            }
         }
     }
 
-    private static Path writeFresh(Path file, List<byte[]> records) throws IOException {
+    private static void writeFresh(Path file, List<byte[]> records) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -151,7 +159,6 @@ final class DurableLog implements AutoCloseable {
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(file.getParent());
-        return tmp;
     }
 
     static void syncDirectory(Path dir) {
