@@ -53,7 +53,7 @@ public final class FileCheckpointStore implements PodResourcesStore {
                 if (name.startsWith(".") && name.endsWith(SUFFIX + TMP_SUFFIX)) {
                     fs.deleteIfExists(file); // a write that never got renamed: never acknowledged
                 } else if (name.endsWith(SUFFIX)) {
-                    PodResources r = PodResourcesJson.read(file, CheckpointCodec.decode(file, fs.read(file)));
+                    PodResources r = PodResourcesCodec.read(file, CheckpointCodec.decode(file, fs.read(file)));
                     if (!name.equals(r.uid().value() + SUFFIX)) {
                         throw new CheckpointCorruptException(file, "holds pod " + r.uid());
                     }
@@ -75,7 +75,7 @@ public final class FileCheckpointStore implements PodResourcesStore {
         }
         Path target = fileOf(resources.uid());
         Path tmp = dir.resolve("." + resources.uid().value() + SUFFIX + TMP_SUFFIX);
-        byte[] data = CheckpointCodec.encode(PodResourcesJson.write(resources));
+        byte[] data = CheckpointCodec.encode(PodResourcesCodec.write(resources));
         try {
             fs.createDirectories(dir);
             fs.writeDurably(tmp, data);
