@@ -36,7 +36,7 @@ class ReconcileLoopTest {
             Pod grown = resized(a, "cpu=1500m,memory=1", "");
 
             assertThat(loop.requestResize(grown).get(5, TimeUnit.SECONDS)).isInstanceOf(Deferred.class);
-            // shrink b directly through the manager's own thread: only the timer may pick up the deferred one
+            // shrinking b frees room, but nobody calls resizeFinished: only the retry timer can admit a's resize
             loop.requestResize(resized(b, "cpu=500m,memory=1", "")).get(5, TimeUnit.SECONDS);
 
             await().atMost(Duration.ofSeconds(10)).until(() -> loop.state(a.uid()).orElseThrow().lastDecision()
