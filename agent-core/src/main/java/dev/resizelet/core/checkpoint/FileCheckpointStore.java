@@ -14,8 +14,9 @@ import java.util.Objects;
  * <p>Why per-pod files rather than one file: admission writes one pod at a time, so a write costs a
  * few hundred bytes plus one fsync whatever the pod count, where a single file would rewrite every
  * pod (megabytes at 10,000 pods) on each admission. A pod's allocation is one file, so it is
- * replaced atomically as a whole. Restoring reads the directory once: 10,000 small files are read
- * and parsed in a few hundred milliseconds at most. The pod UID is a checked safe name, so it can
+ * replaced atomically as a whole. Restoring reads the directory once; the payload is a small line
+ * format, not JSON, to keep parsing cheap: 10,000 pods took about 0.4-0.5 s of CPU on one thread on
+ * a heavily loaded 2-core test machine (the file opens dominate). The pod UID is a checked safe name, so it can
  * never leave the directory.
  *
  * <p>Each write goes to {@code .<uid>.ckpt.tmp} in the same directory, is forced to disk, atomically
@@ -53,7 +54,7 @@ public final class FileCheckpointStore implements PodResourcesStore {
                 if (name.startsWith(".") && name.endsWith(SUFFIX + TMP_SUFFIX)) {
                     fs.deleteIfExists(file); // a write that never got renamed: never acknowledged
                 } else if (name.endsWith(SUFFIX)) {
-                    PodResources r = PodResourcesJson.read(file, CheckpointCodec.decode(file, fs.read(file)));
+                    PodResources r = PodResourcesCodec.read(file, CheckpointCodec.decode(file, fs.read(file)));
                     if (!name.equals(r.uid().value() + SUFFIX)) {
                         throw new CheckpointCorruptException(file, "holds pod " + r.uid());
                     }
@@ -75,7 +76,7 @@ public final class FileCheckpointStore implements PodResourcesStore {
         }
         Path target = fileOf(resources.uid());
         Path tmp = dir.resolve("." + resources.uid().value() + SUFFIX + TMP_SUFFIX);
-        byte[] data = CheckpointCodec.encode(PodResourcesJson.write(resources));
+        byte[] data = CheckpointCodec.encode(PodResourcesCodec.write(resources));
         try {
             fs.createDirectories(dir);
             fs.writeDurably(tmp, data);

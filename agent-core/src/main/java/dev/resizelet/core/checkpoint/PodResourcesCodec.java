@@ -1,0 +1,90 @@
+package dev.resizelet.core.checkpoint;
+
+import dev.resizelet.core.model.PodResources;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.model.ResourceRequirements;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The payload of a pod's checkpoint, a small line format chosen over JSON because restoring 10,000
+ * pods parses 10,000 payloads (a tree-model JSON parse per file dominated restore time):
+ * <pre>
+ * uid 5f1c...
+ * generation 3
+ * container app
+ * request cpu 500m
+ * limit memory 1Gi
+ * </pre>
+ * Names are safe tokens (pod UIDs and container names contain no whitespace); quantities are in
+ * Kubernetes' text form.
+ */
+final class PodResourcesCodec {
+
+    private PodResourcesCodec() {
+    }
+
+    static byte[] write(PodResources r) {
+        StringBuilder b = new StringBuilder(128);
+        b.append("uid ").append(r.uid().value()).append('\n');
+        b.append("generation ").append(r.generation()).append('\n');
+        r.containers().forEach((name, req) -> {
+            b.append("container ").append(name).append('\n');
+            req.requests().forEach((k, v) -> b.append("request ").append(k).append(' ').append(v).append('\n'));
+            req.limits().forEach((k, v) -> b.append("limit ").append(k).append(' ').append(v).append('\n'));
+        });
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static PodResources read(Path file, byte[] payload) {
+        try {
+            String uid = null;
+            long generation = -1;
+            Map<String, ResourceRequirements> containers = new HashMap<>();
+            String current = null;
+            Map<String, Quantity> requests = new HashMap<>();
+            Map<String, Quantity> limits = new HashMap<>();
+            for (String line : new String(payload, StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.split(" ");
+                switch (f[0]) {
+                    case "uid" -> uid = field(f, 2)[1];
+                    case "generation" -> generation = Long.parseLong(field(f, 2)[1]);
+                    case "container" -> {
+                        if (current != null) {
+                            containers.put(current, new ResourceRequirements(requests, limits));
+                        }
+                        current = field(f, 2)[1];
+                        requests = new HashMap<>();
+                        limits = new HashMap<>();
+                    }
+                    case "request", "limit" -> {
+                        if (current == null) {
+                            throw new IllegalArgumentException("resource before any container");
+                        }
+                        (f[0].equals("request") ? requests : limits).put(field(f, 3)[1], Quantity.parse(f[2]));
+                    }
+                    default -> throw new IllegalArgumentException("unknown line \"" + line + "\"");
+                }
+            }
+            if (current != null) {
+                containers.put(current, new ResourceRequirements(requests, limits));
+            }
+            if (uid == null || generation < 0) {
+                throw new IllegalArgumentException("uid or generation missing");
+            }
+            return new PodResources(PodUid.of(uid), generation, containers);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointCorruptException(file, "unreadable payload: " + e.getMessage());
+        }
+    }
+
+    private static String[] field(String[] f, int n) {
+        if (f.length != n) {
+            throw new IllegalArgumentException("expected " + n + " fields in \"" + String.join(" ", f) + "\"");
+        }
+        return f;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.resizelet.core.status;
+
+import dev.resizelet.core.model.PodUid;
+import java.time.Instant;
+
+/** An event a user can list for a pod ({@code kubectl get events}). */
+public record ResizeEvent(PodUid uid, String podKey, Type type, String message, Instant time) {
+
+    public enum Type {
+        RESIZE_STARTED("ResizeStarted", "Normal"),
+        RESIZE_DEFERRED("ResizeDeferred", "Normal"),
+        RESIZE_INFEASIBLE("ResizeInfeasible", "Warning"),
+        RESIZE_COMPLETED("ResizeCompleted", "Normal"),
+        RESIZE_ERROR("ResizeError", "Warning");
+
+        private final String reason;
+        private final String eventType;
+
+        Type(String reason, String eventType) {
+            this.reason = reason;
+            this.eventType = eventType;
+        }
+
+        /** The event's {@code reason}, e.g. {@code ResizeDeferred}. */
+        public String reason() {
+            return reason;
+        }
+
+        /** {@code Normal} or {@code Warning}. */
+        public String eventType() {
+            return eventType;
+        }
+    }
+}

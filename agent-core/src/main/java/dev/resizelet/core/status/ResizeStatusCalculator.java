@@ -1,0 +1,100 @@
+package dev.resizelet.core.status;
+
+import dev.resizelet.core.admission.Deferred;
+import dev.resizelet.core.admission.Infeasible;
+import dev.resizelet.core.model.PodResources;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.model.ResourceRequirements;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Computes a pod's resize status (DESIGN §4) and the events between two statuses. Pure: the same
+ * inputs give the same output; {@code now} and the previous status only set transition times.
+ */
+public final class ResizeStatusCalculator {
+
+    private ResizeStatusCalculator() {
+    }
+
+    public static ResizeStatus compute(ResizeStatusInput in, ResizeStatus previous, Instant now) {
+        long generation = in.desired().generation();
+        PodResources desired = in.desired().resources();
+        boolean pending = in.allocated() != null && !in.allocated().sameResources(desired);
+        // A pod whose containers never ran has nothing actuated yet: that is not a resize in progress.
+        boolean inProgress = in.allocated() != null && in.actuated() != null
+                && !in.allocated().sameResources(in.actuated());
+        List<PodCondition> conditions = new ArrayList<>();
+        Optional<LegacyResizeStatus> legacy = Optional.empty();
+        if (pending && in.lastDecision() instanceof Deferred d) {
+            conditions.add(condition(previous, PodCondition.RESIZE_PENDING, Deferred.REASON, d.message(), generation, now));
+            legacy = Optional.of(LegacyResizeStatus.DEFERRED);
+        } else if (pending && in.lastDecision() instanceof Infeasible i) {
+            conditions.add(condition(previous, PodCondition.RESIZE_PENDING, Infeasible.REASON, i.message(), generation,
+                    now));
+            legacy = Optional.of(LegacyResizeStatus.INFEASIBLE);
+        } else if (pending) {
+            legacy = Optional.of(LegacyResizeStatus.PROPOSED);
+        }
+        if (inProgress) {
+            String reason = in.lastError() == null ? "" : "Error";
+            conditions.add(condition(previous, PodCondition.RESIZE_IN_PROGRESS, reason, in.lastError(), generation, now));
+            if (legacy.isEmpty()) {
+                legacy = Optional.of(LegacyResizeStatus.IN_PROGRESS);
+            }
+        }
+        return new ResizeStatus(legacy, conditions, generation, allocatedRequests(in.allocated()));
+    }
+
+    /** Events for the change from {@code before} to {@code after} of one pod. */
+    public static List<ResizeEvent> events(ResizeStatusInput in, ResizeStatus before, ResizeStatus after,
+            Instant now) {
+        List<ResizeEvent> out = new ArrayList<>();
+        Optional<PodCondition> pendingBefore = before.condition(PodCondition.RESIZE_PENDING);
+        Optional<PodCondition> pendingAfter = after.condition(PodCondition.RESIZE_PENDING);
+        if (pendingAfter.isPresent() && !pendingAfter.get().sameState(pendingBefore.orElse(null))) {
+            ResizeEvent.Type t = pendingAfter.get().reason().equals(Deferred.REASON)
+                    ? ResizeEvent.Type.RESIZE_DEFERRED : ResizeEvent.Type.RESIZE_INFEASIBLE;
+            out.add(event(in, t, pendingAfter.get().message(), now));
+        }
+        Optional<PodCondition> progressBefore = before.condition(PodCondition.RESIZE_IN_PROGRESS);
+        Optional<PodCondition> progressAfter = after.condition(PodCondition.RESIZE_IN_PROGRESS);
+        if (progressAfter.isPresent() && progressBefore.isEmpty()) {
+            out.add(event(in, ResizeEvent.Type.RESIZE_STARTED, "Pod resize started", now));
+        }
+        if (progressAfter.isPresent() && progressAfter.get().reason().equals("Error")
+                && !progressAfter.get().equals(progressBefore.orElse(null))) {
+            out.add(event(in, ResizeEvent.Type.RESIZE_ERROR, progressAfter.get().message(), now));
+        }
+        if (progressBefore.isPresent() && progressAfter.isEmpty()) {
+            out.add(event(in, ResizeEvent.Type.RESIZE_COMPLETED, "Pod resize completed", now));
+        }
+        return out;
+    }
+
+    private static ResizeEvent event(ResizeStatusInput in, ResizeEvent.Type type, String message, Instant now) {
+        return new ResizeEvent(in.desired().uid(), in.desired().key(), type, message, now);
+    }
+
+    private static PodCondition condition(ResizeStatus previous, String type, String reason, String message,
+            long generation, Instant now) {
+        PodCondition fresh = new PodCondition(type, "True", reason, message, generation, now);
+        Optional<PodCondition> old = previous.condition(type);
+        Instant since = old.filter(fresh::sameState).map(PodCondition::lastTransitionTime).orElse(now);
+        return new PodCondition(type, "True", reason, message, generation, since);
+    }
+
+    private static Map<String, Map<String, Quantity>> allocatedRequests(PodResources allocated) {
+        Map<String, Map<String, Quantity>> out = new HashMap<>();
+        if (allocated != null) {
+            for (Map.Entry<String, ResourceRequirements> e : allocated.containers().entrySet()) {
+                out.put(e.getKey(), e.getValue().requests());
+            }
+        }
+        return out;
+    }
+}
