@@ -8,8 +8,6 @@ import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.core.admission.AdmissionDecision;
 import dev.resizelet.core.admission.AllocationManager;
 import dev.resizelet.core.admission.Admitted;
-import dev.resizelet.core.admission.Deferred;
-import dev.resizelet.core.admission.Infeasible;
 import dev.resizelet.core.admission.NodeAllocatable;
 import dev.resizelet.core.admission.NodeConfig;
 import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
@@ -161,7 +159,7 @@ public final class NodeAgent implements AutoCloseable {
         ObjectKey key = new ObjectKey(pod.namespace(), pod.name());
         StoredObject<Pod, PodStatus> created;
         try {
-            created = store.create(key, pod.uid().value(), first, composer.compose(first, 1, null, null, null));
+            created = store.create(key, pod.uid().value(), first, composer.initial(first));
         } catch (StoreException.AlreadyExists e) {
             throw new AlreadyExistsException(e.getMessage());
         }
@@ -310,29 +308,31 @@ public final class NodeAgent implements AutoCloseable {
         if (key == null || state == null) {
             return;
         }
-        if (decision instanceof Admitted a) {
-            if (state.allocated() != null) {
-                if (a.generation() > 1) {
-                    event(key, uid, "Normal", "ResizeStarted", "Pod resize started for generation " + a.generation());
-                }
-                engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
-            }
-        } else if (decision instanceof Deferred d) {
-            event(key, uid, "Warning", "ResizeDeferred", d.message());
-        } else if (decision instanceof Infeasible i) {
-            event(key, uid, "Warning", "ResizeInfeasible", i.message());
+        if (decision instanceof Admitted && state.allocated() != null) {
+            engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
         }
         refreshStatus(uid);
     }
 
+    /** Recomputes the pod's status from the three views and publishes it (and its resize events) through the store. */
     private void refreshStatus(String uid) {
         ObjectKey key = keysByUid.get(uid);
         if (key == null) {
             return;
         }
-        PodState state = loop.state(PodUid.of(uid)).orElse(null);
-        PodRuntimeView runtime = engine.view(uid).orElse(null);
-        store.updateStatus(key, o -> composer.compose(o.spec(), o.generation(), state, runtime, o.status()));
+        List<dev.resizelet.core.status.ResizeEvent> produced = new java.util.ArrayList<>(1);
+        store.updateStatus(key, o -> {
+            // read the views under the store's lock: whichever refresh publishes last saw the newest views
+            PodState state = loop.state(PodUid.of(uid)).orElse(null);
+            PodRuntimeView runtime = engine.view(uid).orElse(null);
+            StatusComposer.Composed c = composer.compose(o.spec(), state, runtime, o.status());
+            produced.clear();
+            produced.addAll(c.events());
+            return c.status();
+        });
+        for (dev.resizelet.core.status.ResizeEvent e : produced) {
+            event(key, uid, e.type().eventType(), e.type().reason(), e.message());
+        }
     }
 
     private final class Listener implements RuntimeListener {
@@ -343,20 +343,8 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void resizeCompleted(String podUid, long generation) {
-            ObjectKey key = keysByUid.get(podUid);
-            if (key != null && generation > 1) {
-                event(key, podUid, "Normal", "ResizeCompleted", "Pod resize completed for generation " + generation);
-            }
             loop.resizeFinished(PodUid.of(podUid));
             refreshStatus(podUid);
-        }
-
-        @Override
-        public void resizeFailed(String podUid, String message) {
-            ObjectKey key = keysByUid.get(podUid);
-            if (key != null) {
-                event(key, podUid, "Warning", "ResizeError", message);
-            }
         }
 
         @Override
@@ -381,7 +369,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private PodView view(StoredObject<Pod, PodStatus> o) {
-        PodStatus status = o.status() != null ? o.status() : composer.compose(o.spec(), o.generation(), null, null, null);
+        PodStatus status = o.status() != null ? o.status() : composer.initial(o.spec());
         return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp());
     }
 

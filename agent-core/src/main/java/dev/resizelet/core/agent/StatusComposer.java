@@ -1,7 +1,6 @@
 package dev.resizelet.core.agent;
 
 import dev.resizelet.core.admission.AdmissionDecision;
-import dev.resizelet.core.admission.Deferred;
 import dev.resizelet.core.admission.Infeasible;
 import dev.resizelet.core.admission.PodState;
 import dev.resizelet.core.api.PodStatus;
@@ -10,26 +9,38 @@ import dev.resizelet.core.api.PodStatus.ContainerStatus;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
-import dev.resizelet.core.runtime.ModelTargets;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.RunningContainer;
+import dev.resizelet.core.status.LegacyResizeStatus;
+import dev.resizelet.core.status.PodCondition;
+import dev.resizelet.core.status.ResizeEvent;
+import dev.resizelet.core.status.ResizeStatus;
+import dev.resizelet.core.status.ResizeStatusCalculator;
+import dev.resizelet.core.status.ResizeStatusInput;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Computes a pod's status from the three views the agent keeps apart (DESIGN §2, §4): the desired
- * spec (store), the allocation state (admission), and what the runtime did and reports (enactment).
- * Pure apart from the clock, which only stamps conditions that changed.
+ * A pod's full status from the three views the agent keeps apart (DESIGN §2, §4): the desired spec
+ * (store), the allocation state (admission) and what the runtime did and reports (enactment). The
+ * resize part (status.resize, conditions, events) is {@link ResizeStatusCalculator}'s; this class adds
+ * the phase and the container statuses, with {@code resources} as the runtime reports them.
  */
 public final class StatusComposer {
     private final Clock clock;
     private final String runtimeName;
+
+    /** The new status and the resize events its change from the previous one produced. */
+    public record Composed(PodStatus status, List<ResizeEvent> events) {
+    }
 
     public StatusComposer(Clock clock, String runtimeName) {
         this.clock = clock;
@@ -37,66 +48,101 @@ public final class StatusComposer {
     }
 
     /**
-     * @param desired the stored spec, at generation {@code generation}
+     * @param desired the stored spec (its generation is the newest)
      * @param state the allocation state, or null before admission looked at the pod
      * @param view the runtime's view, or null before enactment started
-     * @param previous the last status, whose condition timestamps are kept when nothing changed
+     * @param previous the last status (null at first), whose condition times are kept while they hold
      */
-    public PodStatus compose(Pod desired, long generation, PodState state, PodRuntimeView view, PodStatus previous) {
+    public Composed compose(Pod desired, PodState state, PodRuntimeView view, PodStatus previous) {
         Pod allocated = state == null ? null : state.allocated();
         AdmissionDecision decision = state == null ? null : state.lastDecision();
-        long observed = state == null ? 0 : state.desired().generation();
-
         if (allocated == null && decision instanceof Infeasible inf) {
-            return new PodStatus("Failed", inf.reason(), inf.message(), desired.qosClass(), null, List.of(),
-                    observed, containers(desired, null, null));
+            PodStatus failed = new PodStatus("Failed", inf.reason(), inf.message(), desired.qosClass(), null, List.of(),
+                    desired.generation(), containers(desired, null, null));
+            return new Composed(failed, List.of());
         }
-        List<Condition> conditions = new ArrayList<>(2);
-        String resize = null;
-        if (allocated != null && observed < generation) {
-            resize = "Proposed";
-        } else if (decision instanceof Deferred d && allocated != null) {
-            resize = "Deferred";
-            conditions.add(condition(PodStatus.RESIZE_PENDING, "Deferred", d.message(), observed, previous));
-        } else if (decision instanceof Infeasible i && allocated != null) {
-            resize = "Infeasible";
-            conditions.add(condition(PodStatus.RESIZE_PENDING, "Infeasible", i.message(), observed, previous));
-        }
-        if (allocated != null && view != null && view.running() != null && !actuatedMatches(allocated, view)) {
-            String error = view.lastError();
-            conditions.add(condition(PodStatus.RESIZE_IN_PROGRESS, error == null ? null : "Error", error,
-                    observed, previous));
-            if (resize == null) {
-                resize = "InProgress";
-            }
-        }
+        ResizeStatusInput input = new ResizeStatusInput(desired, allocated == null ? null : allocated.resources(),
+                actuated(allocated, view), decision, view == null ? null : view.lastError());
+        ResizeStatus before = resizeStatus(previous);
+        ResizeStatus after = ResizeStatusCalculator.compute(input, before, clock.instant());
         boolean running = view != null && view.running() != null && !view.running().containers().isEmpty()
                 && view.running().containers().stream().allMatch(RunningContainer::running);
-        return new PodStatus(running ? "Running" : "Pending", null, null, desired.qosClass(), resize, conditions,
-                observed, containers(desired, allocated, view));
+        PodStatus status = new PodStatus(running ? "Running" : "Pending", null, null, desired.qosClass(),
+                after.resize().map(LegacyResizeStatus::wireName).orElse(null),
+                after.conditions().stream().map(StatusComposer::condition).toList(), after.observedGeneration(),
+                containers(desired, allocated, view));
+        return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
     }
 
-    /** Allocated == actuated for every container (DESIGN §4: in progress while they differ). */
-    private static boolean actuatedMatches(Pod allocated, PodRuntimeView view) {
+    /** The first status of a pod nobody has looked at yet. */
+    public PodStatus initial(Pod desired) {
+        return compose(desired, null, null, null).status();
+    }
+
+    /**
+     * What the runtime accepted, as resources: the allocated spec with its cpu and memory replaced by the
+     * actuated values (other resources are not enacted). Null until the pod ran, so a pod that never
+     * started is not "in progress".
+     */
+    private static PodResources actuated(Pod allocated, PodRuntimeView view) {
+        if (allocated == null || view == null || view.running() == null) {
+            return null;
+        }
+        Map<String, ResourceRequirements> containers = new LinkedHashMap<>();
         for (Container c : allocated.resizableContainers()) {
-            if (!ModelTargets.values(c.resources()).equals(view.actuated().get(c.name()))) {
-                return false;
+            ResourceValues v = view.actuated().get(c.name());
+            if (v == null) {
+                return null;
             }
+            containers.put(c.name(), overlay(c.resources(), v));
         }
-        return !view.resizing();
+        if (view.resizing()) {
+            // the engine has not caught up with this allocation yet: not actuated, whatever the numbers say
+            containers.clear();
+        }
+        return new PodResources(allocated.uid(), allocated.generation(), containers);
     }
 
-    private Condition condition(String type, String reason, String message, long observedGeneration, PodStatus previous) {
-        Condition fresh = new Condition(type, "True", reason, message, observedGeneration, clock.instant());
-        if (previous != null) {
-            for (Condition old : previous.conditions()) {
-                if (old.type().equals(type) && old.status().equals("True")) {
-                    // Kubernetes keeps lastTransitionTime while the condition's status stays the same
-                    return new Condition(type, "True", reason, message, observedGeneration, old.lastTransitionTime());
-                }
+    private static ResourceRequirements overlay(ResourceRequirements spec, ResourceValues v) {
+        Map<String, Quantity> requests = new LinkedHashMap<>(spec.requests());
+        Map<String, Quantity> limits = new LinkedHashMap<>(spec.limits());
+        put(requests, ResourceNames.CPU, v.cpuRequestMilli() > 0 ? Quantity.ofMillis(v.cpuRequestMilli()) : null);
+        put(requests, ResourceNames.MEMORY, v.memoryRequestBytes() > 0 ? Quantity.ofBytes(v.memoryRequestBytes()) : null);
+        put(limits, ResourceNames.CPU, v.cpuLimitMilli() > 0 ? Quantity.ofMillis(v.cpuLimitMilli()) : null);
+        put(limits, ResourceNames.MEMORY, v.memoryLimitBytes() > 0 ? Quantity.ofBytes(v.memoryLimitBytes()) : null);
+        return new ResourceRequirements(requests, limits);
+    }
+
+    private static void put(Map<String, Quantity> m, String name, Quantity q) {
+        if (q == null) {
+            m.remove(name);
+        } else {
+            m.put(name, q);
+        }
+    }
+
+    private static Condition condition(PodCondition c) {
+        return new Condition(c.type(), c.status(), c.reason().isEmpty() ? null : c.reason(),
+                c.message().isEmpty() ? null : c.message(), c.observedGeneration(), c.lastTransitionTime());
+    }
+
+    /** The calculator's view of a status we published before (only its resize part matters). */
+    private static ResizeStatus resizeStatus(PodStatus previous) {
+        if (previous == null) {
+            return ResizeStatus.NONE;
+        }
+        List<PodCondition> conditions = new ArrayList<>(previous.conditions().size());
+        for (Condition c : previous.conditions()) {
+            conditions.add(new PodCondition(c.type(), c.status(), c.reason(), c.message(), c.observedGeneration(),
+                    c.lastTransitionTime()));
+        }
+        Optional<LegacyResizeStatus> resize = Optional.empty();
+        for (LegacyResizeStatus s : LegacyResizeStatus.values()) {
+            if (s.wireName().equals(previous.resize())) {
+                resize = Optional.of(s);
             }
         }
-        return fresh;
+        return new ResizeStatus(resize, conditions, previous.observedGeneration(), Map.of());
     }
 
     private List<ContainerStatus> containers(Pod desired, Pod allocated, PodRuntimeView view) {
@@ -125,20 +171,6 @@ public final class StatusComposer {
 
     /** Runtime values back to Kubernetes resources; unset (0) values are left out. */
     static ResourceRequirements requirements(ResourceValues v) {
-        Map<String, Quantity> requests = new LinkedHashMap<>();
-        Map<String, Quantity> limits = new LinkedHashMap<>();
-        if (v.cpuRequestMilli() > 0) {
-            requests.put(ResourceNames.CPU, Quantity.ofMillis(v.cpuRequestMilli()));
-        }
-        if (v.memoryRequestBytes() > 0) {
-            requests.put(ResourceNames.MEMORY, Quantity.ofBytes(v.memoryRequestBytes()));
-        }
-        if (v.cpuLimitMilli() > 0) {
-            limits.put(ResourceNames.CPU, Quantity.ofMillis(v.cpuLimitMilli()));
-        }
-        if (v.memoryLimitBytes() > 0) {
-            limits.put(ResourceNames.MEMORY, Quantity.ofBytes(v.memoryLimitBytes()));
-        }
-        return new ResourceRequirements(requests, limits);
+        return overlay(ResourceRequirements.NONE, v);
     }
 }
