@@ -89,6 +89,28 @@ public final class CgroupManager {
         }
     }
 
+    /**
+     * Like {@link #removeTree}, but on v1 in every hierarchy mounted under the root, not only cpu and memory: runc
+     * creates a pod's cgroup (its containers' parent) in each of them (cpuacct, cpuset, pids, blkio, devices,
+     * freezer, systemd, ...), and nobody else removes it there. On v2 the same as {@link #removeTree}.
+     */
+    public void removeTreeEverywhere(CgroupName name) {
+        if (config.version() == CgroupVersion.V2) {
+            removeTree(name);
+            return;
+        }
+        List<Path> hierarchies;
+        try {
+            hierarchies = fs.listDirectories(config.root());
+        } catch (IOException e) {
+            throw new CgroupException("cannot list the cgroup hierarchies under " + config.root() + ": "
+                    + CgroupWriteException.reason(e), e);
+        }
+        for (Path hierarchy : hierarchies) {
+            removeTree(dir(hierarchy.getFileName().toString(), name));
+        }
+    }
+
     private void removeTree(Path dir) {
         try {
             for (Path child : fs.listDirectories(dir)) {
