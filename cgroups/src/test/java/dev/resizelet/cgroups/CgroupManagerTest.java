@@ -366,6 +366,16 @@ class CgroupManagerTest {
         m.removeTreeEverywhere(pod); // a missing cgroup is fine
     }
 
+    @ParameterizedTest(name = "{0} is kept as {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "100000000, 99999744",   // measured on this machine's v1 memory.limit_in_bytes
+            "134217728, 134217728",  // 128Mi: whole pages
+            "4097, 4096",
+            "-1, -1"})               // unlimited
+    void kernelKeepsMemoryLimitsInWholePages(long written, long kept) {
+        assertThat(CgroupManager.kernelMemoryLimit(written)).isEqualTo(kept);
+    }
+
     @Test
     void garbledNumbersAreErrorsNamingTheFile() throws IOException {
         CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
