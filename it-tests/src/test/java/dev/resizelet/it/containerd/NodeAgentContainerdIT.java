@@ -291,7 +291,7 @@ class NodeAgentContainerdIT {
 
         // then the agent converges: the resize completes in place and the status is right
         settled(p, 2);
-        System.out.printf("TIMING containerd back -> resize settled=%.1fms (retry backoff at most 10 s)%n",
+        System.out.printf("TIMING containerd restarted (start.sh returned; the agent may have finished during its image import) -> resize settled=%.1fms (retry backoff at most 10 s)%n",
                 millis(System.nanoTime() - back));
         assertContainer(p, id, 1024, 100_000, 128 * MIB);
         assertPodCgroup(p, 1024, 100_000, 128 * MIB);
