@@ -19,6 +19,8 @@ import java.util.function.ToIntFunction;
 public final class CgroupManager {
     static final String CPU = "cpu";
     static final String MEMORY = "memory";
+    /** The page size the kernel counts memory limits in (4 KiB on x86-64 and on the arm64 kernels we target). */
+    static final long PAGE_SIZE = 4096;
 
     private final CgroupConfig config;
     private final CgroupFs fs;
@@ -86,6 +88,28 @@ public final class CgroupManager {
     public void removeTree(CgroupName name) {
         for (Path dir : dirs(name)) {
             removeTree(dir);
+        }
+    }
+
+    /**
+     * Like {@link #removeTree}, but on v1 in every hierarchy mounted under the root, not only cpu and memory: runc
+     * creates a pod's cgroup (its containers' parent) in each of them (cpuacct, cpuset, pids, blkio, devices,
+     * freezer, systemd, ...), and nobody else removes it there. On v2 the same as {@link #removeTree}.
+     */
+    public void removeTreeEverywhere(CgroupName name) {
+        if (config.version() == CgroupVersion.V2) {
+            removeTree(name);
+            return;
+        }
+        List<Path> hierarchies;
+        try {
+            hierarchies = fs.listDirectories(config.root());
+        } catch (IOException e) {
+            throw new CgroupException("cannot list the cgroup hierarchies under " + config.root() + ": "
+                    + CgroupWriteException.reason(e), e);
+        }
+        for (Path hierarchy : hierarchies) {
+            removeTree(dir(hierarchy.getFileName().toString(), name));
         }
     }
 
@@ -263,6 +287,18 @@ public final class CgroupManager {
                 cpuMax.present() ? cpuMax.quotaValue() : null,
                 cpuMax.period(),
                 memory);
+    }
+
+    /**
+     * The memory limit the kernel keeps when {@code bytes} is written: it counts limits in whole pages and rounds
+     * down ({@code page_counter_memparse}), on v1 and v2 alike, so 100000000 reads back as 99999744. Unlimited
+     * stays unlimited. Compare a limit read from a file with this, not with the value written.
+     */
+    public static long kernelMemoryLimit(long bytes) {
+        if (bytes == CgroupResources.UNLIMITED || bytes <= 0) {
+            return bytes;
+        }
+        return bytes - bytes % PAGE_SIZE;
     }
 
     /** Memory in use now ({@code memory.usage_in_bytes} on v1, {@code memory.current} on v2); 0 if absent. */

@@ -346,6 +346,37 @@ class CgroupManagerTest {
     }
 
     @Test
+    void removeTreeEverywhereRemovesThePodFromEveryV1HierarchyRuncCreatedItIn() throws IOException {
+        // given a pod cgroup in cpu and memory (the agent's) and, with a container below, in pids and freezer (runc's)
+        CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
+        CgroupName pod = pod(m);
+        m.create(m.layout().container(pod, "c1"));
+        for (String hierarchy : List.of("pids", "freezer")) {
+            Files.createDirectories(root.resolve(hierarchy).resolve("kubepods/burstable/poduid-1/c1"));
+        }
+        Path otherPod = Files.createDirectories(root.resolve("pids/kubepods/burstable/poduid-2"));
+
+        m.removeTreeEverywhere(pod);
+
+        for (String hierarchy : List.of("cpu", "memory", "pids", "freezer")) {
+            assertThat(root.resolve(hierarchy).resolve("kubepods/burstable/poduid-1")).as(hierarchy).doesNotExist();
+            assertThat(root.resolve(hierarchy).resolve("kubepods/burstable")).as(hierarchy + " parent").isDirectory();
+        }
+        assertThat(otherPod).isDirectory();
+        m.removeTreeEverywhere(pod); // a missing cgroup is fine
+    }
+
+    @ParameterizedTest(name = "{0} is kept as {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "100000000, 99999744",   // measured on this machine's v1 memory.limit_in_bytes
+            "134217728, 134217728",  // 128Mi: whole pages
+            "4097, 4096",
+            "-1, -1"})               // unlimited
+    void kernelKeepsMemoryLimitsInWholePages(long written, long kept) {
+        assertThat(CgroupManager.kernelMemoryLimit(written)).isEqualTo(kept);
+    }
+
+    @Test
     void garbledNumbersAreErrorsNamingTheFile() throws IOException {
         CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
         CgroupName pod = pod(m);

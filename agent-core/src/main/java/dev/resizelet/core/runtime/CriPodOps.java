@@ -3,6 +3,7 @@ package dev.resizelet.core.runtime;
 import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.cgroups.CgroupResources;
+import dev.resizelet.cgroups.MemoryLimitBelowUsageException;
 import dev.resizelet.core.enact.PodRuntimeOps;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriException;
@@ -11,12 +12,16 @@ import dev.resizelet.cri.CriUnimplementedException;
 import dev.resizelet.cri.v1.LinuxContainerResources;
 import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
 import java.util.function.ToIntFunction;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@link PodRuntimeOps} over CRI for one pod. */
 public final class CriPodOps implements PodRuntimeOps {
     private static final Logger log = LoggerFactory.getLogger(CriPodOps.class);
+
+    private static final Pattern RUNC_BELOW_USAGE =
+            Pattern.compile("unable to set memory limit to [0-9]+ \\(current usage: [0-9]+");
 
     private final CriRuntime cri;
     private final PodLifecycle lifecycle;
@@ -35,9 +40,27 @@ public final class CriPodOps implements PodRuntimeOps {
         this.nextAttempt = requireNonNull(nextAttempt, "nextAttempt");
     }
 
+    /**
+     * UpdateContainerResources. runc's refusal of a memory limit below usage (the kernel's EBUSY, which containerd
+     * returns as UNKNOWN in runc's words, {@code unable to set memory limit to N (current usage: M, ...)}) becomes
+     * a {@link MemoryLimitBelowUsageException}, as the same refusal of a cgroup file write does.
+     */
     @Override
     public void updateContainer(String containerId, ResourceValues values) {
-        cri.updateContainerResources(containerId, CriResources.toCri(values));
+        try {
+            cri.updateContainerResources(containerId, CriResources.toCri(values));
+        } catch (CriException e) {
+            if (isBelowUsageRefusal(e.runtimeMessage())) {
+                throw new MemoryLimitBelowUsageException(lifecycle.containerMemoryLimitFile(pod, containerId),
+                        Long.toString(values.memoryLimitBytes()), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether a runtime error is runc's "memory limit below usage" refusal (runc 1.1: libcontainer/cgroups/fs). */
+    static boolean isBelowUsageRefusal(String runtimeMessage) {
+        return runtimeMessage != null && RUNC_BELOW_USAGE.matcher(runtimeMessage).find();
     }
 
     @Override

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupName;
+import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.core.enact.PodCgroupConfig;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriNotFoundException;
@@ -27,6 +28,7 @@ import dev.resizelet.cri.v1.RunPodSandboxRequest;
 import dev.resizelet.cri.v1.StartContainerRequest;
 import dev.resizelet.cri.v1.StopContainerRequest;
 import dev.resizelet.cri.v1.StopPodSandboxRequest;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -126,6 +128,12 @@ public final class PodLifecycle {
         return Optional.of(running);
     }
 
+    /** The memory limit file of a container of {@code pod} ({@code memory.limit_in_bytes} v1, {@code memory.max} v2). */
+    public Path containerMemoryLimitFile(PodSpec pod, String containerId) {
+        String file = cgroups.config().version() == CgroupVersion.V1 ? "memory.limit_in_bytes" : "memory.max";
+        return cgroups.file(cgroups.layout().container(podCgroup(pod), containerId), file);
+    }
+
     /** CreateContainer (attempt {@code attempt}) with {@code values}, then StartContainer; returns the id. */
     public String createAndStart(PodSpec pod, String sandboxId, ContainerSpec c, int attempt, ResourceValues values) {
         CgroupName podCgroup = podCgroup(pod);
@@ -153,7 +161,10 @@ public final class PodLifecycle {
         cri.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
     }
 
-    /** Stops and removes the containers, stops and removes the sandbox, removes the pod cgroup. */
+    /**
+     * Stops and removes the containers, stops and removes the sandbox, removes the pod cgroup: on v1 from every
+     * hierarchy, since runc creates it in all of them and RemovePodSandbox leaves it behind.
+     */
     public void stop(RunningPod pod) {
         for (RunningContainer c : pod.containers()) {
             stopAndRemove(c.containerId());
@@ -164,7 +175,7 @@ public final class PodLifecycle {
             log.debug("sandbox already gone sandbox={}", pod.sandboxId());
         }
         cri.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod.sandboxId()).build());
-        cgroups.remove(pod.podCgroup());
+        cgroups.removeTreeEverywhere(pod.podCgroup());
         log.info("pod stopped uid={} sandbox={}", pod.uid(), pod.sandboxId());
     }
 
@@ -178,7 +189,7 @@ public final class PodLifecycle {
 
     private void removeCgroupQuietly(CgroupName podCgroup) {
         try {
-            cgroups.remove(podCgroup);
+            cgroups.removeTreeEverywhere(podCgroup);
         } catch (RuntimeException e) {
             log.warn("cannot remove pod cgroup cgroup={} error=\"{}\"", podCgroup, e.getMessage());
         }

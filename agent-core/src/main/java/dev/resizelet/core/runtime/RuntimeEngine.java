@@ -299,8 +299,24 @@ public final class RuntimeEngine implements AutoCloseable {
                     target.memoryPolicy(c.name())));
         }
         CgroupResources current = cgroups.read(lane.pod.podCgroup());
-        return new PodEnactment(lane.uid, target.spec().tier(), lane.pod.podCgroup(), lane.pod.sandboxId(), current,
-                containers);
+        PodEnactment input = new PodEnactment(lane.uid, target.spec().tier(), lane.pod.podCgroup(),
+                lane.pod.sandboxId(), current, containers);
+        CgroupResources unrounded = unroundedMemory(current, input.podTarget());
+        return unrounded == current ? input : new PodEnactment(lane.uid, target.spec().tier(), lane.pod.podCgroup(),
+                lane.pod.sandboxId(), unrounded, containers);
+    }
+
+    /**
+     * The pod cgroup's current values with a memory limit the kernel rounded down to whole pages read as the
+     * target it was written from, so that a limit like 100M (99999744 in the file) is not "raised" on every pass.
+     */
+    static CgroupResources unroundedMemory(CgroupResources current, CgroupResources target) {
+        Long now = current.memoryLimitBytes();
+        Long wanted = target.memoryLimitBytes();
+        if (now != null && wanted != null && !now.equals(wanted) && now == CgroupManager.kernelMemoryLimit(wanted)) {
+            return current.withMemoryLimit(wanted);
+        }
+        return current;
     }
 
     /** Relists the pod; a container the runtime replaced behind our back is re-synced to the allocated values. */

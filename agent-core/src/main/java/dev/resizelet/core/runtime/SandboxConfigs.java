@@ -24,13 +24,16 @@ final class SandboxConfigs {
     private SandboxConfigs() {
     }
 
-    /** Host network (NamespaceMode NODE) so it runs on a real containerd without CNI. */
+    /**
+     * Host network (NamespaceMode NODE) so it runs on a real containerd without CNI; hence no hostname: a
+     * host-network pod shares the node's UTS namespace, and runc refuses to set one ("unable to set hostname
+     * without a private UTS namespace"), as the kubelet leaves it empty for host-network pods.
+     */
     static PodSandboxConfig sandbox(PodSpec pod, CgroupName podCgroup, CgroupDriver driver) {
         String cgroupParent = driver == CgroupDriver.SYSTEMD ? podCgroup.leaf() : "/" + podCgroup.asPath();
         return PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder()
                         .setName(pod.name()).setNamespace(pod.namespace()).setUid(pod.uid()).setAttempt(0))
-                .setHostname(pod.name())
                 .putLabels(LABEL_POD_NAME, pod.name())
                 .putLabels(LABEL_POD_NAMESPACE, pod.namespace())
                 .putLabels(LABEL_POD_UID, pod.uid())
