@@ -188,6 +188,10 @@ public final class NodeAgent implements AutoCloseable {
             return new PodView(next, current.status(), current.resourceVersion(), next.generation(),
                     current.creationTimestamp());
         }
+        if (validated(current, newSpec, source).withGeneration(current.generation()).equals(current.spec())
+                && (expectedResourceVersion == null || expectedResourceVersion == current.resourceVersion())) {
+            return view(current); // nothing changed: like the apiserver, no new generation and no write
+        }
         StoredObject<Pod, PodStatus> updated;
         try {
             updated = store.updateSpec(key, expectedResourceVersion, o -> {

@@ -170,6 +170,18 @@ class NodeAgentIT {
     }
 
     @Test
+    void anUpdateThatChangesNothingKeepsTheGenerationAndWritesNothing() {
+        start(4000, 4096 * MI);
+        agent.create(guaranteed("a", "1", "128Mi"));
+        PodView before = running("a");
+
+        PodView after = agent.update("default", "a", guaranteed("a", "1000m", "128Mi"), null, true, false);
+
+        assertThat(after.generation()).isEqualTo(before.generation());
+        assertThat(agent.get("default", "a").orElseThrow().generation()).isEqualTo(1);
+    }
+
+    @Test
     void restartFromTheStateDirKeepsPodsAdoptsContainersAndFinishesPendingResizes() {
         start(4000, 4096 * MI);
         agent.create(guaranteed("web", "500m", "128Mi"));
