@@ -9,6 +9,12 @@ import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupFs;
 import dev.resizelet.cgroups.CgroupModeDetector;
 import dev.resizelet.cgroups.CgroupVersion;
+import dev.resizelet.core.NodeAgent;
+import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
+import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
+import dev.resizelet.core.checkpoint.CheckpointCorruptException;
+import dev.resizelet.core.store.StoreException;
+import dev.resizelet.cri.CriException;
 import dev.resizelet.fakecri.FakeRuntime;
 import dev.resizelet.fakecri.FakeRuntimeServer;
 import java.io.IOException;
@@ -28,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the parts of a running agent by constructor: the runtime (a real CRI endpoint, or the embedded fake one on a
- * Unix socket with a temp cgroup tree), the node agent, metrics and the HTTP API. Closing stops them in reverse
+ * Unix socket with a temp cgroup tree), the {@link NodeAgent} (state in --state-dir, or a temp dir when simulated),
+ * metrics and the HTTP API. Closing stops them in reverse
  * order: the API first (no new writes), then the agent (in-flight checkpoint writes finish), then the runtime.
  */
 public final class Daemon implements AutoCloseable {
@@ -62,27 +69,46 @@ public final class Daemon implements AutoCloseable {
                             + " does not exist: is the runtime (containerd, CRI-O) running? (--cri-endpoint " + endpoint + ")");
                 }
             }
-            AgentBackend backend = AgentBackend.start(config, endpoint, cgroups, clock);
-            started.add(backend);
+            Path stateDir = config.stateDir() != null ? config.stateDir() : simDir == null ? null : simDir.resolve("state");
+            NodeAgent agent = NodeAgent.builder()
+                    .criEndpoint(endpoint)
+                    .cgroups(cgroups)
+                    .allocatable(config.allocatableCpuMillis(), config.allocatableMemoryBytes())
+                    .cpuManagerPolicy(config.cpuManagerPolicy().equals("static") ? CpuManagerPolicy.STATIC : CpuManagerPolicy.NONE)
+                    .memoryManagerPolicy(config.memoryManagerPolicy().equals("Static") ? MemoryManagerPolicy.STATIC
+                            : MemoryManagerPolicy.NONE)
+                    .stateDir(stateDir)
+                    .requestTimeout(config.requestTimeout())
+                    .clock(clock)
+                    .build();
+            started.add(agent);
             ObjectMapper json = new ObjectMapper();
-            Metrics metrics = new Metrics(backend.pods(), backend::agentCounters, clock);
-            started.add(backend.pods().watch(null, backend.pods().list(null).resourceVersion(), metrics::observe));
+            PodService pods = new AgentPods(agent, new PodJson(json), new EventJson(json, hostName()), clock);
+            Metrics metrics = new Metrics(() -> pods.list(null).items(), agent::metrics, clock);
+            started.add(pods.watch(null, 0, metrics::observe));
             ApiServer api;
             try {
-                api = new ApiServer(config.listen(), backend.pods(), metrics::write, clock, Main.agentVersion());
+                api = new ApiServer(config.listen(), pods, metrics::write, clock, Main.agentVersion());
             } catch (BindException e) {
                 throw new StartException("cannot listen on " + describe(config.listen()) + ": " + e.getMessage()
                         + " (is another resizelet or program using the port? choose one with --listen)");
             }
             api.start();
             started.add(api);
-            return new Daemon(config, started, api, backend.pods(), endpoint, cgroups, json);
+            return new Daemon(config, started, api, pods, endpoint, cgroups, stateDir);
         } catch (StartException e) {
             closeAll(started);
             throw e;
         } catch (IOException e) {
             closeAll(started);
             throw new StartException("cannot start: " + e, e);
+        } catch (CheckpointCorruptException | StoreException.Corrupt e) {
+            closeAll(started);
+            throw new StartException(e.getMessage(), e); // names the file and the fix
+        } catch (CriException e) {
+            closeAll(started);
+            throw new StartException("the CRI runtime at " + (config.simulated() ? "the simulated endpoint" : config.criEndpoint())
+                    + " did not answer: " + e.getMessage() + " (is it running? check --cri-endpoint)", e);
         } catch (RuntimeException e) {
             closeAll(started);
             throw new StartException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
@@ -135,15 +161,17 @@ public final class Daemon implements AutoCloseable {
     private final PodService pods;
     private final String endpoint;
     private final CgroupConfig cgroups;
+    private final Path stateDir;
 
     private Daemon(AgentConfig config, List<AutoCloseable> parts, ApiServer api, PodService pods, String endpoint,
-                   CgroupConfig cgroups, ObjectMapper json) {
+                   CgroupConfig cgroups, Path stateDir) {
         this.config = config;
         this.parts = parts;
         this.api = api;
         this.pods = pods;
         this.endpoint = endpoint;
         this.cgroups = cgroups;
+        this.stateDir = stateDir;
     }
 
     public InetSocketAddress address() {
@@ -160,7 +188,7 @@ public final class Daemon implements AutoCloseable {
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
         return "resizelet ready: http://" + host + ":" + a.getPort() + " (" + (config.simulated() ? "simulated runtime " : "runtime ")
                 + endpoint + ", cgroups " + cgroups.root() + " " + cgroups.version().name().toLowerCase() + ", state "
-                + (config.stateDir() == null ? "in memory" : config.stateDir().toString()) + ")";
+                + (stateDir == null ? "in memory" : stateDir + (config.stateDir() == null ? " (temporary)" : "")) + ")";
     }
 
     @Override
@@ -181,6 +209,14 @@ public final class Daemon implements AutoCloseable {
 
     private static String describe(InetSocketAddress a) {
         return (a.getHostString() == null ? "*" : a.getHostString()) + ":" + a.getPort();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -3,6 +3,7 @@ package dev.resizelet.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.resizelet.agent.http.PodService;
+import dev.resizelet.core.api.AgentMetrics;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.QuantityFormatException;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -16,21 +17,23 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * {@code /metrics}: the kubelet's resize metrics (names and labels as kubelet 1.34 exports them) and the agent's
- * own counters. Counters are derived from the stream of pod changes ({@link #observe}), gauges from the pods'
- * current conditions at scrape time.
+ * own counters. Counters are derived from the node agent's stream of pod changes ({@link #observe}): requested
+ * resizes from spec changes, the resize duration from the spec change (a new generation) to the status that
+ * reports it done; gauges from the pods' current statuses at scrape time; enactment counters from
+ * {@link AgentMetrics}.
  */
 public final class Metrics {
     /** kubelet's buckets for kubelet_pod_resize_duration_milliseconds. */
     static final double[] RESIZE_MS_BUCKETS = {10, 50, 100, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000, 120000, 300000, 600000};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final PodService pods;
     private final Clock clock;
     private final Counter requestedResizes;
     private final Histogram resizeDuration;
@@ -40,10 +43,13 @@ public final class Metrics {
     private String lastRoomFreeingEvent = "periodic_retry"; // guarded by this
 
     /** What we remember about one pod to derive transitions. */
-    private record PodState(JsonNode containers, String pending, Instant inProgressSince, boolean failed) {}
+    private record PodState(JsonNode containers, String pending, boolean wasDeferred, Instant requestedAt, boolean failed) {}
 
-    public Metrics(PodService pods, Supplier<Map<String, Long>> agentCounters, Clock clock) {
-        this.pods = pods;
+    /**
+     * @param pods the pods as the API shows them now (for the gauges)
+     * @param agent the node agent's counters
+     */
+    public Metrics(Supplier<List<ObjectNode>> pods, Supplier<AgentMetrics> agent, Clock clock) {
         this.clock = clock;
         requestedResizes = Counter.builder().name("kubelet_container_requested_resizes_total")
                 .help("Number of requested resizes, counted at the container level.")
@@ -59,7 +65,7 @@ public final class Metrics {
                 .labelNames("reason").callback(cb -> {
                     int deferred = 0;
                     int infeasibleNow = 0;
-                    for (ObjectNode pod : pods.list(null).items()) {
+                    for (ObjectNode pod : pods.get()) {
                         String reason = pendingReason(pod);
                         if ("Deferred".equals(reason)) deferred++;
                         if ("Infeasible".equals(reason)) infeasibleNow++;
@@ -68,9 +74,18 @@ public final class Metrics {
                     if (infeasibleNow > 0) cb.call(infeasibleNow, "infeasible");
                 }).register(registry);
         GaugeWithCallback.builder().name("kubelet_pod_in_progress_resizes").help("Number of in-progress resizes for pods.")
-                .callback(cb -> cb.call(pods.list(null).items().stream().filter(Metrics::inProgress).count())).register(registry);
-        CounterWithCallback.builder().name("resizelet_agent_events").help("The node agent's own counters (enactment passes, ...).")
-                .labelNames("counter").callback(cb -> agentCounters.get().forEach((k, v) -> cb.call(v, k))).register(registry);
+                .callback(cb -> cb.call(pods.get().stream().filter(Metrics::inProgress).count())).register(registry);
+        CounterWithCallback.builder().name("resizelet_enactment_passes_total").help("Enactment passes that had work to do.")
+                .callback(cb -> cb.call(agent.get().enactmentPasses())).register(registry);
+        CounterWithCallback.builder().name("resizelet_enactment_failed_passes_total")
+                .help("Enactment passes that a runtime error or the memory-usage guard ended.")
+                .callback(cb -> cb.call(agent.get().failedEnactmentPasses())).register(registry);
+        CounterWithCallback.builder().name("resizelet_completed_resizes_total")
+                .help("Resizes that reached actuated == allocated with the status read back from the runtime.")
+                .callback(cb -> cb.call(agent.get().completedResizes())).register(registry);
+        CounterWithCallback.builder().name("resizelet_legacy_status_fallbacks_total")
+                .help("Container statuses read from cgroup files because the runtime reported no resources (containerd < 1.6.9).")
+                .callback(cb -> cb.call(agent.get().legacyStatusFallbacks())).register(registry);
     }
 
     public void write(OutputStream out) throws IOException {
@@ -89,30 +104,49 @@ public final class Metrics {
         }
         JsonNode containers = pod.path("spec").path("containers");
         String pending = pendingReason(pod);
-        Instant inProgressSince = before == null ? null : before.inProgressSince();
-        boolean nowInProgress = inProgress(pod);
+        long generation = pod.path("metadata").path("generation").asLong(1);
+        Instant requestedAt = before == null ? null : before.requestedAt();
         if (before != null) {
             countRequested(before.containers(), containers);
             if ("Infeasible".equals(pending) && !"Infeasible".equals(before.pending())) {
                 infeasible.labelValues(infeasibleDetail(pendingMessage(pod))).inc();
             }
-            if ("Deferred".equals(before.pending()) && pending == null) {
-                deferredAccepted.labelValues(lastRoomFreeingEvent).inc();
-            }
-            if (inProgressSince != null && !nowInProgress) {
-                resizeDuration.labelValues("true").observe(java.time.Duration.between(inProgressSince, clock.instant()).toMillis());
-                inProgressSince = null;
-                lastRoomFreeingEvent = "pod_resized";
-            }
         }
-        if (nowInProgress && inProgressSince == null) {
-            inProgressSince = clock.instant();
+        // deferred until admitted at the pod's current generation (Proposed in between does not count as accepted)
+        boolean wasDeferred = "Deferred".equals(pending) || (before != null && before.wasDeferred());
+        if (wasDeferred && "Infeasible".equals(pending)) {
+            wasDeferred = false;
+        } else if (wasDeferred && accepted(pod)) {
+            deferredAccepted.labelValues(lastRoomFreeingEvent).inc();
+            wasDeferred = false;
         }
-        boolean failed = nowInProgress && "Error".equals(inProgressReason(pod));
-        if (failed && (before == null || !before.failed())) {
-            resizeDuration.labelValues("false").observe(java.time.Duration.between(inProgressSince, clock.instant()).toMillis());
+        if (requestedAt == null && generation > 1 && !done(pod)) {
+            requestedAt = clock.instant(); // a resize was requested (a new generation not yet reported done)
         }
-        states.put(key, new PodState(containers.deepCopy(), pending, inProgressSince, failed));
+        if (requestedAt != null && done(pod)) {
+            resizeDuration.labelValues("true").observe(java.time.Duration.between(requestedAt, clock.instant()).toMillis());
+            requestedAt = null;
+            lastRoomFreeingEvent = "pod_resized";
+        }
+        boolean failed = inProgress(pod) && "Error".equals(inProgressReason(pod));
+        if (failed && requestedAt != null && (before == null || !before.failed())) {
+            resizeDuration.labelValues("false").observe(java.time.Duration.between(requestedAt, clock.instant()).toMillis());
+        }
+        states.put(key, new PodState(containers.deepCopy(), pending, wasDeferred, requestedAt, failed));
+    }
+
+    /** Admitted at the pod's current generation: no pending condition, and not merely Proposed. */
+    private static boolean accepted(JsonNode pod) {
+        String resize = pod.path("status").path("resize").asText("");
+        return pendingReason(pod) == null && (resize.isEmpty() || resize.equals("InProgress"));
+    }
+
+    /** The status reports the newest spec enacted: observed, no resize field, no resize condition, running. */
+    static boolean done(JsonNode pod) {
+        JsonNode status = pod.path("status");
+        return status.path("observedGeneration").asLong(0) >= pod.path("metadata").path("generation").asLong(1)
+                && !status.hasNonNull("resize") && pendingReason(pod) == null && !inProgress(pod)
+                && "Running".equals(status.path("phase").asText());
     }
 
     private void countRequested(JsonNode before, JsonNode after) {

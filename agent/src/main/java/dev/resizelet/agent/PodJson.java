@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.resizelet.agent.http.ApiException;
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
@@ -13,6 +15,9 @@ import dev.resizelet.core.model.QuantityFormatException;
 import dev.resizelet.core.model.ResizeRestartPolicy;
 import dev.resizelet.core.model.ResourceRequirements;
 import dev.resizelet.core.validation.FieldError;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -160,6 +165,108 @@ public final class PodJson {
             }
         }
         return array;
+    }
+
+    /** A whole Pod object as kubectl reads it: metadata, spec and the status the agent composed. */
+    public ObjectNode encode(PodView view) {
+        Pod pod = view.spec();
+        ObjectNode node = json.createObjectNode();
+        node.put("apiVersion", "v1").put("kind", "Pod");
+        ObjectNode meta = node.putObject("metadata");
+        meta.put("name", pod.name()).put("namespace", pod.namespace()).put("uid", pod.uid().value())
+                .put("resourceVersion", Long.toString(view.resourceVersion())).put("generation", view.generation())
+                .put("creationTimestamp", timestamp(view.creationTimestamp()));
+        if (!pod.annotations().isEmpty()) {
+            ObjectNode annotations = meta.putObject("annotations");
+            new TreeMap<>(pod.annotations()).forEach(annotations::put);
+        }
+        node.set("spec", encodeSpec(pod, null));
+        node.set("status", encodeStatus(view.status(), view.creationTimestamp()));
+        return node;
+    }
+
+    /** {@code status}: phase, QoS class, the 1.27 {@code resize} field, resize conditions and container statuses. */
+    public ObjectNode encodeStatus(PodStatus status, Instant startTime) {
+        ObjectNode node = json.createObjectNode();
+        node.put("phase", status.phase());
+        if (status.reason() != null) {
+            node.put("reason", status.reason());
+        }
+        if (status.message() != null) {
+            node.put("message", status.message());
+        }
+        if (status.qosClass() != null) {
+            node.put("qosClass", status.qosClass().wireName());
+        }
+        if (status.resize() != null) {
+            node.put("resize", status.resize());
+        }
+        if (!status.conditions().isEmpty()) {
+            ArrayNode conditions = node.putArray("conditions");
+            for (PodStatus.Condition c : status.conditions()) {
+                ObjectNode cn = conditions.addObject();
+                cn.put("type", c.type()).put("status", c.status());
+                if (c.reason() != null) {
+                    cn.put("reason", c.reason());
+                }
+                if (c.message() != null) {
+                    cn.put("message", c.message());
+                }
+                cn.put("observedGeneration", c.observedGeneration());
+                cn.put("lastProbeTime", (String) null);
+                cn.put("lastTransitionTime", timestamp(c.lastTransitionTime()));
+            }
+        }
+        node.put("observedGeneration", status.observedGeneration());
+        node.put("startTime", timestamp(startTime));
+        ArrayNode containers = node.putArray("containerStatuses");
+        for (PodStatus.ContainerStatus c : status.containerStatuses()) {
+            ObjectNode cn = containers.addObject();
+            cn.put("name", c.name());
+            if (c.containerId() != null) {
+                cn.put("containerID", c.containerId());
+            }
+            cn.put("image", c.image() == null ? "" : c.image());
+            cn.put("imageID", "");
+            cn.put("ready", c.ready());
+            cn.put("started", c.state().equals("running"));
+            cn.put("restartCount", c.restartCount());
+            ObjectNode state = cn.putObject("state");
+            switch (c.state()) {
+                case "running" -> {
+                    ObjectNode running = state.putObject("running");
+                    if (c.startedAt() != null) {
+                        running.put("startedAt", timestamp(c.startedAt()));
+                    }
+                }
+                case "terminated" -> {
+                    ObjectNode terminated = state.putObject("terminated");
+                    terminated.put("exitCode", 0);
+                    if (c.stateReason() != null) {
+                        terminated.put("reason", c.stateReason());
+                    }
+                }
+                default -> {
+                    ObjectNode waiting = state.putObject("waiting");
+                    if (c.stateReason() != null) {
+                        waiting.put("reason", c.stateReason());
+                    }
+                }
+            }
+            if (c.allocatedResources() != null) {
+                ObjectNode allocated = cn.putObject("allocatedResources");
+                new TreeMap<>(c.allocatedResources().requests()).forEach((k, v) -> allocated.put(k, v.toString()));
+            }
+            if (c.resources() != null) {
+                cn.set("resources", resources(c.resources()));
+            }
+        }
+        return node;
+    }
+
+    /** RFC 3339 in seconds, UTC, as Kubernetes writes {@code metav1.Time}. */
+    public static String timestamp(Instant t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 
     /** {@code {requests: {...}, limits: {...}}} with Kubernetes quantity strings; empty maps are omitted. */

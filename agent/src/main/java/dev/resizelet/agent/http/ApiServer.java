@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes-shaped HTTP API on the JDK's {@link HttpServer}: discovery, OpenAPI v3, pods (create, get, list,
- * watch, update, patch, delete, the {@code resize} and {@code status} subresources), health and metrics.
+ * watch, update, patch, delete, the {@code resize} and {@code status} subresources), events (list, get), health and
+ * metrics.
  * Every error is a {@code kind: Status}; a rejected request changes nothing.
  */
 public final class ApiServer implements AutoCloseable {
@@ -71,6 +72,7 @@ public final class ApiServer implements AutoCloseable {
     private final Discovery discovery;
     private final OpenApi openApi;
     private final PodTable tables;
+    private final EventTable eventTables;
     private final Set<BlockingQueue<Object>> watches = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
@@ -83,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
         this.discovery = new Discovery(json, agentVersion);
         this.openApi = new OpenApi(json, Discovery.KUBERNETES_VERSION);
         this.tables = new PodTable(json, clock);
+        this.eventTables = new EventTable(json, clock);
         this.server = HttpServer.create(bind, 64);
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(2, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
@@ -281,6 +284,22 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
         }
+        if (s.size() == 3 && s.get(0).equals("api") && s.get(1).equals("v1") && s.get(2).equals("events")) {
+            requireGet(r);
+            listEvents(r, null);
+            return;
+        }
+        if ((s.size() == 5 || s.size() == 6) && s.get(0).equals("api") && s.get(1).equals("v1") && s.get(2).equals("namespaces")
+                && s.get(4).equals("events")) {
+            requireGet(r);
+            NameRules.checkPath(s.get(3), null);
+            if (s.size() == 6) {
+                getEvent(r, s.get(3), s.get(5));
+            } else {
+                listEvents(r, s.get(3));
+            }
+            return;
+        }
         throw ApiException.pathNotFound(r.path());
     }
 
@@ -321,6 +340,36 @@ public final class ApiServer implements AutoCloseable {
         ArrayNode array = out.putArray("items");
         items.forEach(array::add);
         send(r.exchange(), 200, out);
+    }
+
+    private void listEvents(Request r, String namespace) throws IOException {
+        String watch = r.param("watch");
+        if (watch != null && (watch.equals("true") || watch.equals("1"))) {
+            throw ApiException.methodNotAllowed("WATCH", r.path() + " (events can be listed, not watched)");
+        }
+        Predicate<JsonNode> filter = Selectors.eventFields(r.param("fieldSelector")).and(Selectors.labels(r.param("labelSelector")));
+        List<ObjectNode> items = pods.events(namespace).stream().filter(filter).toList();
+        String resourceVersion = items.isEmpty() ? "0" : items.get(items.size() - 1).path("metadata").path("resourceVersion").asText();
+        if (PodTable.wantsTable(accept(r))) {
+            send(r.exchange(), 200, eventTables.table(items, resourceVersion, PodTable.parseInclude(r.param("includeObject"))));
+            return;
+        }
+        ObjectNode out = json.createObjectNode();
+        out.put("kind", "EventList").put("apiVersion", "v1");
+        out.putObject("metadata").put("resourceVersion", resourceVersion);
+        ArrayNode array = out.putArray("items");
+        items.forEach(array::add);
+        send(r.exchange(), 200, out);
+    }
+
+    private void getEvent(Request r, String namespace, String name) throws IOException {
+        ObjectNode event = pods.events(namespace).stream().filter(e -> name.equals(e.path("metadata").path("name").asText()))
+                .findFirst().orElseThrow(() -> ApiException.notFound("events", name));
+        if (PodTable.wantsTable(accept(r))) {
+            send(r.exchange(), 200, eventTables.table(List.of(event), null, PodTable.parseInclude(r.param("includeObject"))));
+        } else {
+            send(r.exchange(), 200, event);
+        }
     }
 
     private void create(Request r, String namespace) throws IOException {

@@ -55,6 +55,10 @@ public final class Discovery {
         ObjectNode status = resources.addObject();
         status.put("name", "pods/status").put("singularName", "").put("namespaced", true).put("kind", "Pod");
         status.putArray("verbs").add("get");
+        ObjectNode events = resources.addObject();
+        events.put("name", "events").put("singularName", "event").put("namespaced", true).put("kind", "Event");
+        events.putArray("verbs").add("get").add("list");
+        events.putArray("shortNames").add("ev");
         return list;
     }
 

@@ -48,6 +48,9 @@ public interface PodService {
      */
     AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<WatchEvent> sink);
 
+    /** Kubernetes {@code v1 Event} objects about pods of one namespace (all when null), oldest first. */
+    List<ObjectNode> events(String namespace);
+
     /** True once the runtime answered and the checkpoints were restored. */
     boolean ready();
 }

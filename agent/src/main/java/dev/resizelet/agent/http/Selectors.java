@@ -2,17 +2,46 @@ package dev.resizelet.agent.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
- * {@code fieldSelector} (metadata.name, metadata.namespace, status.phase, spec.nodeName with =, ==, !=) and
+ * {@code fieldSelector} (pods: metadata.name, metadata.namespace, status.phase, spec.nodeName; events: involvedObject.*,
+ * reason, type, ...; with =, ==, !=) and
  * {@code labelSelector} (equality: k=v, k==v, k!=v; existence: k, !k; sets: k in (a,b), k notin (a,b)).
  */
 public final class Selectors {
     private Selectors() {}
 
+    private static final Map<String, String> POD_FIELDS = fieldMap("metadata.name", "metadata.namespace", "spec.nodeName",
+            "status.phase");
+    private static final Map<String, String> EVENT_FIELDS = fieldMap("metadata.name", "metadata.namespace",
+            "involvedObject.apiVersion", "involvedObject.kind", "involvedObject.name", "involvedObject.namespace",
+            "involvedObject.uid", "involvedObject.fieldPath", "involvedObject.resourceVersion", "reason", "type",
+            "source", "reportingComponent");
+
+    private static Map<String, String> fieldMap(String... fields) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String f : fields) {
+            out.put(f, f.equals("source") ? "/source/component" : "/" + f.replace('.', '/'));
+        }
+        return out;
+    }
+
+    /** A pod {@code fieldSelector}. */
     public static Predicate<JsonNode> fields(String selector) {
+        return fields(selector, POD_FIELDS);
+    }
+
+    /** An event {@code fieldSelector}, e.g. kubectl describe's {@code involvedObject.name=x,involvedObject.uid=...}. */
+    public static Predicate<JsonNode> eventFields(String selector) {
+        return fields(selector, EVENT_FIELDS);
+    }
+
+    private static Predicate<JsonNode> fields(String selector, Map<String, String> known) {
         Predicate<JsonNode> all = p -> true;
         if (selector == null || selector.isBlank()) {
             return all;
@@ -26,15 +55,12 @@ public final class Selectors {
             }
             String field = kv[0].trim();
             String value = kv[1].trim();
-            String[] path = switch (field) {
-                case "metadata.name" -> new String[] {"metadata", "name"};
-                case "metadata.namespace" -> new String[] {"metadata", "namespace"};
-                case "status.phase" -> new String[] {"status", "phase"};
-                case "spec.nodeName" -> new String[] {"spec", "nodeName"};
-                default -> throw ApiException.badRequest("\"" + field + "\" is not a known field selector: only "
-                        + "\"metadata.name\", \"metadata.namespace\", \"spec.nodeName\", \"status.phase\"");
-            };
-            Predicate<JsonNode> p = pod -> value.equals(pod.path(path[0]).path(path[1]).asText(""));
+            String pointer = known.get(field);
+            if (pointer == null) {
+                throw ApiException.badRequest("\"" + field + "\" is not a known field selector: only "
+                        + known.keySet().stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", ")));
+            }
+            Predicate<JsonNode> p = object -> value.equals(object.at(pointer).asText(""));
             all = all.and(negate ? p.negate() : p);
         }
         return all;

@@ -233,4 +233,56 @@ class ApiServerTest {
         assertThat(send("GET", "/metrics", null, null).body()).isEqualTo("m 1\n");
         assertStatus(send("GET", "/api/v1/nodes", null, null), 404, "NotFound", "could not find the requested resource");
     }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode event(String ns, String pod, String uid, String reason) {
+        com.fasterxml.jackson.databind.node.ObjectNode e = JSON.createObjectNode();
+        e.put("apiVersion", "v1").put("kind", "Event");
+        e.putObject("metadata").put("name", pod + "." + reason).put("namespace", ns).put("resourceVersion", "1");
+        e.putObject("involvedObject").put("kind", "Pod").put("name", pod).put("namespace", ns).put("uid", uid);
+        e.put("reason", reason).put("message", "m").put("type", "Normal").put("lastTimestamp", "2026-01-01T00:04:00Z")
+                .put("firstTimestamp", "2026-01-01T00:04:00Z").put("count", 1);
+        e.putObject("source").put("component", "resizelet").put("host", "h");
+        return e;
+    }
+
+    @Test
+    void eventsAreListedByNamespaceAndByKubectlDescribesFieldSelector() throws Exception {
+        pods.events.add(event("default", "web", "u1", "ResizeStarted"));
+        pods.events.add(event("default", "db", "u2", "ResizeDeferred"));
+        pods.events.add(event("other", "web", "u3", "ResizeCompleted"));
+
+        JsonNode all = json(send("GET", "/api/v1/events", null, null));
+        JsonNode inDefault = json(send("GET", "/api/v1/namespaces/default/events", null, null));
+        JsonNode described = json(send("GET", "/api/v1/namespaces/default/events?fieldSelector="
+                + "involvedObject.name%3Dweb,involvedObject.namespace%3Ddefault,involvedObject.uid%3Du1&limit=500", null, null));
+        HttpResponse<String> badField = send("GET", "/api/v1/namespaces/default/events?fieldSelector=spec.x%3Dy", null, null);
+        HttpResponse<String> one = send("GET", "/api/v1/namespaces/default/events/db.ResizeDeferred", null, null);
+        HttpResponse<String> missing = send("GET", "/api/v1/namespaces/default/events/nope", null, null);
+        HttpResponse<String> write = send("POST", "/api/v1/namespaces/default/events", "application/json", "{}");
+
+        assertThat(all.get("kind").asText()).isEqualTo("EventList");
+        assertThat(all.get("items")).hasSize(3);
+        assertThat(inDefault.get("items")).extracting(e -> e.get("reason").asText()).containsExactly("ResizeStarted", "ResizeDeferred");
+        assertThat(described.get("items")).extracting(e -> e.get("reason").asText()).containsExactly("ResizeStarted");
+        assertStatus(badField, 400, "BadRequest", "\"spec.x\" is not a known field selector");
+        assertThat(json(one).get("reason").asText()).isEqualTo("ResizeDeferred");
+        assertStatus(missing, 404, "NotFound", "events \"nope\" not found");
+        assertThat(write.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void eventsPrintAsATableWithTheApiserversColumns() throws Exception {
+        pods.events.add(event("default", "web", "u1", "ResizeInfeasible"));
+
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/default/events"))
+                .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        JsonNode table = json(r);
+        assertThat(table.get("kind").asText()).isEqualTo("Table");
+        assertThat(table.get("columnDefinitions")).extracting(c -> c.get("name").asText())
+                .startsWith("Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message");
+        assertThat(table.at("/rows/0/cells")).extracting(JsonNode::asText)
+                .startsWith("60s", "Normal", "ResizeInfeasible", "pod/web", "", "resizelet, h", "m");
+    }
 }

@@ -96,6 +96,14 @@ final class InMemoryPodService implements PodService {
         return () -> sinks.remove(filtered);
     }
 
+    /** What {@link #events} returns; tests add Event objects here. */
+    final List<ObjectNode> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public List<ObjectNode> events(String namespace) {
+        return events.stream().filter(e -> namespace == null || namespace.equals(e.at("/metadata/namespace").asText())).toList();
+    }
+
     @Override
     public boolean ready() {
         return true;

@@ -69,6 +69,13 @@ class DaemonKubectlIT {
         return JSON.readTree(r.stdout());
     }
 
+    /** Created pods start in the simulated runtime; wait for that so that later reads compare a settled status. */
+    private void createRunning(Kubectl k) throws Exception {
+        Kubectl.Result r = k.run("create", "-f", "pod.yaml");
+        assertThat(r.exitCode()).as(r.all()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pod(k, "web").at("/status/phase").asText().equals("Running"));
+    }
+
     private static String cpuRequest(JsonNode pod) {
         return pod.at("/spec/containers/0/resources/requests/cpu").asText();
     }
@@ -129,7 +136,7 @@ class DaemonKubectlIT {
     @Test
     void anInvalidResizePrintsTheApiserverMessageAndChangesNothing() throws Exception {
         Kubectl k = kubectl();
-        k.run("create", "-f", "pod.yaml");
+        createRunning(k);
         JsonNode before = pod(k, "web");
 
         // Guaranteed -> Burstable
@@ -221,7 +228,7 @@ class DaemonKubectlIT {
     @Test
     void badRequestsGetStatusErrorsAndChangeNothing() throws Exception {
         Kubectl k = kubectl();
-        k.run("create", "-f", "pod.yaml");
+        createRunning(k);
         JsonNode before = pod(k, "web");
         HttpClient http = HttpClient.newHttpClient();
         String pods = daemon.url() + "/api/v1/namespaces/default/pods";
