@@ -64,14 +64,16 @@ public final class ResizeStatusCalculator {
         Optional<PodCondition> progressBefore = before.condition(PodCondition.RESIZE_IN_PROGRESS);
         Optional<PodCondition> progressAfter = after.condition(PodCondition.RESIZE_IN_PROGRESS);
         if (progressAfter.isPresent() && progressBefore.isEmpty()) {
-            out.add(event(in, ResizeEvent.Type.RESIZE_STARTED, "Pod resize started", now));
+            out.add(event(in, ResizeEvent.Type.RESIZE_STARTED,
+                    "Pod resize started for generation " + in.desired().generation(), now));
         }
         if (progressAfter.isPresent() && progressAfter.get().reason().equals("Error")
                 && !progressAfter.get().equals(progressBefore.orElse(null))) {
             out.add(event(in, ResizeEvent.Type.RESIZE_ERROR, progressAfter.get().message(), now));
         }
         if (progressBefore.isPresent() && progressAfter.isEmpty()) {
-            out.add(event(in, ResizeEvent.Type.RESIZE_COMPLETED, "Pod resize completed", now));
+            out.add(event(in, ResizeEvent.Type.RESIZE_COMPLETED,
+                    "Pod resize completed for generation " + in.desired().generation(), now));
         }
         return out;
     }
