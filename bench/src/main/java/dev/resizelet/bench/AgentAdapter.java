@@ -30,13 +30,13 @@ final class AgentAdapter {
 
     /** An agent on {@code client}, its checkpoints in {@code stateDir}; connects, restores and starts its loops. */
     static NodeAgent build(CriRuntime client, CgroupConfig cgroups, Path stateDir, long allocatableCpuMilli,
-            long allocatableMemoryBytes) {
+            long allocatableMemoryBytes, Duration relist) {
         return NodeAgent.builder()
                 .runtime(client)
                 .cgroups(cgroups)
                 .allocatable(allocatableCpuMilli, allocatableMemoryBytes)
                 .stateDir(stateDir)
-                .relistInterval(Duration.ofSeconds(1))
+                .relistInterval(relist)
                 .requestTimeout(Duration.ofSeconds(30))
                 .build();
     }

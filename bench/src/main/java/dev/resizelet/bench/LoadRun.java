@@ -91,7 +91,7 @@ public final class LoadRun {
     /** Runs every phase and returns the figures; the temp dir (fake runtime) is removed at the end. */
     public BenchReport run() {
         String startedAt = Instant.now().toString();
-        FakeNode fake = o.fakeRuntime() ? FakeNode.start() : null;
+        FakeNode fake = o.fakeRuntime() ? FakeNode.start(o.stateOnTmpfs()) : null;
         Path scratch = fake != null ? fake.dir() : tempDir();
         try {
             String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
@@ -113,7 +113,8 @@ public final class LoadRun {
             }
             Phases p = new Phases();
             p.heapBefore = HeapProbe.usedAfterGc();
-            NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes);
+            NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes,
+                    o.relist());
             p.heapEmptyAgent = HeapProbe.usedAfterGc();
             createPods(agent, p);
             if (fake != null) {
@@ -361,7 +362,7 @@ public final class LoadRun {
     private void restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, Phases p) {
         long t0 = System.nanoTime();
         try (NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli,
-                allocatableMemoryBytes)) {
+                allocatableMemoryBytes, o.relist())) {
             p.restoredPods = awaitAll(agent, READY_TIMEOUT, "restored pods listed with status");
             p.restoreSeconds = (System.nanoTime() - t0) / 1e9;
         }
@@ -577,7 +578,10 @@ public final class LoadRun {
                 admitted > 0 && o.fakeRuntime() ? (double) allCalls / admitted : 0,
                 admitted > 0 && o.fakeRuntime() ? (double) updates / admitted : 0,
                 byRpc, agentHeap, totalHeap, p.restoreSeconds, p.restoredPods);
-        RunInfo run = new RunInfo(o.fakeRuntime() ? "fake-cri (unix socket)" : o.criEndpoint(), runtimeVersion,
+        RunInfo run = new RunInfo(o.fakeRuntime()
+                ? "fake-cri (unix socket), state dir on " + (o.stateOnTmpfs() ? "tmpfs" : "disk") + ", relist "
+                        + o.relist().toMillis() + " ms"
+                : o.criEndpoint() + ", relist " + o.relist().toMillis() + " ms", runtimeVersion,
                 o.pods(), o.containers(), o.rate(), p.stormSeconds, p.saturationSeconds, o.concurrency(),
                 o.mix().toString(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), startedAt);
