@@ -28,13 +28,16 @@ final class AgentAdapter {
     private AgentAdapter() {
     }
 
-    /** An agent on {@code client}, its checkpoints in {@code stateDir}; connects, restores and starts its loops. */
+    /**
+     * An agent on {@code client}, its checkpoints in {@code stateDir}; connects, restores and starts its loops.
+     * {@code maxPods} must cover the run's pods: the agent's default is the kubelet's 110.
+     */
     static NodeAgent build(CriRuntime client, CgroupConfig cgroups, Path stateDir, long allocatableCpuMilli,
-            long allocatableMemoryBytes, Duration relist) {
+            long allocatableMemoryBytes, int maxPods, Duration relist) {
         return NodeAgent.builder()
                 .runtime(client)
                 .cgroups(cgroups)
-                .allocatable(allocatableCpuMilli, allocatableMemoryBytes)
+                .allocatable(allocatableCpuMilli, allocatableMemoryBytes, maxPods)
                 .stateDir(stateDir)
                 .relistInterval(relist)
                 .requestTimeout(Duration.ofSeconds(30))

@@ -114,7 +114,7 @@ public final class LoadRun {
             Phases p = new Phases();
             p.heapBefore = HeapProbe.usedAfterGc();
             NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes,
-                    o.relist());
+                    o.pods() + 10, o.relist());
             p.heapEmptyAgent = HeapProbe.usedAfterGc();
             createPods(agent, p);
             if (fake != null) {
@@ -362,7 +362,7 @@ public final class LoadRun {
     private void restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, Phases p) {
         long t0 = System.nanoTime();
         try (NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli,
-                allocatableMemoryBytes, o.relist())) {
+                allocatableMemoryBytes, o.pods() + 10, o.relist())) {
             p.restoredPods = awaitAll(agent, READY_TIMEOUT, "restored pods listed with status");
             p.restoreSeconds = (System.nanoTime() - t0) / 1e9;
         }
