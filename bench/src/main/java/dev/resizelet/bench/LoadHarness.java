@@ -37,8 +37,8 @@ public final class LoadHarness implements Callable<Integer> {
     String image = "docker.io/resizelet/busybox:1";
     @Option(names = "--out", description = "directory for bench.json and latency.svg (default ${DEFAULT-VALUE})")
     Path out = Path.of("bench-out");
-    @Option(names = "--micro", negatable = true, description = "also run the JMH admission benchmark (default ${DEFAULT-VALUE})")
-    boolean micro = true;
+    @Option(names = "--micro", negatable = true, defaultValue = "true", fallbackValue = "true", description = "also run the JMH admission benchmark (default ${DEFAULT-VALUE})")
+    boolean micro;
     @Option(names = "--seed", description = "random seed of the storm (default ${DEFAULT-VALUE})")
     long seed = 1287;
     @Option(names = "--relist", description = "the agent's relist interval (default ${DEFAULT-VALUE}, the kubelet's)")
