@@ -129,6 +129,10 @@ public final class LoadRun {
             saturate(agent, p);
             closeQuietly(watch);
             agent.close();
+            // the run's frame would keep the closed agent (and everything it grew) reachable: heapNoAgent must not
+            // count it, or the per-pod figure comes out negative
+            watch = null;
+            agent = null;
             tracks.forEach(t -> t.pending.set(null));
             p.heapNoAgent = HeapProbe.usedAfterGc();
 
