@@ -2,7 +2,8 @@ package dev.resizelet.bench;
 
 import dev.resizelet.cgroups.CgroupConfig;
 import dev.resizelet.core.NodeAgent;
-import dev.resizelet.core.PodView;
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
@@ -23,21 +24,22 @@ final class AgentAdapter {
     static final String NAMESPACE = "bench";
     private static final String CPU = "cpu";
     private static final String MEMORY = "memory";
-    private static final String RESIZE_PENDING = "PodResizePending";
-    private static final String RESIZE_IN_PROGRESS = "PodResizeInProgress";
-
+    
     private AgentAdapter() {
     }
 
-    /** An agent on {@code client}, its checkpoints in {@code stateDir}; connects, restores and starts its loops. */
+    /**
+     * An agent on {@code client}, its checkpoints in {@code stateDir}; connects, restores and starts its loops.
+     * {@code maxPods} must cover the run's pods: the agent's default is the kubelet's 110.
+     */
     static NodeAgent build(CriRuntime client, CgroupConfig cgroups, Path stateDir, long allocatableCpuMilli,
-            long allocatableMemoryBytes) {
+            long allocatableMemoryBytes, int maxPods, Duration relist) {
         return NodeAgent.builder()
                 .runtime(client)
                 .cgroups(cgroups)
-                .allocatable(allocatableCpuMilli, allocatableMemoryBytes)
+                .allocatable(allocatableCpuMilli, allocatableMemoryBytes, maxPods)
                 .stateDir(stateDir)
-                .relistInterval(Duration.ofSeconds(1))
+                .relistInterval(relist)
                 .requestTimeout(Duration.ofSeconds(30))
                 .build();
     }
@@ -131,7 +133,7 @@ final class AgentAdapter {
             if (i < 0) {
                 continue;
             }
-            String id = cs.containerID();
+            String id = cs.containerId();
             if (id != null && !id.isEmpty()) {
                 int sep = id.indexOf("://");
                 ids[i] = sep >= 0 ? id.substring(sep + 3) : id;
@@ -140,17 +142,17 @@ final class AgentAdapter {
             if (r != null && r.limit(CPU) != null && r.limit(MEMORY) != null && r.request(CPU) != null) {
                 actual[i] = new long[] {r.request(CPU).milliValue(), r.limit(CPU).milliValue(), r.limit(MEMORY).value()};
             }
-            Map<String, Quantity> alloc = cs.allocatedResources();
-            if (alloc != null && alloc.get(CPU) != null) {
-                allocated[i] = alloc.get(CPU).milliValue();
+            ResourceRequirements alloc = cs.allocatedResources();
+            if (alloc != null && alloc.request(CPU) != null) {
+                allocated[i] = alloc.request(CPU).milliValue();
             }
         }
         String pending = null;
         boolean inProgress = false;
         for (var c : view.status().conditions()) {
-            if (RESIZE_PENDING.equals(c.type()) && "True".equals(c.status())) {
+            if (PodStatus.RESIZE_PENDING.equals(c.type()) && "True".equals(c.status())) {
                 pending = c.reason();
-            } else if (RESIZE_IN_PROGRESS.equals(c.type()) && "True".equals(c.status())) {
+            } else if (PodStatus.RESIZE_IN_PROGRESS.equals(c.type()) && "True".equals(c.status())) {
                 inProgress = true;
             }
         }

@@ -49,14 +49,19 @@ public final class FakeNode implements AutoCloseable {
         runtime.addCallListener(call -> counts.get(call.rpc()).increment());
     }
 
-    /** Makes the temp dirs and starts serving. */
+    /** Makes the temp dirs (the state dir on disk) and starts serving. */
     public static FakeNode start() {
+        return start(false);
+    }
+
+    /** Makes the temp dirs and starts serving; {@code stateOnTmpfs} puts the agent's state dir on tmpfs too. */
+    public static FakeNode start(boolean stateOnTmpfs) {
         Path dir;
         Path stateDir;
         try {
             dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? Files.createTempDirectory(SHM, "rzb")
                     : Files.createTempDirectory("rzb");
-            stateDir = Files.createTempDirectory("rzb-state");
+            stateDir = stateOnTmpfs ? Files.createTempDirectory(dir, "state") : Files.createTempDirectory("rzb-state");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the bench temp dirs", e);
         }
@@ -108,7 +113,9 @@ public final class FakeNode implements AutoCloseable {
     public void close() {
         server.close();
         deleteTree(dir);
-        deleteTree(stateDir);
+        if (Files.exists(stateDir)) {
+            deleteTree(stateDir);
+        }
     }
 
     static void deleteTree(Path root) {

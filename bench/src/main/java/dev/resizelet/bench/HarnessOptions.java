@@ -22,14 +22,22 @@ import java.time.Duration;
  * @param out directory for {@code bench.json} and {@code latency.svg}, or null for none
  * @param micro whether to run the JMH admission microbenchmarks too (adds about a minute)
  * @param seed seed of the storm's random choices
+ * @param relist the agent's relist interval (the kubelet's is 1 s)
+ * @param stateOnTmpfs fake runtime only: the agent's state dir on tmpfs instead of disk, which takes the fsync of
+ *     each checkpoint out of the figures (to see what the disk costs)
  */
 public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, int pods, int containers, double rate,
-        Duration duration, Duration saturation, int concurrency, ResizeMix mix, Path out, boolean micro, long seed) {
+        Duration duration, Duration saturation, int concurrency, ResizeMix mix, Path out, boolean micro, long seed,
+        Duration relist, boolean stateOnTmpfs) {
     public HarnessOptions {
         requireNonNull(image, "image");
         requireNonNull(duration, "duration");
         requireNonNull(saturation, "saturation");
         requireNonNull(mix, "mix");
+        requireNonNull(relist, "relist");
+        if (relist.isNegative() || relist.isZero()) {
+            throw new IllegalArgumentException("--relist must be positive, got " + relist);
+        }
         if (pods < 1) {
             throw new IllegalArgumentException("--pods must be at least 1, got " + pods);
         }

@@ -37,10 +37,14 @@ public final class LoadHarness implements Callable<Integer> {
     String image = "docker.io/resizelet/busybox:1";
     @Option(names = "--out", description = "directory for bench.json and latency.svg (default ${DEFAULT-VALUE})")
     Path out = Path.of("bench-out");
-    @Option(names = "--micro", negatable = true, description = "also run the JMH admission benchmark (default ${DEFAULT-VALUE})")
-    boolean micro = true;
+    @Option(names = "--micro", negatable = true, defaultValue = "true", fallbackValue = "true", description = "also run the JMH admission benchmark (default ${DEFAULT-VALUE})")
+    boolean micro;
     @Option(names = "--seed", description = "random seed of the storm (default ${DEFAULT-VALUE})")
     long seed = 1287;
+    @Option(names = "--relist", description = "the agent's relist interval (default ${DEFAULT-VALUE}, the kubelet's)")
+    String relist = "1s";
+    @Option(names = "--state-on-tmpfs", description = "fake runtime: the agent's checkpoints on tmpfs, not disk (no fsync cost)")
+    boolean stateOnTmpfs;
 
     public static void main(String[] args) {
         // the agent logs every admission at info: at hundreds of resizes/s that would measure stderr, not the agent
@@ -53,7 +57,8 @@ public final class LoadHarness implements Callable<Integer> {
 
     HarnessOptions options() {
         return new HarnessOptions(criEndpoint, cgroupRoot, image, pods, containers, rate, parseDuration(duration, "--duration"),
-                parseDuration(saturation, "--saturation"), concurrency, ResizeMix.parse(mix), out, micro, seed);
+                parseDuration(saturation, "--saturation"), concurrency, ResizeMix.parse(mix), out, micro, seed,
+                parseDuration(relist, "--relist"), stateOnTmpfs);
     }
 
     @Override

@@ -11,8 +11,8 @@ import dev.resizelet.cgroups.CgroupConfig;
 import dev.resizelet.cgroups.CgroupDriver;
 import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.core.NodeAgent;
-import dev.resizelet.core.PodEvent;
-import dev.resizelet.core.PodView;
+import dev.resizelet.core.api.PodEvent;
+import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.cri.CriClientOptions;
 import dev.resizelet.cri.CriRuntime;
@@ -91,7 +91,7 @@ public final class LoadRun {
     /** Runs every phase and returns the figures; the temp dir (fake runtime) is removed at the end. */
     public BenchReport run() {
         String startedAt = Instant.now().toString();
-        FakeNode fake = o.fakeRuntime() ? FakeNode.start() : null;
+        FakeNode fake = o.fakeRuntime() ? FakeNode.start(o.stateOnTmpfs()) : null;
         Path scratch = fake != null ? fake.dir() : tempDir();
         try {
             String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
@@ -113,7 +113,8 @@ public final class LoadRun {
             }
             Phases p = new Phases();
             p.heapBefore = HeapProbe.usedAfterGc();
-            NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes);
+            NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes,
+                    o.pods() + 10, o.relist());
             p.heapEmptyAgent = HeapProbe.usedAfterGc();
             createPods(agent, p);
             if (fake != null) {
@@ -128,6 +129,10 @@ public final class LoadRun {
             saturate(agent, p);
             closeQuietly(watch);
             agent.close();
+            // the run's frame would keep the closed agent (and everything it grew) reachable: heapNoAgent must not
+            // count it, or the per-pod figure comes out negative
+            watch = null;
+            agent = null;
             tracks.forEach(t -> t.pending.set(null));
             p.heapNoAgent = HeapProbe.usedAfterGc();
 
@@ -361,7 +366,7 @@ public final class LoadRun {
     private void restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, Phases p) {
         long t0 = System.nanoTime();
         try (NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli,
-                allocatableMemoryBytes)) {
+                allocatableMemoryBytes, o.pods() + 10, o.relist())) {
             p.restoredPods = awaitAll(agent, READY_TIMEOUT, "restored pods listed with status");
             p.restoreSeconds = (System.nanoTime() - t0) / 1e9;
         }
@@ -577,7 +582,10 @@ public final class LoadRun {
                 admitted > 0 && o.fakeRuntime() ? (double) allCalls / admitted : 0,
                 admitted > 0 && o.fakeRuntime() ? (double) updates / admitted : 0,
                 byRpc, agentHeap, totalHeap, p.restoreSeconds, p.restoredPods);
-        RunInfo run = new RunInfo(o.fakeRuntime() ? "fake-cri (unix socket)" : o.criEndpoint(), runtimeVersion,
+        RunInfo run = new RunInfo(o.fakeRuntime()
+                ? "fake-cri (unix socket), state dir on " + (o.stateOnTmpfs() ? "tmpfs" : "disk") + ", relist "
+                        + o.relist().toMillis() + " ms"
+                : o.criEndpoint() + ", relist " + o.relist().toMillis() + " ms", runtimeVersion,
                 o.pods(), o.containers(), o.rate(), p.stormSeconds, p.saturationSeconds, o.concurrency(),
                 o.mix().toString(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), startedAt);

@@ -64,9 +64,18 @@ final class Targets {
                     share >= COMPLETED_MIN_SHARE_OF_BARE, "both at concurrency " + run.concurrency()));
         }
         String at10k = run.pods() == 10_000 ? "" : "target is at 10,000 pods; this run: " + run.pods();
-        t.add(Target.judge("heap per pod (" + run.containersPerPod() + " containers)", "< 8 KiB",
-                fmt(a.heapBytesPerPodAgent() / 1024.0) + " KiB", a.heapBytesPerPodAgent() < HEAP_MAX_BYTES_PER_POD,
-                join(at10k, "with the fake runtime's share: " + fmt(a.heapBytesPerPodTotal() / 1024.0) + " KiB")));
+        if (a.heapBytesPerPodAgent() > 0) {
+            t.add(Target.judge("heap per pod (" + run.containersPerPod() + " containers)", "< 8 KiB",
+                    fmt(a.heapBytesPerPodAgent() / 1024.0) + " KiB", a.heapBytesPerPodAgent() < HEAP_MAX_BYTES_PER_POD,
+                    join(at10k, "with the fake runtime's share: " + fmt(a.heapBytesPerPodTotal() / 1024.0) + " KiB")));
+        } else {
+            // the agent-only estimate subtracts two large heaps; when it is not positive, judge the upper bound
+            t.add(Target.judge("heap per pod (" + run.containersPerPod() + " containers)", "< 8 KiB",
+                    fmt(a.heapBytesPerPodTotal() / 1024.0) + " KiB (agent + fake runtime)",
+                    a.heapBytesPerPodTotal() < HEAP_MAX_BYTES_PER_POD,
+                    join(at10k, "agent-only estimate not positive (" + fmt(a.heapBytesPerPodAgent() / 1024.0)
+                            + " KiB): judged on the upper bound")));
+        }
         t.add(Target.judge("restore pods from checkpoints", "< 1 s",
                 fmt(a.restoreSeconds()) + " s for " + a.restoredPods() + " pods", a.restoreSeconds() < RESTORE_MAX_SECONDS,
                 at10k));

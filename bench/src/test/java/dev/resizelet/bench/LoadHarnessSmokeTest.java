@@ -15,7 +15,8 @@ class LoadHarnessSmokeTest {
     @Test
     void aShortRunReportsEveryFigure(@TempDir Path out) throws Exception {
         HarnessOptions o = new HarnessOptions(null, null, "busybox", 20, 2, 50, Duration.ofSeconds(1),
-                Duration.ofMillis(500), 2, ResizeMix.parse("fits=4,up=2,down=2,deferred=1,infeasible=1"), out, false, 7);
+                Duration.ofMillis(500), 2, ResizeMix.parse("fits=4,up=2,down=2,deferred=1,infeasible=1"), out, false, 7,
+                Duration.ofSeconds(1), false);
 
         BenchReport r = new LoadRun(o).run();
         var written = ReportWriter.write(r, out);

@@ -40,14 +40,19 @@ public final class Quantity implements Comparable<Quantity> {
 
     private final BigDecimal amount;
     private final Format format;
-    private final String text;
+    /**
+     * Kubernetes' {@code String()}, computed on first use (most quantities are compared, never printed, and
+     * the canonical form costs BigInteger arithmetic). A racy single-check cache like {@code String.hash}:
+     * every thread computes the same immutable String, so a lost race only repeats the work.
+     */
+    private String text;
     private final long milli;
     private final long whole;
 
     private Quantity(BigDecimal amount, Format format, String text) {
         this.amount = amount;
         this.format = format;
-        this.text = text != null ? text : QuantityFormatter.canonical(amount, format);
+        this.text = text;
         this.milli = saturatedCeil(amount.movePointRight(3));
         this.whole = saturatedCeil(amount);
     }
@@ -66,9 +71,14 @@ public final class Quantity implements Comparable<Quantity> {
         if (suffix == null) {
             throw new QuantityFormatException(text, ERR_SUFFIX);
         }
-        BigDecimal magnitude = new BigDecimal(new BigInteger(parts.num() + parts.denom()), parts.denom().length());
+        String digits = parts.denom().isEmpty() ? parts.num() : parts.num() + parts.denom();
+        BigDecimal magnitude = digits.length() <= MAX_INT64_FACTORS
+                ? BigDecimal.valueOf(Long.parseLong(digits), parts.denom().length())
+                : new BigDecimal(new BigInteger(digits), parts.denom().length());
         if (suffix.base() == 10) {
             magnitude = magnitude.scaleByPowerOfTen(suffix.exponent());
+        } else if (suffix.exponent() < Long.SIZE - 1) {
+            magnitude = magnitude.multiply(BigDecimal.valueOf(1L << suffix.exponent()));
         } else {
             magnitude = magnitude.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(suffix.exponent())));
         }
@@ -179,7 +189,12 @@ public final class Quantity implements Comparable<Quantity> {
     /** Kubernetes' {@code String()}. */
     @Override
     public String toString() {
-        return text;
+        String t = text;
+        if (t == null) {
+            t = QuantityFormatter.canonical(amount, format);
+            text = t;
+        }
+        return t;
     }
 
     private static long saturatedCeil(BigDecimal v) {
