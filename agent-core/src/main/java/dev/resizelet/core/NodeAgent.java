@@ -34,6 +34,7 @@ import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.runtime.ModelTargets;
 import dev.resizelet.core.runtime.PodRuntimeView;
+import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RuntimeEngine;
 import dev.resizelet.core.runtime.RuntimeListener;
 import dev.resizelet.core.store.ObjectKey;
@@ -46,6 +47,7 @@ import dev.resizelet.core.validation.FieldError;
 import dev.resizelet.core.validation.PodValidator;
 import dev.resizelet.core.validation.ResizeSource;
 import dev.resizelet.cri.CriClientOptions;
+import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.GrpcRuntimeClient;
 import dev.resizelet.cri.v1.VersionRequest;
@@ -125,21 +127,35 @@ public final class NodeAgent implements AutoCloseable {
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
         stored.forEach(o -> keysByUid.put(o.uid(), o.key()));
         join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
+        List<PodTarget> targets = new java.util.ArrayList<>();
         for (StoredObject<Pod, PodStatus> o : stored) {
-            PodUid uid = PodUid.of(o.uid());
-            loop.state(uid).ifPresent(s -> {
+            loop.state(PodUid.of(o.uid())).ifPresent(s -> {
                 if (s.actuated() != null) {
                     actuatedView.restore(s.actuated());
                 }
                 if (s.allocated() != null) {
-                    engine.submit(ModelTargets.target(s.allocated(), s.allocated().resources()));
+                    targets.add(ModelTargets.target(s.allocated(), s.allocated().resources()));
                 }
             });
-            refreshStatus(o.uid());
         }
+        adoptRunning(targets);
+        targets.forEach(engine::submit);
+        stored.forEach(o -> refreshStatus(o.uid()));
         engine.start(b.relistInterval);
         ready = true;
         log.info("node agent ready pods={} allocatable={} stateDir={}", stored.size(), b.allocatable, b.stateDir);
+    }
+
+    /** One node-wide listing finds the pods the runtime kept; if it fails, each pod searches on its own. */
+    private void adoptRunning(List<PodTarget> targets) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        try {
+            engine.adoptRunning(targets.stream().map(PodTarget::spec).toList());
+        } catch (CriException e) {
+            log.warn("node-wide adoption listing failed, adopting pod by pod error=\"{}\"", e.getMessage());
+        }
     }
 
     public static Builder builder() {

@@ -23,6 +23,8 @@ final class PodLane {
     volatile long appliedGeneration = -1;
     int failures;
     boolean pendingCompletion;
+    /** Set before the first task when a node-wide listing already answered whether the runtime runs the pod. */
+    volatile boolean adoptionChecked;
 
     PodLane(String uid) {
         this.uid = uid;

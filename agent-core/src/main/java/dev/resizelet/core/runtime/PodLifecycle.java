@@ -99,20 +99,54 @@ public final class PodLifecycle {
      */
     public Optional<RunningPod> adopt(PodSpec pod) {
         List<PodSandbox> sandboxes = cri.listPodSandbox(ListPodSandboxRequest.newBuilder()
-                .setFilter(PodSandboxFilter.newBuilder()
-                        .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY))
-                        .putLabelSelector(SandboxConfigs.LABEL_POD_UID, pod.uid()))
+                .setFilter(readySandboxes().putLabelSelector(SandboxConfigs.LABEL_POD_UID, pod.uid()))
                 .build()).getItemsList();
         Optional<PodSandbox> newest = sandboxes.stream().max(Comparator.comparingLong(PodSandbox::getCreatedAt));
         if (newest.isEmpty()) {
             return Optional.empty();
         }
         String sandboxId = newest.get().getId();
+        List<Container> containers = cri.listContainers(ListContainersRequest.newBuilder()
+                .setFilter(runningContainers().setPodSandboxId(sandboxId)).build()).getContainersList();
+        return Optional.of(adopted(pod, sandboxId, containers));
+    }
+
+    /** {@link #adopt} for many pods with one ListPodSandbox and one ListContainers: the restart path. */
+    public Map<String, RunningPod> adoptAll(List<PodSpec> pods) {
+        Map<String, PodSandbox> newestByUid = new HashMap<>();
+        for (PodSandbox s : cri.listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(readySandboxes()).build())
+                .getItemsList()) {
+            String uid = s.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, "");
+            newestByUid.merge(uid, s, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
+        }
+        Map<String, List<Container>> bySandbox = new HashMap<>();
+        for (Container c : cri.listContainers(ListContainersRequest.newBuilder().setFilter(runningContainers()).build())
+                .getContainersList()) {
+            bySandbox.computeIfAbsent(c.getPodSandboxId(), k -> new java.util.ArrayList<>()).add(c);
+        }
+        Map<String, RunningPod> out = new HashMap<>();
+        for (PodSpec pod : pods) {
+            PodSandbox s = newestByUid.get(pod.uid());
+            if (s != null) {
+                out.put(pod.uid(), adopted(pod, s.getId(), bySandbox.getOrDefault(s.getId(), List.of())));
+            }
+        }
+        return out;
+    }
+
+    private static PodSandboxFilter.Builder readySandboxes() {
+        return PodSandboxFilter.newBuilder()
+                .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY));
+    }
+
+    private static ContainerFilter.Builder runningContainers() {
+        return ContainerFilter.newBuilder()
+                .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING));
+    }
+
+    private RunningPod adopted(PodSpec pod, String sandboxId, List<Container> containers) {
         Map<String, Container> byName = new HashMap<>();
-        for (Container c : cri.listContainers(ListContainersRequest.newBuilder()
-                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId)
-                        .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING)))
-                .build()).getContainersList()) {
+        for (Container c : containers) {
             byName.merge(c.getMetadata().getName(), c, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
         }
         RunningPod running = new RunningPod(pod.uid(), sandboxId, podCgroup(pod), List.of());
@@ -125,7 +159,7 @@ public final class PodLifecycle {
         }
         log.info("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
                 sandboxId, byName.size());
-        return Optional.of(running);
+        return running;
     }
 
     /** The memory limit file of a container of {@code pod} ({@code memory.limit_in_bytes} v1, {@code memory.max} v2). */

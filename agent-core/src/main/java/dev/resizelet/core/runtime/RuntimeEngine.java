@@ -18,7 +18,10 @@ import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
 import java.time.Duration;
+import dev.resizelet.cri.v1.Container;
+import dev.resizelet.cri.v1.ListContainersRequest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +59,14 @@ public final class RuntimeEngine implements AutoCloseable {
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private volatile boolean closed;
+    private long relistPasses; // only the scheduler thread touches it
+
+    /**
+     * A relist is one node-wide ListContainers; only pods whose containers changed in the runtime (another id
+     * or state: a restart behind the agent's back) are re-read with ContainerStatus. Every tenth relist re-reads
+     * every pod, for values a runtime changes without a new container. The kubelet's PLEG works the same way.
+     */
+    private static final int FULL_RELIST_EVERY = 10;
 
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuatedStore actuated, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
@@ -90,6 +102,19 @@ public final class RuntimeEngine implements AutoCloseable {
             }
         }
         kick(lane);
+    }
+
+    /**
+     * After an agent restart: finds the pods the runtime still runs with one node-wide listing (instead of a
+     * search per pod), so that their first pass adopts them and nothing is created twice. Call before submit.
+     */
+    public void adoptRunning(List<PodSpec> pods) {
+        Map<String, RunningPod> found = lifecycle.adoptAll(pods);
+        for (PodSpec spec : pods) {
+            PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
+            lane.pod = found.get(spec.uid());
+            lane.adoptionChecked = true;
+        }
     }
 
     /** Stops and removes the pod's containers, sandbox and cgroup; {@link RuntimeListener#removed} when done. */
@@ -145,12 +170,43 @@ public final class RuntimeEngine implements AutoCloseable {
 
     /** Refreshes the status of every running pod (the relist). */
     public void relistAll() {
+        boolean full = relistPasses++ % FULL_RELIST_EVERY == 0;
+        Map<String, List<Container>> bySandbox = null;
+        if (!full) {
+            try {
+                bySandbox = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
+                        .collect(Collectors.groupingBy(Container::getPodSandboxId));
+            } catch (CriException e) {
+                log.warn("relist failed error=\"{}\"", e.getMessage());
+                return;
+            }
+        }
         for (PodLane lane : lanes.values()) {
+            RunningPod p = lane.pod;
+            if (p == null || (bySandbox != null && !changedInRuntime(p, bySandbox.getOrDefault(p.sandboxId(), List.of())))) {
+                continue;
+            }
             synchronized (lane) {
                 lane.wantRefresh = true;
             }
             kick(lane);
         }
+    }
+
+    /** True if the runtime lists a container of the pod with another id or state than the agent knows. */
+    private static boolean changedInRuntime(RunningPod pod, List<Container> listed) {
+        Map<String, Container> newest = new HashMap<>();
+        for (Container c : listed) {
+            newest.merge(c.getMetadata().getName(), c, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
+        }
+        for (RunningContainer known : pod.containers()) {
+            Container c = newest.get(known.name());
+            if (c == null ? !known.containerId().isEmpty()
+                    : !c.getId().equals(known.containerId()) || !c.getState().name().equals(known.state())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void refreshByContainerId(String containerId) {
@@ -249,7 +305,8 @@ public final class RuntimeEngine implements AutoCloseable {
     /** One level-triggered pass; false when it failed and must be retried. */
     private boolean sync(PodLane lane, PodTarget target) {
         if (lane.pod == null) {
-            Optional<RunningPod> adopted = lifecycle.adopt(target.spec());
+            Optional<RunningPod> adopted = lane.adoptionChecked ? Optional.empty() : lifecycle.adopt(target.spec());
+            lane.adoptionChecked = true;
             if (adopted.isPresent()) {
                 // restarted agent: the runtime kept the pod; enact whatever the checkpoint says is missing
                 lane.pod = adopted.get();
