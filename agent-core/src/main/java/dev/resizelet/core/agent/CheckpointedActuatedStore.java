@@ -14,12 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The enactment engine's view of actuated values, backed by the actuated checkpoint: each value the
- * runtime accepted is written through {@code checkpoint} (on the allocation loop) before the engine
- * goes on, so a restart never re-applies it and never believes what the runtime refused.
+ * The enactment engine's view of actuated values, backed by the actuated checkpoint: what the runtime
+ * accepted is recorded in memory at once and written through {@code checkpoint} (on the allocation loop)
+ * once per pass, so a restart never believes what the runtime refused.
  */
 public final class CheckpointedActuatedStore implements ActuatedStore {
     private final Map<String, Map<String, ResourceValues>> pods = new ConcurrentHashMap<>();
+    private final java.util.Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final Consumer<PodResources> checkpoint;
     private final java.util.function.ToLongFunction<String> generationOf;
 
@@ -52,14 +53,24 @@ public final class CheckpointedActuatedStore implements ActuatedStore {
         if (values.equals(next.put(container, values))) {
             return;
         }
-        Map<String, ResourceRequirements> containers = new TreeMap<>();
-        next.forEach((name, v) -> containers.put(name, StatusComposer.requirements(v)));
-        checkpoint.accept(new PodResources(PodUid.of(podUid), generationOf.applyAsLong(podUid), containers));
         pods.put(podUid, Map.copyOf(next));
+        dirty.add(podUid);
+    }
+
+    /** One checkpoint write for everything the pass recorded (the runtime accepted all of it). */
+    @Override
+    public void flush(String podUid) {
+        if (!dirty.remove(podUid)) {
+            return;
+        }
+        Map<String, ResourceRequirements> containers = new TreeMap<>();
+        get(podUid).forEach((name, v) -> containers.put(name, StatusComposer.requirements(v)));
+        checkpoint.accept(new PodResources(PodUid.of(podUid), generationOf.applyAsLong(podUid), containers));
     }
 
     @Override
     public void remove(String podUid) {
+        dirty.remove(podUid);
         pods.remove(podUid);
     }
 }

@@ -314,6 +314,7 @@ public final class RuntimeEngine implements AutoCloseable {
             }
             RunningPod started = lifecycle.start(target.spec(), target.allocated());
             target.allocated().forEach((name, v) -> actuated.put(lane.uid, name, v));
+            actuated.flush(lane.uid);
             lane.pod = started;
             lane.appliedGeneration = target.generation();
             lane.lastError = null;
@@ -332,7 +333,12 @@ public final class RuntimeEngine implements AutoCloseable {
         log.info("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
-        PassOutcome outcome = executor.execute(input, plan, ops, new Recorder(lane, target));
+        PassOutcome outcome;
+        try {
+            outcome = executor.execute(input, plan, ops, new Recorder(lane, target));
+        } finally {
+            actuated.flush(lane.uid); // what was accepted before a failure is kept too
+        }
         if (outcome instanceof PassOutcome.Failed f) {
             failedPasses.increment();
             lane.lastError = f.message();
@@ -404,6 +410,7 @@ public final class RuntimeEngine implements AutoCloseable {
             }
         }
         if (resync) {
+            actuated.flush(lane.uid);
             synchronized (lane) {
                 lane.wantSync = true;
             }
@@ -447,6 +454,7 @@ public final class RuntimeEngine implements AutoCloseable {
         @Override
         public void recreated(String container, String newContainerId, ResourceValues values) {
             actuated.put(lane.uid, container, values);
+            actuated.flush(lane.uid); // at once: a crash must not restart this container a second time
             readNow(container, newContainerId, values);
         }
 
