@@ -92,8 +92,27 @@ public final class TopCgroup implements AutoCloseable {
         for (Path hierarchy : hierarchies()) {
             Path top = hierarchy.resolve(name);
             if (Files.isDirectory(top)) {
-                try (Stream<Path> walk = Files.walk(top)) {
-                    walk.filter(Files::isDirectory).forEach(dirs::add);
+                try {
+                    // the agent may be removing cgroups while we look: a vanished entry is not an error
+                    Files.walkFileTree(top, new java.nio.file.SimpleFileVisitor<>() {
+                        @Override
+                        public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                                java.nio.file.attribute.BasicFileAttributes attrs) {
+                            dirs.add(dir);
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
+                                throws IOException {
+                            if (e instanceof java.nio.file.NoSuchFileException) {
+                                return java.nio.file.FileVisitResult.CONTINUE;
+                            }
+                            throw e;
+                        }
+                    });
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the whole top went away meanwhile
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot list " + top, e);
                 }
