@@ -116,8 +116,10 @@ public final class NodeAgent implements AutoCloseable {
         this.loop = new ReconcileLoop(new AllocationManager(node, clock, allocated, actuated));
         this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer"));
+        // actuated checkpoints are queued on the allocation loop, not awaited: enactment never waits behind
+        // admissions, and a crash before the write only under-claims (the next pass re-applies idempotently)
         CheckpointedActuatedStore actuatedView = new CheckpointedActuatedStore(
-                r -> join(loop.markActuated(r)),
+                loop::markActuated,
                 uid -> loop.allocated(PodUid.of(uid)).map(a -> a.generation()).orElse(0L));
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
         this.engine = new RuntimeEngine(cri, cgroups, actuatedView, workers, scheduler, Backoff.DEFAULT, new Listener());
