@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -187,32 +186,12 @@ class DaemonKubectlIT {
     void killDashNineDuringResizesKeepsEveryAcknowledgedChange() throws Exception {
         Kubectl k = kubectl();
         assertThat(k.run("create", "-f", "pod.yaml").exitCode()).isZero();
-        AtomicInteger acknowledged = new AtomicInteger(500);
-        HttpClient http = HttpClient.newHttpClient();
-        Thread resizer = new Thread(() -> {
-            for (int cpu = 510; cpu < 2000; cpu += 10) {
-                String body = "{\"spec\":{\"containers\":[{\"name\":\"c\",\"resources\":{\"requests\":{\"cpu\":\"" + cpu
-                        + "m\"},\"limits\":{\"cpu\":\"" + cpu + "m\"}}}]}}";
-                try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(daemon.url()
-                                    + "/api/v1/namespaces/default/pods/web/resize"))
-                            .header("Content-Type", "application/strategic-merge-patch+json")
-                            .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 200) {
-                        return;
-                    }
-                    acknowledged.set(cpu);
-                } catch (Exception e) {
-                    return; // the daemon died
-                }
-            }
-        });
-        resizer.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 600);
+        ResizeStream stream = new ResizeStream(daemon.url(), 500, 510, 2000).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> stream.acknowledged() >= 600);
 
         daemon.kill9();
-        resizer.join(30_000);
-        int lastAcknowledged = acknowledged.get();
+        stream.join();
+        int lastAcknowledged = stream.acknowledged();
         daemon = DaemonProcess.start(state);
 
         JsonNode after = pod(kubectl(), "web");

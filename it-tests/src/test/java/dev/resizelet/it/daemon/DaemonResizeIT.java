@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -253,32 +248,13 @@ class DaemonResizeIT {
         Kubectl k = kubectl();
         create(k, "web", "500m");
         create(k, "db", "500m");
-        AtomicInteger acknowledged = new AtomicInteger(500);
-        HttpClient http = HttpClient.newHttpClient();
-        Thread resizer = new Thread(() -> {
-            // web goes up to 1490m: beside db's 500m everything up to 1500m fits, so every step is admitted
-            for (int cpu = 510; cpu < 1500; cpu += 10) {
-                try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(daemon.url()
-                                    + "/api/v1/namespaces/default/pods/web/resize"))
-                            .header("Content-Type", "application/strategic-merge-patch+json")
-                            .method("PATCH", HttpRequest.BodyPublishers.ofString(cpuPatch(cpu + "m"))).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 200) {
-                        return;
-                    }
-                    acknowledged.set(cpu);
-                } catch (Exception e) {
-                    return; // the daemon died
-                }
-            }
-        });
-        resizer.start();
-        await().atMost(WAIT).until(() -> acknowledged.get() >= 700);
+        // web goes up to 1490m: beside db's 500m everything up to 1500m fits, so every step is admitted
+        ResizeStream stream = new ResizeStream(daemon.url(), 500, 510, 1500).start();
+        await().atMost(WAIT).until(() -> stream.acknowledged() >= 700);
 
         daemon.kill9();
-        resizer.join(30_000);
-        int lastAcknowledged = acknowledged.get();
+        stream.join();
+        int lastAcknowledged = stream.acknowledged();
         daemon = startDaemon();
         Kubectl after = kubectl();
 
