@@ -198,23 +198,24 @@ public final class NodeAgent implements AutoCloseable {
         ObjectKey key = new ObjectKey(namespace, name);
         ResizeSource source = resizeSubresource ? ResizeSource.RESIZE_SUBRESOURCE : ResizeSource.POD_UPDATE;
         StoredObject<Pod, PodStatus> current = store.get(key).orElseThrow(() -> notFound(name));
+        if (dryRun && expectedResourceVersion != null && expectedResourceVersion != current.resourceVersion()) {
+            throw new ConflictException(new StoreException.Conflict(key).getMessage());
+        }
+        Pod next = validated(current, newSpec, source);
         if (dryRun) {
-            if (expectedResourceVersion != null && expectedResourceVersion != current.resourceVersion()) {
-                throw new ConflictException(new StoreException.Conflict(key).getMessage());
-            }
-            Pod next = validated(current, newSpec, source);
             return new PodView(next, current.status(), current.resourceVersion(), next.generation(),
                     current.creationTimestamp());
         }
-        if (validated(current, newSpec, source).withGeneration(current.generation()).equals(current.spec())
+        if (next.withGeneration(current.generation()).equals(current.spec())
                 && (expectedResourceVersion == null || expectedResourceVersion == current.resourceVersion())) {
             return view(current); // nothing changed: like the apiserver, no new generation and no write
         }
         StoredObject<Pod, PodStatus> updated;
         try {
             updated = store.updateSpec(key, expectedResourceVersion, o -> {
-                Pod next = validated(o, newSpec, source);
-                return new PodStore.Change<>(next, o.status());
+                // validated above against the same spec generation: only a spec written meanwhile is checked again
+                Pod checked = o.generation() == current.generation() ? next : validated(o, newSpec, source);
+                return new PodStore.Change<>(checked, o.status());
             });
         } catch (StoreException.NotFound e) {
             throw notFound(name);
