@@ -14,8 +14,16 @@ import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
 import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
 import dev.resizelet.core.admission.PodState;
 import dev.resizelet.core.admission.ReconcileLoop;
-import dev.resizelet.core.agent.CheckpointedActuatedStore;
+import dev.resizelet.core.admission.AllocationListener;
 import dev.resizelet.core.agent.StatusComposer;
+import dev.resizelet.core.agent.StatusPublisher;
+import dev.resizelet.core.enact.ActuationRecords;
+import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.PodResources;
+import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.core.store.ResizeJournal;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.util.HashMap;
 import dev.resizelet.core.api.AgentMetrics;
 import dev.resizelet.core.api.AlreadyExistsException;
 import dev.resizelet.core.api.ConflictException;
@@ -26,9 +34,6 @@ import dev.resizelet.core.api.PodEvent;
 import dev.resizelet.core.api.PodStatus;
 import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.api.ResizeEvent;
-import dev.resizelet.core.checkpoint.FileCheckpointStore;
-import dev.resizelet.core.checkpoint.InMemoryPodResourcesStore;
-import dev.resizelet.core.checkpoint.PodResourcesStore;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
@@ -64,9 +69,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -77,10 +80,12 @@ import org.slf4j.LoggerFactory;
  * pod cgroups, and reported in each pod's status. The daemon's HTTP API and the benchmark harness are
  * thin shells around this class.
  *
- * <p>Three owners, kept apart (DESIGN §2): the {@link PodStore} holds desired specs durably; the
- * {@link ReconcileLoop} owns allocation on one thread and checkpoints it; the {@link RuntimeEngine}
- * enacts on worker threads and checkpoints what the runtime accepted. Status is recomputed from the
- * three whenever one of them moves, and published through the store so that watches see it.
+ * <p>This class is wiring and a façade (DESIGN §2): the {@link PodStore} holds desired specs durably; the
+ * {@link ReconcileLoop} is the single owner of every pod's resize record (desired, allocated, actuated, decision,
+ * last error), decides on one thread and group-commits each batch to the {@link ResizeJournal}; the
+ * {@link RuntimeEngine} enacts on worker threads and hands each pass's result back to the loop; the
+ * {@link StatusPublisher} composes status from the loop's committed snapshot and the runtime's view on its own
+ * thread and publishes it through the store, whose watchers have bounded buffers.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -92,6 +97,7 @@ public final class NodeAgent implements AutoCloseable {
     private final CriRuntime cri;
     private final boolean ownsCri;
     private final StatusComposer composer;
+    private final StatusPublisher publisher;
     private final Clock clock;
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
@@ -108,33 +114,38 @@ public final class NodeAgent implements AutoCloseable {
         this.composer = new StatusComposer(clock, runtimeName);
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
                 : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
-        PodResourcesStore allocated = b.stateDir == null ? new InMemoryPodResourcesStore()
-                : new FileCheckpointStore(b.stateDir.resolve("allocated"));
-        PodResourcesStore actuated = b.stateDir == null ? new InMemoryPodResourcesStore()
-                : new FileCheckpointStore(b.stateDir.resolve("actuated"));
+        ResizeJournal journal = b.stateDir == null ? ResizeJournal.inMemory()
+                : ResizeJournal.open(b.stateDir.resolve("resize"));
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
-        this.loop = new ReconcileLoop(new AllocationManager(node, clock, allocated, actuated));
-        this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer"));
-        // actuated checkpoints are queued on the allocation loop, not awaited: enactment never waits behind
-        // admissions, and a crash before the write only under-claims (the next pass re-applies idempotently)
-        CheckpointedActuatedStore actuatedView = new CheckpointedActuatedStore(
-                loop::markActuated,
-                uid -> loop.allocated(PodUid.of(uid)).map(a -> a.generation()).orElse(0L));
+        this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
+        this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));
+        this.publisher = new StatusPublisher(this::publishStatus);
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
-        this.engine = new RuntimeEngine(cri, cgroups, actuatedView, workers, scheduler, Backoff.DEFAULT, new Listener());
-        loop.addListener(this::onDecision);
+        this.engine = new RuntimeEngine(cri, cgroups, new LoopRecords(), workers, scheduler, Backoff.DEFAULT,
+                new Listener());
+        loop.addListener(new AllocationListener() {
+            @Override
+            public void onDecision(AdmissionDecision decision, PodState state) {
+                if (decision instanceof Admitted && state != null && state.allocated() != null
+                        && keysByUid.containsKey(decision.uid().value())) {
+                    engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
+                }
+            }
 
-        // restart: every stored pod is re-admitted from the allocated checkpoint before any pending resize
+            @Override
+            public void onCommitted(PodUid uid, PodState state) {
+                publisher.kick(uid.value());
+            }
+        });
+
+        // restart: every stored pod is re-admitted from the resize record before any pending resize
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
         stored.forEach(o -> keysByUid.put(o.uid(), o.key()));
         join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
         List<PodTarget> targets = new java.util.ArrayList<>();
         for (StoredObject<Pod, PodStatus> o : stored) {
             loop.state(PodUid.of(o.uid())).ifPresent(s -> {
-                if (s.actuated() != null) {
-                    actuatedView.restore(s.actuated());
-                }
                 if (s.allocated() != null) {
                     targets.add(ModelTargets.target(s.allocated(), s.allocated().resources()));
                 }
@@ -142,7 +153,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         adoptRunning(targets);
         targets.forEach(engine::submit);
-        stored.forEach(o -> refreshStatus(o.uid()));
+        stored.forEach(o -> publisher.kick(o.uid()));
         engine.start(b.relistInterval);
         ready = true;
         log.info("node agent ready pods={} allocatable={} stateDir={}", stored.size(), b.allocatable, b.stateDir);
@@ -195,10 +206,24 @@ public final class NodeAgent implements AutoCloseable {
      */
     public PodView update(String namespace, String name, Pod newSpec, Long expectedResourceVersion,
             boolean resizeSubresource, boolean dryRun) {
+        return update(namespace, name, newSpec, expectedResourceVersion, null, resizeSubresource, dryRun);
+    }
+
+    /**
+     * As {@link #update(String, String, Pod, Long, boolean, boolean)}, with a second precondition: {@code
+     * expectedGeneration}, the spec generation the caller derived {@code newSpec} from (a patch applied to the object
+     * it read). The write is applied only if the stored spec is still that generation, else 409: a concurrent
+     * writer's spec is never overwritten by a spec computed from an older one, and a status change in between (which
+     * moves the resourceVersion but not the spec) is no conflict. The answer is the object exactly as this write
+     * stored it: its generation holds the values sent.
+     */
+    public PodView update(String namespace, String name, Pod newSpec, Long expectedResourceVersion,
+            Long expectedGeneration, boolean resizeSubresource, boolean dryRun) {
         ObjectKey key = new ObjectKey(namespace, name);
         ResizeSource source = resizeSubresource ? ResizeSource.RESIZE_SUBRESOURCE : ResizeSource.POD_UPDATE;
         StoredObject<Pod, PodStatus> current = store.get(key).orElseThrow(() -> notFound(name));
-        if (dryRun && expectedResourceVersion != null && expectedResourceVersion != current.resourceVersion()) {
+        if ((expectedResourceVersion != null && expectedResourceVersion != current.resourceVersion())
+                || (expectedGeneration != null && expectedGeneration != current.generation())) {
             throw new ConflictException(new StoreException.Conflict(key).getMessage());
         }
         Pod next = validated(current, newSpec, source);
@@ -206,13 +231,15 @@ public final class NodeAgent implements AutoCloseable {
             return new PodView(next, current.status(), current.resourceVersion(), next.generation(),
                     current.creationTimestamp());
         }
-        if (next.withGeneration(current.generation()).equals(current.spec())
-                && (expectedResourceVersion == null || expectedResourceVersion == current.resourceVersion())) {
+        if (next.withGeneration(current.generation()).equals(current.spec())) {
             return view(current); // nothing changed: like the apiserver, no new generation and no write
         }
         StoredObject<Pod, PodStatus> updated;
         try {
             updated = store.updateSpec(key, expectedResourceVersion, o -> {
+                if (expectedGeneration != null && o.generation() != expectedGeneration) {
+                    throw new StoreException.Conflict(key);
+                }
                 // validated above against the same spec generation: only a spec written meanwhile is checked again
                 Pod checked = o.generation() == current.generation() ? next : validated(o, newSpec, source);
                 return new PodStore.Change<>(checked, o.status());
@@ -223,9 +250,10 @@ public final class NodeAgent implements AutoCloseable {
             throw new ConflictException(e.getMessage());
         }
         requestedResizes.incrementAndGet();
+        // the loop ignores a spec older than one it has seen: writers racing to it cannot reorder generations
         loop.requestResize(updated.spec());
-        refreshStatus(updated.uid());
-        return view(store.get(key).orElse(updated));
+        publisher.kick(updated.uid());
+        return view(updated);
     }
 
     public Optional<PodView> get(String namespace, String name) {
@@ -264,9 +292,18 @@ public final class NodeAgent implements AutoCloseable {
      * @throws GoneException if {@code sinceResourceVersion} is older than the kept history
      */
     public AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<PodEvent> sink) {
+        return watch(namespace, sinceResourceVersion, sink, () -> { });
+    }
+
+    /**
+     * As {@link #watch(String, long, Consumer)}; live events reach {@code sink} on a delivery thread through a bounded
+     * buffer. If the watcher falls too far behind it is closed and {@code onClosed} runs: re-list and watch again, as
+     * with the apiserver.
+     */
+    public AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<PodEvent> sink, Runnable onClosed) {
         requireNonNull(sink, "sink");
         try {
-            return store.watch(namespace, sinceResourceVersion, e -> sink.accept(toPodEvent(e)));
+            return store.watch(namespace, sinceResourceVersion, e -> sink.accept(toPodEvent(e)), onClosed);
         } catch (StoreException.Gone e) {
             throw new GoneException(e.getMessage());
         }
@@ -298,10 +335,16 @@ public final class NodeAgent implements AutoCloseable {
         return loop.state(uid);
     }
 
+    /** Pods whose status waits to be published (a gauge of the publisher's backlog). */
+    public int statusBacklog() {
+        return publisher.backlog();
+    }
+
     @Override
     public void close() {
         ready = false;
         engine.close();
+        publisher.close();
         loop.close();
         scheduler.shutdownNow();
         workers.shutdownNow();
@@ -324,21 +367,11 @@ public final class NodeAgent implements AutoCloseable {
         return candidate.withGeneration(current.generation() + 1);
     }
 
-    /** On the allocation loop's thread: publish the decision and hand admitted pods to enactment. */
-    private void onDecision(AdmissionDecision decision, PodState state) {
-        String uid = decision.uid().value();
-        ObjectKey key = keysByUid.get(uid);
-        if (key == null || state == null) {
-            return;
-        }
-        if (decision instanceof Admitted && state.allocated() != null) {
-            engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
-        }
-        refreshStatus(uid);
-    }
-
-    /** Recomputes the pod's status from the three views and publishes it (and its resize events) through the store. */
-    private void refreshStatus(String uid) {
+    /**
+     * On the publisher thread: recomposes the pod's status from the three views and publishes it (and its resize
+     * events) through the store.
+     */
+    private void publishStatus(String uid) {
         ObjectKey key = keysByUid.get(uid);
         if (key == null) {
             return;
@@ -361,13 +394,13 @@ public final class NodeAgent implements AutoCloseable {
     private final class Listener implements RuntimeListener {
         @Override
         public void changed(String podUid) {
-            refreshStatus(podUid);
+            publisher.kick(podUid);
         }
 
         @Override
         public void resizeCompleted(String podUid, long generation) {
             loop.resizeFinished(PodUid.of(podUid));
-            refreshStatus(podUid);
+            publisher.kick(podUid);
         }
 
         @Override
@@ -420,13 +453,31 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+    private static java.util.concurrent.ThreadFactory threads(String nameFormat) {
+        return new ThreadFactoryBuilder().setNameFormat(nameFormat).setDaemon(true).build();
+    }
+
+    /** The engine's window on the loop's records: committed actuated values in, pass results back. */
+    private final class LoopRecords implements ActuationRecords {
+        @Override
+        public Map<String, ResourceValues> actuated(String podUid) {
+            PodResources r = loop.state(PodUid.of(podUid)).map(PodState::actuated).orElse(null);
+            if (r == null) {
+                return Map.of();
+            }
+            Map<String, ResourceValues> out = new HashMap<>();
+            r.containers().forEach((name, req) -> out.put(name, ModelTargets.values(req)));
+            return out;
+        }
+
+        @Override
+        public CompletableFuture<Void> record(String podUid, Map<String, ResourceValues> actuated, String error) {
+            PodUid uid = PodUid.of(podUid);
+            long generation = loop.allocated(uid).map(PodResources::generation).orElse(0L);
+            Map<String, ResourceRequirements> containers = new HashMap<>();
+            actuated.forEach((name, v) -> containers.put(name, StatusComposer.requirements(v)));
+            return loop.recordPass(uid, new PodResources(uid, generation, containers), error);
+        }
     }
 
     /** Builds a started {@link NodeAgent}. */

@@ -12,7 +12,6 @@ import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.core.NodeAgent;
 import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
 import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
-import dev.resizelet.core.checkpoint.CheckpointCorruptException;
 import dev.resizelet.core.store.StoreException;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.fakecri.FakeRuntime;
@@ -102,7 +101,7 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             closeAll(started);
             throw new StartException("cannot start: " + e, e);
-        } catch (CheckpointCorruptException | StoreException.Corrupt e) {
+        } catch (StoreException.Corrupt e) {
             closeAll(started);
             throw new StartException(e.getMessage(), e); // names the file and the fix
         } catch (CriException e) {

@@ -1,11 +1,16 @@
 package dev.resizelet.core.admission;
 
+import dev.resizelet.core.model.PodUid;
+
 /**
- * Told about every admission decision, on the loop thread, after the state is published. Must not
- * block: hand work (enactment, status updates) to another executor.
+ * Told on the owner thread, after a batch is durable: every admission decision of the batch, then every pod whose
+ * committed record changed. Must not block: hand work (enactment, status) to another thread.
  */
-@FunctionalInterface
 public interface AllocationListener {
 
     void onDecision(AdmissionDecision decision, PodState state);
+
+    /** The pod's committed record changed ({@code state} null: the pod is gone). */
+    default void onCommitted(PodUid uid, PodState state) {
+    }
 }

@@ -1,13 +1,15 @@
 package dev.resizelet.core.admission;
 
-import dev.resizelet.core.checkpoint.PodResourcesStore;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.model.ResourceVector;
+import dev.resizelet.core.store.ResizeJournal;
+import dev.resizelet.core.store.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,14 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's allocation bookkeeping (kubelet allocation manager), synchronous and single-threaded:
- * exactly one thread (the {@link ReconcileLoop}'s, or a test's) calls the mutators. Every
- * decision costs O(1) in the number of pods: the sum of allocated requests is a running total.
+ * The node's allocation bookkeeping (kubelet allocation manager) and the single owner of every pod's resize record.
+ * Exactly one thread (the {@link ReconcileLoop}'s, or a test's) calls the mutators; every decision costs O(1) in
+ * the number of pods (the sum of allocated requests is a running total).
  *
- * <p>Allocated resources are checkpointed before they count: if the write fails the call throws
- * {@link dev.resizelet.core.checkpoint.CheckpointWriteException} and nothing in memory changed.
- * Other threads read {@link #state(PodUid)} and {@link #snapshot()}, immutable values published
- * after each change.
+ * <p>Changes are staged, then made durable together by {@link #commit()} (group commit: one sync for a batch of
+ * decisions) and only then published to other threads ({@link #state}, {@link #snapshot}). If the batch cannot be
+ * made durable, every pod it touched goes back to its last committed record, the totals with it, and the caller
+ * retries. Other threads therefore never see a decision that a crash could take back.
  */
 public final class AllocationManager {
 
@@ -37,24 +39,24 @@ public final class AllocationManager {
 
     private final NodeConfig node;
     private final Clock clock;
-    private final PodResourcesStore allocatedStore;
-    private final PodResourcesStore actuatedStore;
+    private final ResizeJournal journal;
 
-    /** Single writer (the owner thread); values are immutable, so any thread may read. */
-    private final Map<PodUid, PodState> states = new ConcurrentHashMap<>();
+    /** Committed records, published after each durable batch: any thread may read. */
+    private final Map<PodUid, PodState> committed = new ConcurrentHashMap<>();
     private final AtomicReference<NodeSnapshot> snapshot;
     // Owner thread only, no lock:
+    private final Map<PodUid, PodState> working = new HashMap<>();
     private final Set<PodUid> deferred = new LinkedHashSet<>();
+    private final List<ResizeJournal.Entry> staged = new ArrayList<>();
+    private final Set<PodUid> touched = new LinkedHashSet<>();
     private ResourceVector used = ResourceVector.ZERO;
     private int admittedPods;
     private long version;
 
-    public AllocationManager(NodeConfig node, Clock clock, PodResourcesStore allocatedStore,
-            PodResourcesStore actuatedStore) {
+    public AllocationManager(NodeConfig node, Clock clock, ResizeJournal journal) {
         this.node = Objects.requireNonNull(node, "node");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.allocatedStore = Objects.requireNonNull(allocatedStore, "allocatedStore");
-        this.actuatedStore = Objects.requireNonNull(actuatedStore, "actuatedStore");
+        this.journal = Objects.requireNonNull(journal, "journal");
         this.snapshot = new AtomicReference<>(new NodeSnapshot(node.allocatable(), used, 0, 0, 0));
     }
 
@@ -63,51 +65,46 @@ public final class AllocationManager {
     }
 
     /**
-     * Restart: re-admits every pod that has an allocated checkpoint exactly as acknowledged, drops
-     * checkpoints of pods that are gone, then admits pods never admitted, then looks at pending
-     * resizes (desired differs from allocated). Call once, on an empty manager.
+     * Restart: re-admits every pod that has an allocated record exactly as acknowledged, forgets records of pods
+     * that are gone, then admits pods never admitted, then looks at pending resizes (desired differs from
+     * allocated). Call once, on an empty manager; {@link #commit()} afterwards.
      *
      * @return the decisions taken for never-admitted pods and pending resizes
      */
     public Map<PodUid, AdmissionDecision> restore(Collection<Pod> desiredPods) {
-        if (!states.isEmpty()) {
+        if (!working.isEmpty()) {
             throw new IllegalStateException("restore must run before any pod is admitted");
         }
-        Map<PodUid, PodResources> allocated = allocatedStore.loadAll();
-        Map<PodUid, PodResources> actuated = actuatedStore.loadAll();
+        ResizeJournal.State opened = journal.opened();
         Set<PodUid> present = new HashSet<>();
         for (Pod pod : desiredPods) {
             present.add(pod.uid());
-            PodResources entry = allocated.get(pod.uid());
+            PodResources entry = opened.allocated().get(pod.uid());
             if (entry != null) {
                 Pod allocPod = pod.withResources(entry);
-                used = used.plus(allocPod.requests());
+                PodState s = new PodState(pod, allocPod, opened.actuated().get(pod.uid()),
+                        new Admitted(pod.uid(), entry.generation()), null);
+                used = used.plus(s.allocatedRequests());
                 admittedPods++;
-                states.put(pod.uid(), new PodState(pod, allocPod, actuated.get(pod.uid()),
-                        new Admitted(pod.uid(), entry.generation()), null));
+                working.put(pod.uid(), s);
+                committed.put(pod.uid(), s);
             }
         }
-        for (PodUid gone : allocated.keySet()) {
-            if (!present.contains(gone)) {
-                allocatedStore.remove(gone);
-            }
-        }
-        for (PodUid gone : actuated.keySet()) {
-            if (!present.contains(gone)) {
-                actuatedStore.remove(gone);
-            }
-        }
-        publish();
-        log.info("allocation restored pods={} cpuMillis={} memoryBytes={}", admittedPods, used.cpuMillis(),
-                used.memoryBytes());
+        Set<PodUid> gone = new HashSet<>(opened.allocated().keySet());
+        gone.addAll(opened.actuated().keySet());
+        gone.removeAll(present);
+        gone.forEach(uid -> staged.add(new ResizeJournal.Removed(uid)));
+        publishSnapshot();
+        log.info("allocation restored pods={} cpuMillis={} memoryBytes={} forgotten={}", admittedPods,
+                used.cpuMillis(), used.memoryBytes(), gone.size());
         Map<PodUid, AdmissionDecision> decisions = new LinkedHashMap<>();
         for (Pod pod : desiredPods) {
-            if (!allocated.containsKey(pod.uid())) {
+            if (!opened.allocated().containsKey(pod.uid())) {
                 decisions.put(pod.uid(), admitNewPod(pod));
             }
         }
         for (Pod pod : desiredPods) {
-            PodResources entry = allocated.get(pod.uid());
+            PodResources entry = opened.allocated().get(pod.uid());
             if (entry != null && !entry.sameResources(pod.resources())) {
                 decisions.put(pod.uid(), requestResize(pod));
             }
@@ -117,70 +114,76 @@ public final class AllocationManager {
 
     /** A pod new to this node: admitted, or rejected (Infeasible with OutOfcpu/OutOfmemory/OutOfpods). */
     public AdmissionDecision admitNewPod(Pod pod) {
-        PodState existing = states.get(pod.uid());
-        if (existing != null && existing.allocated() != null) {
+        PodState existing = working.get(pod.uid());
+        if (existing != null) {
             return requestResize(pod);
         }
         AdmissionDecision d = AdmissionRules.newPod(node, pod, used, admittedPods);
         if (d instanceof Admitted) {
-            allocatedStore.save(pod.resources());
-            used = used.plus(pod.requests());
+            PodState s = new PodState(pod, pod, null, d, null);
+            stage(s, new ResizeJournal.Allocated(pod.resources()));
+            used = used.plus(s.allocatedRequests());
             admittedPods++;
-            states.put(pod.uid(), new PodState(pod, pod, null, d, null));
             log.info("pod admitted pod={} uid={} cpuMillis={} memoryBytes={}", pod.key(), pod.uid(),
-                    pod.requests().cpuMillis(), pod.requests().memoryBytes());
+                    s.allocatedRequests().cpuMillis(), s.allocatedRequests().memoryBytes());
         } else {
-            states.put(pod.uid(), new PodState(pod, null, null, d, null));
+            stage(new PodState(pod, null, null, d, null), null);
             log.info("pod rejected pod={} uid={} decision={}", pod.key(), pod.uid(), d);
         }
-        publish();
         return d;
     }
 
     /**
-     * A new desired spec for a pod (a resize, or any spec change). It replaces a pending one; a spec
-     * whose resources equal the allocated ones cancels any pending resize; an Infeasible spec is not
-     * re-evaluated until its resources change.
+     * A new desired spec for a pod (a resize, or any spec change). It replaces a pending one; a spec whose
+     * resources equal the allocated ones cancels any pending resize; an Infeasible spec is not re-evaluated until
+     * its resources change. A spec older than the one already seen (writers race to the loop) changes nothing:
+     * only the newest desired spec is ever admitted.
      */
     public AdmissionDecision requestResize(Pod desired) {
-        PodState s = states.get(desired.uid());
-        if (s == null || s.allocated() == null) {
+        PodState s = working.get(desired.uid());
+        if (s == null) {
+            return admitNewPod(desired);
+        }
+        if (desired.generation() < s.desired().generation()) {
+            return s.lastDecision();
+        }
+        if (s.allocated() == null) {
+            if (s.lastDecision() instanceof Infeasible inf && s.desired().resources().sameResources(desired.resources())) {
+                stage(new PodState(desired, null, null, inf, null), null);
+                return inf;
+            }
+            working.remove(desired.uid());
             return admitNewPod(desired);
         }
         PodResources allocatedResources = s.allocated().resources();
-        Pod rebased = desired.withResources(allocatedResources);
         if (allocatedResources.sameResources(desired.resources())) {
             deferred.remove(desired.uid());
             Admitted same = new Admitted(desired.uid(), desired.generation());
-            states.put(desired.uid(), new PodState(desired, rebased, s.actuated(), same, null));
-            publish();
+            stage(s.withDecision(desired, same, null), null);
             return same;
         }
         if (s.lastDecision() instanceof Infeasible inf && s.desired().resources().sameResources(desired.resources())) {
-            states.put(desired.uid(), new PodState(desired, rebased, s.actuated(), inf, null));
-            publish();
+            stage(s.withDecision(desired, inf, null), null);
             return inf;
         }
-        AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), desired, used.minus(s.allocated().requests()));
-        apply(s, desired, rebased, d);
+        AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), desired, used.minus(s.allocatedRequests()));
+        apply(s, desired, d);
         return d;
     }
 
     /** The pod is gone: frees its allocation and retries deferred resizes. */
     public List<AdmissionDecision> removePod(PodUid uid) {
-        PodState s = states.get(uid);
+        PodState s = working.remove(uid);
         if (s == null) {
             return List.of();
         }
-        allocatedStore.remove(uid);
-        actuatedStore.remove(uid);
-        states.remove(uid);
+        staged.add(new ResizeJournal.Removed(uid));
+        touched.add(uid);
         deferred.remove(uid);
         if (s.allocated() != null) {
-            used = used.minus(s.allocated().requests());
+            used = used.minus(s.allocatedRequests());
             admittedPods--;
         }
-        publish();
         log.info("pod removed pod={} uid={}", s.desired().key(), uid);
         return retryPending();
     }
@@ -191,43 +194,104 @@ public final class AllocationManager {
     }
 
     /**
-     * Retries deferred resizes in the kubelet's priority order (timer and triggers). Returns the
-     * decisions that changed (admitted, or now infeasible, or deferred with a new message).
+     * Retries deferred resizes in the kubelet's priority order (timer and triggers). Returns the decisions that
+     * changed (admitted, or now infeasible, or deferred with a new message).
      */
     public List<AdmissionDecision> retryPending() {
+        if (deferred.isEmpty()) {
+            return List.of();
+        }
         List<PodState> queue = new ArrayList<>();
         for (PodUid uid : deferred) {
-            queue.add(states.get(uid));
+            queue.add(working.get(uid));
         }
         queue.sort(PendingOrder.ORDER);
         List<AdmissionDecision> changed = new ArrayList<>();
         for (PodState s : queue) {
             AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), s.desired(),
-                    used.minus(s.allocated().requests()));
+                    used.minus(s.allocatedRequests()));
             if (!d.equals(s.lastDecision())) {
-                apply(s, s.desired(), s.allocated(), d);
+                apply(s, s.desired(), d);
                 changed.add(d);
             }
         }
         return changed;
     }
 
-    /** Records what enactment applied successfully (checkpointed first). Ignored for unknown pods. */
-    public void markActuated(PodResources actuated) {
-        PodState s = states.get(actuated.uid());
+    /**
+     * An enactment pass ended: {@code actuated} is what the runtime accepted (null: unchanged), {@code error} why
+     * the pass stopped (null: it did not). Ignored for unknown pods. The actuated values are journaled only when
+     * they changed; the error is status only.
+     */
+    public void recordPass(PodUid uid, PodResources actuated, String error) {
+        PodState s = working.get(uid);
         if (s == null) {
             return;
         }
-        actuatedStore.save(actuated);
-        states.put(actuated.uid(), s.withActuated(actuated));
-        publish();
+        PodResources next = actuated == null ? s.actuated() : actuated;
+        boolean changed = actuated != null && !actuated.equals(s.actuated());
+        if (!changed && Objects.equals(error, s.enactError())) {
+            return;
+        }
+        stage(s.withActuated(next, error), changed ? new ResizeJournal.Actuated(actuated) : null);
     }
 
+    /** Whether changes wait for {@link #commit()}. */
+    public boolean hasStaged() {
+        return !touched.isEmpty() || !staged.isEmpty();
+    }
+
+    /**
+     * Makes every staged change durable with one sync and publishes the touched records. On failure the touched
+     * pods go back to their committed records (totals and deferred queue with them), nothing is published, and
+     * {@link StoreException.Unavailable} is thrown.
+     *
+     * @return the pods whose committed record changed, in the order they were touched
+     */
+    public List<PodUid> commit() {
+        List<PodUid> changed = List.copyOf(touched);
+        try {
+            journal.commit(staged);
+        } catch (StoreException.Unavailable e) {
+            rollback();
+            throw e;
+        } finally {
+            staged.clear();
+            touched.clear();
+        }
+        for (PodUid uid : changed) {
+            PodState s = working.get(uid);
+            if (s == null) {
+                committed.remove(uid);
+            } else {
+                committed.put(uid, s);
+            }
+        }
+        publishSnapshot();
+        return changed;
+    }
+
+    /** Rewrites the journal as the live records when it has grown large (call after a commit). */
+    public void compactJournal() {
+        Map<PodUid, PodResources> allocated = new HashMap<>();
+        Map<PodUid, PodResources> actuated = new HashMap<>();
+        for (PodState s : committed.values()) {
+            if (s.allocated() != null) {
+                allocated.put(s.desired().uid(), s.allocated().resources());
+            }
+            if (s.actuated() != null) {
+                actuated.put(s.desired().uid(), s.actuated());
+            }
+        }
+        journal.compactIfLarge(allocated, actuated);
+    }
+
+    /** The committed record of a pod. */
     public Optional<PodState> state(PodUid uid) {
-        return Optional.ofNullable(states.get(uid));
+        return Optional.ofNullable(committed.get(uid));
     }
 
-    /** Allocated resources of a pod, if it was admitted. */
+    /** Allocated resources of a pod, if it was admitted (committed). */
     public Optional<PodResources> allocated(PodUid uid) {
         return state(uid).flatMap(PodState::allocatedResources);
     }
@@ -236,37 +300,72 @@ public final class AllocationManager {
         return snapshot.get();
     }
 
-    /** Every known pod's state (a copy; for status listing and tests). */
+    /** Every committed record (a copy; for tests and diagnostics). */
     public Map<PodUid, PodState> states() {
-        return Map.copyOf(states);
+        return Map.copyOf(committed);
     }
 
-    private void apply(PodState s, Pod desired, Pod rebased, AdmissionDecision d) {
+    private void apply(PodState s, Pod desired, AdmissionDecision d) {
         PodUid uid = desired.uid();
         if (d instanceof Admitted) {
-            allocatedStore.save(desired.resources());
-            used = used.minus(s.allocated().requests()).plus(desired.requests());
+            PodState next = new PodState(desired, desired, s.actuated(), d, null, s.enactError(), null);
+            stage(next, new ResizeJournal.Allocated(desired.resources()));
+            used = used.minus(s.allocatedRequests()).plus(next.allocatedRequests());
             deferred.remove(uid);
-            states.put(uid, new PodState(desired, desired, s.actuated(), d, null));
             log.info("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
-                    desired.generation(), desired.requests().cpuMillis(), desired.requests().memoryBytes());
+                    desired.generation(), next.allocatedRequests().cpuMillis(), next.allocatedRequests().memoryBytes());
         } else if (d instanceof Deferred def) {
             boolean wasDeferred = s.isDeferred() && s.pendingSince() != null;
             deferred.add(uid);
-            states.put(uid, new PodState(desired, rebased, s.actuated(), d, wasDeferred ? s.pendingSince()
-                    : clock.instant()));
+            stage(s.withDecision(desired, d, wasDeferred ? s.pendingSince() : clock.instant()), null);
             log.info("resize deferred pod={} uid={} generation={} message=\"{}\"", desired.key(), uid,
                     desired.generation(), def.message());
         } else if (d instanceof Infeasible inf) {
             deferred.remove(uid);
-            states.put(uid, new PodState(desired, rebased, s.actuated(), d, null));
+            stage(s.withDecision(desired, d, null), null);
             log.info("resize infeasible pod={} uid={} generation={} message=\"{}\"", desired.key(), uid,
                     desired.generation(), inf.message());
         }
-        publish();
     }
 
-    private void publish() {
+    private void stage(PodState next, ResizeJournal.Entry entry) {
+        PodUid uid = next.desired().uid();
+        working.put(uid, next);
+        touched.add(uid);
+        if (entry != null) {
+            staged.add(entry);
+        }
+    }
+
+    /** Every touched pod back to its committed record; totals and the deferred queue follow. */
+    private void rollback() {
+        for (PodUid uid : touched) {
+            PodState now = working.get(uid);
+            PodState before = committed.get(uid);
+            if (now != null && now.allocated() != null) {
+                used = used.minus(now.allocatedRequests());
+                admittedPods--;
+            }
+            if (before != null && before.allocated() != null) {
+                used = used.plus(before.allocatedRequests());
+                admittedPods++;
+            }
+            if (before == null) {
+                working.remove(uid);
+                deferred.remove(uid);
+            } else {
+                working.put(uid, before);
+                if (before.isDeferred()) {
+                    deferred.add(uid);
+                } else {
+                    deferred.remove(uid);
+                }
+            }
+        }
+        log.warn("allocation batch rolled back pods={}", touched.size());
+    }
+
+    private void publishSnapshot() {
         version++;
         snapshot.set(new NodeSnapshot(node.allocatable(), used, admittedPods, deferred.size(), version));
     }

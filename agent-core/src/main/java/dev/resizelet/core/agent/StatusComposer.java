@@ -62,7 +62,7 @@ public final class StatusComposer {
             return new Composed(failed, List.of());
         }
         ResizeStatusInput input = new ResizeStatusInput(desired, allocated == null ? null : allocated.resources(),
-                actuated(allocated, view), decision, view == null ? null : view.lastError());
+                actuated(allocated, view), decision, state == null ? null : state.enactError());
         ResizeStatus before = resizeStatus(previous);
         ResizeStatus after = ResizeStatusCalculator.compute(input, before, clock.instant());
         boolean running = view != null && view.running() != null && !view.running().containers().isEmpty()
@@ -170,7 +170,7 @@ public final class StatusComposer {
     }
 
     /** Runtime values back to Kubernetes resources; unset (0) values are left out. */
-    static ResourceRequirements requirements(ResourceValues v) {
+    public static ResourceRequirements requirements(ResourceValues v) {
         return overlay(ResourceRequirements.NONE, v);
     }
 }

@@ -11,6 +11,13 @@ public interface ActuationListener {
     /** A RestartContainer resize removed the container; it has no id until it is recreated. */
     void removed(String container);
 
+    /**
+     * A RestartContainer resize is about to create the container anew with {@code values}: the listener makes that
+     * durable first, so a crash right after the restart does not restart it a second time.
+     */
+    default void beforeRecreate(String container, ResourceValues values) {
+    }
+
     /** A RestartContainer resize created and started the container anew with {@code values}. */
     void recreated(String container, String newContainerId, ResourceValues values);
 

@@ -29,11 +29,13 @@ public sealed interface EnactStep {
         }
     }
 
-    /** CRI UpdateContainerResources with {@code values}; afterwards they are the container's actuated values. */
-    record UpdateContainer(String container, Resource resource, ResourceValues values) implements EnactStep {
+    /**
+     * CRI UpdateContainerResources with all of the container's new {@code values} (one call per changed container);
+     * afterwards they are its actuated values.
+     */
+    record UpdateContainer(String container, ResourceValues values) implements EnactStep {
         public UpdateContainer {
             requireNonNull(container, "container");
-            requireNonNull(resource, "resource");
             requireNonNull(values, "values");
         }
     }

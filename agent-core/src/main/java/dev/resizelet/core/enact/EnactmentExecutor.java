@@ -78,6 +78,7 @@ public final class EnactmentExecutor {
             ids.put(s.container(), "");
             listener.removed(s.container());
         } else if (step instanceof RecreateContainer s) {
+            listener.beforeRecreate(s.container(), s.values());
             String id = runtime.createAndStart(s.container(), s.values());
             ids.put(s.container(), id);
             listener.recreated(s.container(), id, s.values());

@@ -10,20 +10,24 @@ import dev.resizelet.core.enact.EnactStep.StopContainer;
 import dev.resizelet.core.enact.EnactStep.UpdateContainer;
 import dev.resizelet.core.enact.EnactStep.UpdatePodSandbox;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Plans one enactment pass as data, in the kubelet's safe order (kuberuntime doPodResizeAction, DESIGN §5):
+ * Plans one enactment pass as data, in the kubelet's safe order (kuberuntime doPodResizeAction, DESIGN §5), with
+ * one runtime call per changed container:
  * <ol>
  * <li>containers whose changed resource has the RestartContainer policy are stopped and removed;</li>
- * <li>memory: pod usage guard if the pod limit goes down; pod cgroup up; containers (decreases first, each
- * lowered limit behind a container usage guard); pod cgroup down;</li>
- * <li>CPU: pod quota up, pod shares up; containers (decreases first); pod shares down, pod quota down;</li>
+ * <li>memory usage guards: the pod's if its limit goes down, each container's whose limit goes down (before
+ * anything is written, so a refused resize changes nothing);</li>
+ * <li>every pod cgroup value that goes up (memory limit, cpu quota, cpu shares);</li>
+ * <li>one UpdateContainerResources per changed container with all its new values, containers whose values go down
+ * first (the kubelet's order within a resource);</li>
+ * <li>every pod cgroup value that goes down (memory limit, cpu shares, cpu quota);</li>
  * <li>UpdatePodSandboxResources if any pod cgroup value changed;</li>
  * <li>the restarted containers are created and started with their allocated values.</li>
  * </ol>
+ * The pod cgroup holds at least the larger of the old and new sum of its containers at every step, as the kubelet's
+ * per-resource passes ensure, with half the container updates when both resources change.
  * Pure: no I/O, so the order is a unit-testable value.
  */
 public final class EnactmentPlanner {
@@ -38,107 +42,91 @@ public final class EnactmentPlanner {
                 steps.add(new StopContainer(c.name()));
             }
         }
-        // what each in-place container holds as the plan goes on (memory updated before the CPU phase sends it)
-        Map<String, ResourceValues> running = new LinkedHashMap<>();
-        List<ContainerEnactment> inPlace = new ArrayList<>();
-        for (ContainerEnactment c : pod.containers()) {
-            if (!c.needsRestart()) {
-                running.put(c.name(), c.actuated());
-                inPlace.add(c);
-            }
-        }
+        List<ContainerEnactment> inPlace = pod.containers().stream().filter(c -> !c.needsRestart()).toList();
         CgroupResources current = pod.podCurrent();
         CgroupResources target = pod.podTarget();
-        int before = steps.size();
-        planMemory(steps, current, target, inPlace, running);
-        planCpu(steps, current, target, inPlace, running);
-        boolean podChanged = steps.subList(before, steps.size()).stream().anyMatch(s -> s instanceof SetPodCgroup);
+        int memoryCmp = compareLimit(target.memoryLimitBytes(), current.memoryLimitBytes());
+        int quotaCmp = compareLimit(target.cpuQuota(), current.cpuQuota());
+        if (quotaCmp == 0 && current.cpuPeriod() != null && !current.cpuPeriod().equals(target.cpuPeriod())) {
+            quotaCmp = 1;
+        }
+        int sharesCmp = current.cpuShares() == null ? 1 : Long.compare(target.cpuShares(), current.cpuShares());
+        CgroupResources memory = target.memoryOnly();
+        CgroupResources quota = new CgroupResources(null, target.cpuQuota(), target.cpuPeriod(), null);
+        CgroupResources shares = new CgroupResources(target.cpuShares(), null, null, null);
+        boolean quotaKnown = target.cpuQuota() != null;
+
+        // guards first: nothing is written if a lowered memory limit is at or below usage
+        if (memoryCmp < 0) {
+            steps.add(new CheckPodMemoryUsage(target.memoryLimitBytes()));
+        }
+        List<ContainerEnactment> changed = new ArrayList<>();
         for (ContainerEnactment c : inPlace) {
-            ResourceValues now = running.get(c.name());
-            if (!now.equals(c.allocated())) {
-                // only what no cgroup holds is left (the memory request): record it
-                steps.add(new RecordActuated(c.name(), c.allocated()));
+            if (c.actuated().cpuDiffers(c.allocated()) || c.actuated().memoryDiffers(c.allocated())) {
+                changed.add(c);
+            }
+            if (lowersMemoryLimit(c)) {
+                steps.add(new CheckContainerMemoryUsage(c.name(), c.allocated().memoryLimitBytes()));
             }
         }
+        int guards = steps.size();
+        if (memoryCmp > 0) {
+            steps.add(new SetPodCgroup(Resource.MEMORY, memory));
+        }
+        if (quotaKnown && quotaCmp > 0) {
+            steps.add(new SetPodCgroup(Resource.CPU, quota));
+        }
+        if (sharesCmp > 0) {
+            steps.add(new SetPodCgroup(Resource.CPU, shares));
+        }
+        for (ContainerEnactment c : decreasesFirst(changed)) {
+            if (c.actuated().memoryLimitBytes() == c.allocated().memoryLimitBytes() && !c.actuated().cpuDiffers(c.allocated())) {
+                // only what no cgroup holds changed (the memory request): record it, no runtime call
+                steps.add(new RecordActuated(c.name(), c.allocated()));
+            } else {
+                steps.add(new UpdateContainer(c.name(), c.allocated()));
+            }
+        }
+        if (memoryCmp < 0) {
+            steps.add(new SetPodCgroup(Resource.MEMORY, memory));
+        }
+        if (sharesCmp < 0) {
+            steps.add(new SetPodCgroup(Resource.CPU, shares));
+        }
+        if (quotaKnown && quotaCmp < 0) {
+            steps.add(new SetPodCgroup(Resource.CPU, quota));
+        }
+        boolean podChanged = steps.subList(guards, steps.size()).stream().anyMatch(s -> s instanceof SetPodCgroup);
         if (podChanged) {
             steps.add(new UpdatePodSandbox(target));
         }
         for (ContainerEnactment c : restarts) {
             steps.add(new RecreateContainer(c.name(), c.allocated()));
         }
+        if (steps.size() == guards) {
+            return List.of(); // nothing to write: the guards alone are no pass
+        }
         return List.copyOf(steps);
     }
 
-    private static void planMemory(List<EnactStep> steps, CgroupResources current, CgroupResources target,
-            List<ContainerEnactment> inPlace, Map<String, ResourceValues> running) {
-        int cmp = compareLimit(target.memoryLimitBytes(), current.memoryLimitBytes());
-        CgroupResources podMemory = target.memoryOnly();
-        if (cmp < 0) {
-            steps.add(new CheckPodMemoryUsage(target.memoryLimitBytes()));
-        }
-        if (cmp > 0) {
-            steps.add(new SetPodCgroup(Resource.MEMORY, podMemory));
-        }
-        List<ContainerEnactment> changed = new ArrayList<>();
-        for (ContainerEnactment c : inPlace) {
-            if (c.actuated().memoryLimitBytes() != c.allocated().memoryLimitBytes()) {
-                changed.add(c);
-            }
-        }
-        for (ContainerEnactment c : decreasesFirst(changed, Resource.MEMORY)) {
-            ResourceValues send = running.get(c.name()).withMemoryOf(c.allocated());
-            if (c.allocated().memoryLimitBytes() > 0
-                    && (c.actuated().memoryLimitBytes() == 0 || c.allocated().memoryLimitBytes() < c.actuated().memoryLimitBytes())) {
-                steps.add(new CheckContainerMemoryUsage(c.name(), c.allocated().memoryLimitBytes()));
-            }
-            steps.add(new UpdateContainer(c.name(), Resource.MEMORY, send));
-            running.put(c.name(), send);
-        }
-        if (cmp < 0) {
-            steps.add(new SetPodCgroup(Resource.MEMORY, podMemory));
-        }
+    /** A memory limit that is set and goes down (or is set where there was none): its usage must be checked. */
+    private static boolean lowersMemoryLimit(ContainerEnactment c) {
+        long to = c.allocated().memoryLimitBytes();
+        long from = c.actuated().memoryLimitBytes();
+        return to > 0 && (from == 0 || to < from);
     }
 
-    private static void planCpu(List<EnactStep> steps, CgroupResources current, CgroupResources target,
-            List<ContainerEnactment> inPlace, Map<String, ResourceValues> running) {
-        int quotaCmp = compareLimit(target.cpuQuota(), current.cpuQuota());
-        if (quotaCmp == 0 && current.cpuPeriod() != null && !current.cpuPeriod().equals(target.cpuPeriod())) {
-            quotaCmp = 1;
-        }
-        int sharesCmp = current.cpuShares() == null ? 1 : Long.compare(target.cpuShares(), current.cpuShares());
-        CgroupResources quota = new CgroupResources(null, target.cpuQuota(), target.cpuPeriod(), null);
-        CgroupResources shares = new CgroupResources(target.cpuShares(), null, null, null);
-        if (target.cpuQuota() != null && quotaCmp > 0) {
-            steps.add(new SetPodCgroup(Resource.CPU, quota));
-        }
-        if (sharesCmp > 0) {
-            steps.add(new SetPodCgroup(Resource.CPU, shares));
-        }
-        List<ContainerEnactment> changed = new ArrayList<>();
-        for (ContainerEnactment c : inPlace) {
-            if (c.actuated().cpuDiffers(c.allocated())) {
-                changed.add(c);
-            }
-        }
-        for (ContainerEnactment c : decreasesFirst(changed, Resource.CPU)) {
-            ResourceValues send = running.get(c.name()).withCpuOf(c.allocated());
-            steps.add(new UpdateContainer(c.name(), Resource.CPU, send));
-            running.put(c.name(), send);
-        }
-        if (sharesCmp < 0) {
-            steps.add(new SetPodCgroup(Resource.CPU, shares));
-        }
-        if (target.cpuQuota() != null && quotaCmp < 0) {
-            steps.add(new SetPodCgroup(Resource.CPU, quota));
-        }
-    }
-
-    /** Containers whose value goes down first, then those going up; spec order within each group (kubelet). */
-    static List<ContainerEnactment> decreasesFirst(List<ContainerEnactment> changed, Resource resource) {
+    /**
+     * Containers whose values go down first, then those going up; spec order within each group (kubelet). A
+     * container counts as going down if its memory limit does, or, memory unchanged, its cpu does.
+     */
+    static List<ContainerEnactment> decreasesFirst(List<ContainerEnactment> changed) {
         List<ContainerEnactment> down = new ArrayList<>();
         List<ContainerEnactment> up = new ArrayList<>();
         for (ContainerEnactment c : changed) {
-            (decreases(c, resource) ? down : up).add(c);
+            boolean memoryChanged = c.actuated().memoryLimitBytes() != c.allocated().memoryLimitBytes();
+            boolean goesDown = memoryChanged ? decreases(c, Resource.MEMORY) : decreases(c, Resource.CPU);
+            (goesDown ? down : up).add(c);
         }
         down.addAll(up);
         return down;

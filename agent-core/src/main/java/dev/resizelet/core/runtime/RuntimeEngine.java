@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.core.api.AgentMetrics;
-import dev.resizelet.core.enact.ActuatedStore;
+import dev.resizelet.core.enact.ActuationRecords;
 import dev.resizelet.core.enact.ActuationListener;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.ContainerEnactment;
@@ -45,7 +45,7 @@ public final class RuntimeEngine implements AutoCloseable {
 
     private final CriRuntime cri;
     private final CgroupManager cgroups;
-    private final ActuatedStore actuated;
+    private final ActuationRecords records;
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff;
@@ -59,20 +59,12 @@ public final class RuntimeEngine implements AutoCloseable {
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private volatile boolean closed;
-    private long relistPasses; // only the scheduler thread touches it
 
-    /**
-     * A relist is one node-wide ListContainers; only pods whose containers changed in the runtime (another id
-     * or state: a restart behind the agent's back) are re-read with ContainerStatus. Every tenth relist re-reads
-     * every pod, for values a runtime changes without a new container. The kubelet's PLEG works the same way.
-     */
-    private static final int FULL_RELIST_EVERY = 10;
-
-    public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuatedStore actuated, ExecutorService workers,
+    public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
         this.cri = requireNonNull(cri, "cri");
         this.cgroups = requireNonNull(cgroups, "cgroups");
-        this.actuated = requireNonNull(actuated, "actuated");
+        this.records = requireNonNull(records, "records");
         this.workers = requireNonNull(workers, "workers");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.backoff = requireNonNull(backoff, "backoff");
@@ -80,7 +72,8 @@ public final class RuntimeEngine implements AutoCloseable {
         this.lifecycle = new PodLifecycle(cri, cgroups);
         this.statusReader = new StatusReader(cri, cgroups);
         this.executor = new EnactmentExecutor(cgroups);
-        this.events = new RuntimeEvents(cri, scheduler, this::refreshByContainerId);
+        // the event stream calls back on a gRPC thread: never block it, look on the scheduler instead
+        this.events = new RuntimeEvents(cri, scheduler, id -> scheduler.execute(() -> refreshByContainerId(id)));
     }
 
     /** Starts the periodic relist and the container event stream. */
@@ -143,7 +136,7 @@ public final class RuntimeEngine implements AutoCloseable {
         synchronized (lane) {
             target = lane.target;
         }
-        Map<String, ResourceValues> act = actuated.get(podUid);
+        Map<String, ResourceValues> act = records.actuated(podUid);
         boolean resizing = target != null && !act.equals(target.allocated());
         return Optional.of(new PodRuntimeView(lane.pod, lane.appliedGeneration, act, resizing, lane.lastError));
     }
@@ -168,22 +161,26 @@ public final class RuntimeEngine implements AutoCloseable {
         return completed.sum();
     }
 
-    /** Refreshes the status of every running pod (the relist). */
+    /**
+     * The relist (kubelet's PLEG): one node-wide ListContainers; only pods whose containers changed in the runtime
+     * (another id or state: a restart behind the agent's back) are re-read with ContainerStatus. Like the kubelet,
+     * a value changed behind the agent's back without a new container is seen at the next status read, not here.
+     */
     public void relistAll() {
-        boolean full = relistPasses++ % FULL_RELIST_EVERY == 0;
-        Map<String, List<Container>> bySandbox = null;
-        if (!full) {
-            try {
-                bySandbox = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
-                        .collect(Collectors.groupingBy(Container::getPodSandboxId));
-            } catch (CriException e) {
-                log.warn("relist failed error=\"{}\"", e.getMessage());
-                return;
-            }
+        Map<String, List<Container>> bySandbox;
+        try {
+            bySandbox = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
+                    .collect(Collectors.groupingBy(Container::getPodSandboxId));
+        } catch (CriException e) {
+            log.warn("relist failed error=\"{}\"", e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            log.warn("relist failed error=\"{}\"", e.toString());
+            return;
         }
         for (PodLane lane : lanes.values()) {
             RunningPod p = lane.pod;
-            if (p == null || (bySandbox != null && !changedInRuntime(p, bySandbox.getOrDefault(p.sandboxId(), List.of())))) {
+            if (p == null || !changedInRuntime(p, bySandbox.getOrDefault(p.sandboxId(), List.of()))) {
                 continue;
             }
             synchronized (lane) {
@@ -297,26 +294,30 @@ public final class RuntimeEngine implements AutoCloseable {
             lifecycle.stop(p);
         }
         lane.pod = null;
-        actuated.remove(lane.uid);
         lanes.remove(lane.uid, lane);
         listener.removed(lane.uid);
     }
 
-    /** One level-triggered pass; false when it failed and must be retried. */
+    /**
+     * One level-triggered pass; false when it failed and must be retried. The pass starts from the actuated values
+     * the allocation loop committed, works on its own copy, and hands the result back to the loop at the end (and
+     * waits until it is durable): the loop is the only keeper of the record.
+     */
     private boolean sync(PodLane lane, PodTarget target) {
         if (lane.pod == null) {
             Optional<RunningPod> adopted = lane.adoptionChecked ? Optional.empty() : lifecycle.adopt(target.spec());
             lane.adoptionChecked = true;
             if (adopted.isPresent()) {
-                // restarted agent: the runtime kept the pod; enact whatever the checkpoint says is missing
+                // restarted agent: the runtime kept the pod; enact whatever the record says is missing
                 lane.pod = adopted.get();
                 return sync(lane, target);
             }
             RunningPod started = lifecycle.start(target.spec(), target.allocated());
-            target.allocated().forEach((name, v) -> actuated.put(lane.uid, name, v));
-            actuated.flush(lane.uid);
             lane.pod = started;
             lane.appliedGeneration = target.generation();
+            if (!commit(lane, target.allocated(), null)) {
+                return false;
+            }
             lane.lastError = null;
             refresh(lane, target);
             return true;
@@ -325,7 +326,11 @@ public final class RuntimeEngine implements AutoCloseable {
         List<EnactStep> plan = EnactmentPlanner.plan(input);
         if (plan.isEmpty()) {
             lane.appliedGeneration = target.generation();
-            refresh(lane, target);
+            if (lane.lastError != null) {
+                lane.lastError = null;
+                commit(lane, null, null);
+            }
+            finish(lane, target, records.actuated(lane.uid));
             return true;
         }
         passes.increment();
@@ -333,27 +338,54 @@ public final class RuntimeEngine implements AutoCloseable {
         log.info("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
-        PassOutcome outcome;
-        try {
-            outcome = executor.execute(input, plan, ops, new Recorder(lane, target));
-        } finally {
-            actuated.flush(lane.uid); // what was accepted before a failure is kept too
-        }
-        if (outcome instanceof PassOutcome.Failed f) {
+        Recorder recorder = new Recorder(lane, input);
+        PassOutcome outcome = executor.execute(input, plan, ops, recorder);
+        String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
+        // what was accepted before a failure is kept too
+        boolean durable = commit(lane, recorder.working, error);
+        if (error != null) {
             failedPasses.increment();
-            lane.lastError = f.message();
-            listener.resizeFailed(lane.uid, f.message());
+            lane.lastError = error;
+            listener.resizeFailed(lane.uid, error);
             listener.changed(lane.uid);
+            return false;
+        }
+        if (!durable) {
             return false;
         }
         lane.lastError = null;
         lane.appliedGeneration = target.generation();
-        refresh(lane, target);
+        finish(lane, target, recorder.working);
         return true;
     }
 
+    /** Hands the pass's result to the record's owner and waits until it is durable; false if it could not be. */
+    private boolean commit(PodLane lane, Map<String, ResourceValues> actuatedNow, String error) {
+        try {
+            records.record(lane.uid, actuatedNow == null ? records.actuated(lane.uid) : actuatedNow, error).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid,
+                    cause.getMessage());
+            lane.lastError = "cannot record the applied resources: " + cause.getMessage();
+            return false;
+        }
+    }
+
+    /** After a successful pass: a resize whose values all reached the runtime is complete. */
+    private void finish(PodLane lane, PodTarget target, Map<String, ResourceValues> actuatedNow) {
+        if (lane.pendingCompletion && actuatedNow.equals(target.allocated())) {
+            lane.pendingCompletion = false;
+            completed.increment();
+            log.info("resize completed pod={} generation={}", lane.uid, target.generation());
+            listener.resizeCompleted(lane.uid, target.generation());
+        }
+        listener.changed(lane.uid);
+    }
+
     private PodEnactment enactmentInput(PodLane lane, PodTarget target) {
-        Map<String, ResourceValues> act = actuated.get(lane.uid);
+        Map<String, ResourceValues> act = records.actuated(lane.uid);
         List<ContainerEnactment> containers = new ArrayList<>();
         for (ContainerSpec c : target.spec().containers()) {
             ResourceValues allocated = target.allocated().get(c.name());
@@ -382,13 +414,17 @@ public final class RuntimeEngine implements AutoCloseable {
         return current;
     }
 
-    /** Relists the pod; a container the runtime replaced behind our back is re-synced to the allocated values. */
+    /**
+     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): after a start, and when
+     * the node-wide relist or an event says a container changed. A container the runtime replaced behind the agent's
+     * back runs with whatever the runtime chose: that is recorded as actuated and the pod re-synced.
+     */
     private void refresh(PodLane lane, PodTarget target) {
         RunningPod before = lane.pod;
         if (before == null || target == null) {
             return;
         }
-        Map<String, ResourceValues> act = actuated.get(lane.uid);
+        Map<String, ResourceValues> act = records.actuated(lane.uid);
         RunningPod after;
         try {
             after = statusReader.relist(before,
@@ -398,27 +434,20 @@ public final class RuntimeEngine implements AutoCloseable {
             return;
         }
         lane.pod = after;
-        boolean resync = false;
+        Map<String, ResourceValues> replaced = new HashMap<>(act);
         for (RunningContainer c : after.containers()) {
             String oldId = before.containerId(c.name());
             if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null) {
-                // restarted by the runtime, with whatever it chose: that is what is actuated now
                 log.info("container replaced behind the agent's back pod={} container={} old={} new={}",
                         lane.uid, c.name(), oldId, c.containerId());
-                actuated.put(lane.uid, c.name(), c.actual());
-                resync = true;
+                replaced.put(c.name(), c.actual());
             }
         }
-        if (resync) {
-            actuated.flush(lane.uid);
+        if (!replaced.equals(act)) {
+            commit(lane, replaced, null);
             synchronized (lane) {
                 lane.wantSync = true;
             }
-        } else if (lane.pendingCompletion && actuated.get(lane.uid).equals(target.allocated())) {
-            lane.pendingCompletion = false;
-            completed.increment();
-            log.info("resize completed pod={} generation={}", lane.uid, target.generation());
-            listener.resizeCompleted(lane.uid, target.generation());
         }
         listener.changed(lane.uid);
     }
@@ -429,20 +458,26 @@ public final class RuntimeEngine implements AutoCloseable {
         events.close();
     }
 
-    /** Records each accepted step in the actuated store and reads the container's status at once. */
+    /**
+     * The pass's working copy of the actuated values: each step the runtime accepted is put here, and the container's
+     * status is read at once (one ContainerStatus per updated container; no relist after a pass).
+     */
     private final class Recorder implements ActuationListener {
         private final PodLane lane;
-        private final PodTarget target;
+        final Map<String, ResourceValues> working = new HashMap<>();
 
-        Recorder(PodLane lane, PodTarget target) {
+        Recorder(PodLane lane, PodEnactment input) {
             this.lane = lane;
-            this.target = target;
+            input.containers().forEach(c -> working.put(c.name(), c.actuated()));
         }
 
         @Override
         public void actuated(String container, ResourceValues values) {
-            actuated.put(lane.uid, container, values);
-            readNow(container, lane.pod.containerId(container), values);
+            working.put(container, values);
+            String id = lane.pod.containerId(container);
+            if (!id.isEmpty()) {
+                readNow(container, id, values);
+            }
         }
 
         @Override
@@ -452,9 +487,18 @@ public final class RuntimeEngine implements AutoCloseable {
         }
 
         @Override
+        public void beforeRecreate(String container, ResourceValues values) {
+            working.put(container, values);
+            // durable before the container exists again: a crash now must not restart it a second time
+            if (!commit(lane, Map.copyOf(working), null)) {
+                throw new IllegalStateException("cannot record the restart of container " + container
+                        + " durably; not recreating it yet");
+            }
+        }
+
+        @Override
         public void recreated(String container, String newContainerId, ResourceValues values) {
-            actuated.put(lane.uid, container, values);
-            actuated.flush(lane.uid); // at once: a crash must not restart this container a second time
+            working.put(container, values);
             readNow(container, newContainerId, values);
         }
 

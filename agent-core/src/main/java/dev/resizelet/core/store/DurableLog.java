@@ -30,32 +30,43 @@ final class DurableLog implements AutoCloseable {
     private static final int MAX_RECORD = 16 << 20;
 
     private final Path file;
+    private final byte[] magic;
+    private boolean fsync = true;
     private FileChannel channel;          // guarded by this (appends) and syncLock (force)
     private long size;                    // bytes in the file, guarded by this
     private long writtenSeq;              // guarded by this
     private volatile long syncedSeq;
     private final Object syncLock = new Object();
 
-    private DurableLog(Path file, FileChannel channel, long size) {
+    private DurableLog(Path file, byte[] magic, FileChannel channel, long size) {
         this.file = file;
+        this.magic = magic;
         this.channel = channel;
         this.size = size;
     }
 
     /** Opens (or creates) the log and returns it with the records it held, in order. */
     static DurableLog open(Path file, List<byte[]> recordsOut) throws IOException {
+        return open(file, MAGIC, "pod store", recordsOut);
+    }
+
+    /**
+     * As {@link #open(Path, List)} for a log with its own 8-byte header {@code magic}; {@code what} names the log in
+     * error messages ("pod store", "resize state log").
+     */
+    static DurableLog open(Path file, byte[] magic, String what, List<byte[]> recordsOut) throws IOException {
         Files.createDirectories(file.getParent());
         if (!Files.exists(file)) {
-            writeFresh(file, List.of());
+            writeFresh(file, magic, List.of());
         }
-        long validEnd = replay(file, recordsOut);
+        long validEnd = replay(file, magic, what, recordsOut);
         FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
         if (ch.size() > validEnd) {
             ch.truncate(validEnd);
             ch.force(true);
         }
         ch.position(validEnd);
-        return new DurableLog(file, ch, validEnd);
+        return new DurableLog(file, magic, ch, validEnd);
     }
 
     Path file() {
@@ -82,6 +93,50 @@ final class DurableLog implements AutoCloseable {
         }
         size += buf.limit();
         return ++writtenSeq;
+    }
+
+    /**
+     * Appends {@code payloads} and syncs them with one {@code fsync}: all or nothing. On any failure the file is cut
+     * back to where the batch started (so a record whose decision was rolled back can never reappear at the next
+     * start) and the error is thrown; if even that cut fails, the log refuses every later write.
+     */
+    synchronized void appendAllAndSync(List<byte[]> payloads) throws IOException {
+        if (cutFailed != null) {
+            throw new IOException(file + " refuses writes after a failed rollback: " + cutFailed.getMessage(), cutFailed);
+        }
+        long start = size;
+        long seqBefore = writtenSeq;
+        try {
+            ByteBuffer buf = frameAll(payloads);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+            if (fsync) {
+                channel.force(false);
+            }
+            size += buf.limit();
+            writtenSeq += payloads.size();
+            syncedSeq = writtenSeq;
+        } catch (IOException e) {
+            try {
+                channel.truncate(start);
+                channel.position(start);
+                channel.force(false);
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+                cutFailed = cut;
+            }
+            size = start;
+            writtenSeq = seqBefore;
+            throw e;
+        }
+    }
+
+    private IOException cutFailed; // guarded by this
+
+    /** Without fsync (tests and tmpfs benchmarks only): records are written, never forced to the disk. */
+    synchronized void disableFsync() {
+        fsync = false;
     }
 
     /** The sequence number of the last append: syncing it covers everything appended so far. */
@@ -123,7 +178,7 @@ final class DurableLog implements AutoCloseable {
     }
 
     private void rewriteLocked(List<byte[]> records) throws IOException {
-        writeFresh(file, records);
+        writeFresh(file, magic, records);
         channel.close();
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
         size = channel.size();
@@ -141,11 +196,11 @@ final class DurableLog implements AutoCloseable {
         }
     }
 
-    private static void writeFresh(Path file, List<byte[]> records) throws IOException {
+    private static void writeFresh(Path file, byte[] header, List<byte[]> records) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer magic = ByteBuffer.wrap(MAGIC);
+            ByteBuffer magic = ByteBuffer.wrap(header);
             while (magic.hasRemaining()) {
                 ch.write(magic);
             }
@@ -169,6 +224,21 @@ final class DurableLog implements AutoCloseable {
         }
     }
 
+    private static ByteBuffer frameAll(List<byte[]> payloads) {
+        int total = 0;
+        for (byte[] p : payloads) {
+            total += 8 + p.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(total);
+        CRC32C crc = new CRC32C();
+        for (byte[] p : payloads) {
+            crc.reset();
+            crc.update(p);
+            b.putInt(p.length).putInt((int) crc.getValue()).put(p);
+        }
+        return b.flip();
+    }
+
     private static ByteBuffer frame(byte[] payload) {
         CRC32C crc = new CRC32C();
         crc.update(payload);
@@ -178,17 +248,17 @@ final class DurableLog implements AutoCloseable {
     }
 
     /** Reads records into {@code out}; returns the offset where valid data ends. */
-    private static long replay(Path file, List<byte[]> out) throws IOException {
+    private static long replay(Path file, byte[] magic, String what, List<byte[]> out) throws IOException {
         byte[] all = Files.readAllBytes(file);
-        if (all.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-            if (all.length < MAGIC.length && Arrays.equals(all, Arrays.copyOf(MAGIC, all.length))) {
+        if (all.length < magic.length || !Arrays.equals(Arrays.copyOf(all, magic.length), magic)) {
+            if (all.length < magic.length && Arrays.equals(all, Arrays.copyOf(magic, all.length))) {
                 return 0; // torn while being created: nothing was acknowledged
             }
-            throw new StoreException.Corrupt("pod store " + file + " is not a resizelet pod log (bad header); "
+            throw new StoreException.Corrupt(what + " " + file + " is not a resizelet " + what + " (bad header); "
                     + "restore it from a backup, or move it away to start with no pods");
         }
         ByteBuffer b = ByteBuffer.wrap(all);
-        b.position(MAGIC.length);
+        b.position(magic.length);
         List<byte[]> records = new ArrayList<>();
         while (b.remaining() > 0) {
             long recordStart = b.position();
@@ -202,7 +272,7 @@ final class DurableLog implements AutoCloseable {
                     b.position((int) recordStart);
                     break; // torn payload of the last record
                 }
-                throw corrupt(file, recordStart, "impossible record length " + len);
+                throw corrupt(what, file, recordStart, "impossible record length " + len);
             }
             byte[] payload = new byte[len];
             b.get(payload);
@@ -213,7 +283,7 @@ final class DurableLog implements AutoCloseable {
                     b.position((int) recordStart);
                     break; // the last record's blocks were allocated but never written (power loss)
                 }
-                throw corrupt(file, recordStart, "checksum mismatch");
+                throw corrupt(what, file, recordStart, "checksum mismatch");
             }
             records.add(payload);
         }
@@ -230,8 +300,8 @@ final class DurableLog implements AutoCloseable {
         return true;
     }
 
-    private static StoreException.Corrupt corrupt(Path file, long offset, String why) {
-        return new StoreException.Corrupt("pod store " + file + " is corrupt at byte " + offset + " (" + why
+    private static StoreException.Corrupt corrupt(String what, Path file, long offset, String why) {
+        return new StoreException.Corrupt(what + " " + file + " is corrupt at byte " + offset + " (" + why
                 + "); restore it from a backup, or move it away to start with no pods (running containers "
                 + "are then not re-adopted)");
     }

@@ -63,13 +63,102 @@ public final class PodStore<T, S> implements AutoCloseable {
     private record Pending<T, S>(long seq, StoreEvent<T, S> event) {
     }
 
-    /** Sees events newer than {@code afterRv} in its namespace (all when null). */
-    private record Watcher<T, S>(String namespace, long afterRv, Consumer<StoreEvent<T, S>> sink) {
+    /**
+     * Sees events newer than {@code afterRv} in its namespace (all when null), through a bounded buffer drained on a
+     * delivery thread: a writer only enqueues. A watcher whose buffer overflows is too slow and is closed (its
+     * {@code onClosed} runs; the client re-lists, as with the apiserver), so no reader ever stalls a writer.
+     */
+    private static final class Watcher<T, S> {
+        private final String namespace;
+        private final long afterRv;
+        private final Consumer<StoreEvent<T, S>> sink;
+        private final Runnable onClosed;
+        private final int capacity;
+        private final java.util.concurrent.Executor delivery;
+        private final ArrayDeque<StoreEvent<T, S>> buffer = new ArrayDeque<>();   // guarded by this
+        private boolean draining;                                                  // guarded by this
+        private volatile boolean closed;
+        private volatile List<Watcher<T, S>> registry;
+
+        Watcher(String namespace, long afterRv, Consumer<StoreEvent<T, S>> sink, Runnable onClosed, int capacity,
+                java.util.concurrent.Executor delivery) {
+            this.namespace = namespace;
+            this.afterRv = afterRv;
+            this.sink = sink;
+            this.onClosed = onClosed;
+            this.capacity = capacity;
+            this.delivery = delivery;
+        }
+
         boolean wants(StoreEvent<T, S> e) {
             return e.object().resourceVersion() > afterRv
                     && (namespace == null || namespace.equals(e.object().key().namespace()));
         }
+
+        /** Enqueues; never blocks. */
+        void offer(StoreEvent<T, S> e) {
+            boolean schedule;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (buffer.size() >= capacity) {
+                    buffer.clear();
+                    closed = true;
+                    log.warn("watch closed: the watcher fell {} events behind namespace={}", capacity, namespace);
+                    schedule = !draining;
+                    draining = true;
+                } else {
+                    buffer.addLast(e);
+                    schedule = !draining;
+                    draining = true;
+                }
+            }
+            if (schedule) {
+                delivery.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            while (true) {
+                StoreEvent<T, S> e;
+                synchronized (this) {
+                    e = buffer.pollFirst();
+                    if (e == null) {
+                        draining = false;
+                        break;
+                    }
+                }
+                try {
+                    sink.accept(e);
+                } catch (RuntimeException ex) {
+                    log.warn("watch sink failed, closing the watch error=\"{}\"", ex.toString());
+                    close();
+                }
+            }
+            if (closed) {
+                List<Watcher<T, S>> r = registry;
+                if (r != null) {
+                    r.remove(this);
+                }
+                onClosed.run();
+            }
+        }
+
+        void close() {
+            synchronized (this) {
+                closed = true;
+                buffer.clear();
+            }
+        }
     }
+
+    /** How many events a watcher may fall behind before it is closed. */
+    static final int WATCH_BUFFER = 10_000;
+    private static final java.util.concurrent.ExecutorService WATCH_DELIVERY =
+            java.util.concurrent.Executors.newCachedThreadPool(
+                    new com.google.common.util.concurrent.ThreadFactoryBuilder()
+                            .setNameFormat("resizelet-watch-%d").setDaemon(true).build());
 
     private PodStore(StoreCodec<T> codec, Clock clock, DurableLog durable, long minCompactBytes) {
         this.codec = requireNonNull(codec, "codec");
@@ -229,13 +318,23 @@ public final class PodStore<T, S> implements AutoCloseable {
      * and must not block. Close the handle to stop.
      */
     public AutoCloseable watch(String namespace, long sinceRv, Consumer<StoreEvent<T, S>> sink) {
+        return watch(namespace, sinceRv, sink, () -> { });
+    }
+
+    /**
+     * As {@link #watch(String, long, Consumer)}; events after the initial ones reach {@code sink} on a delivery
+     * thread, in order. {@code onClosed} runs if the watch falls {@value #WATCH_BUFFER} events behind (or its sink
+     * throws) and is closed: the caller re-lists.
+     */
+    public AutoCloseable watch(String namespace, long sinceRv, Consumer<StoreEvent<T, S>> sink, Runnable onClosed) {
         requireNonNull(sink, "sink");
+        requireNonNull(onClosed, "onClosed");
         Watcher<T, S> w;
         synchronized (this) {          // lock order everywhere: this, then publishLock
             synchronized (publishLock) {
                 if (sinceRv <= 0) {
                     // the listing reflects every change up to resourceVersion, published or pending
-                    w = new Watcher<>(namespace, resourceVersion, sink);
+                    w = new Watcher<>(namespace, resourceVersion, sink, onClosed, WATCH_BUFFER, WATCH_DELIVERY);
                     for (StoredObject<T, S> o : list(namespace)) {
                         sink.accept(new StoreEvent<>(StoreEvent.Type.ADDED, o));
                     }
@@ -246,17 +345,21 @@ public final class PodStore<T, S> implements AutoCloseable {
                     if (sinceRv < oldest - 1) {
                         throw new StoreException.Gone(sinceRv, oldest);
                     }
-                    w = new Watcher<>(namespace, sinceRv, sink);
+                    w = new Watcher<>(namespace, sinceRv, sink, onClosed, WATCH_BUFFER, WATCH_DELIVERY);
                     for (StoreEvent<T, S> e : history) {
                         if (w.wants(e)) {
-                            sink.accept(e);
+                            sink.accept(e);   // the history, before any live event: in order
                         }
                     }
                 }
+                w.registry = watchers;
                 watchers.add(w);
             }
         }
-        return () -> watchers.remove(w);
+        return () -> {
+            watchers.remove(w);
+            w.close();
+        };
     }
 
     @Override
@@ -342,7 +445,7 @@ public final class PodStore<T, S> implements AutoCloseable {
                 }
                 for (Watcher<T, S> w : watchers) {
                     if (w.wants(e)) {
-                        w.sink().accept(e);
+                        w.offer(e);
                     }
                 }
             }

@@ -8,9 +8,8 @@ import static dev.resizelet.core.testing.Pods.withPriority;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.resizelet.core.checkpoint.CheckpointWriteException;
-import dev.resizelet.core.checkpoint.InMemoryPodResourcesStore;
-import dev.resizelet.core.checkpoint.PodResourcesStore;
+import dev.resizelet.core.store.ResizeJournal;
+import dev.resizelet.core.store.StoreException;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.PodUid;
@@ -28,9 +27,22 @@ class AllocationManagerTest {
 
     private static final long MI = 1L << 20;
     private final MutableClock clock = new MutableClock();
-    private final InMemoryPodResourcesStore allocated = new InMemoryPodResourcesStore();
-    private final AllocationManager manager = new AllocationManager(
-            NodeConfig.of(new NodeAllocatable(4000, 4096 * MI, 110)), clock, allocated, new InMemoryPodResourcesStore());
+    @org.junit.jupiter.api.io.TempDir
+    Path stateDir;
+    private CommittingManager manager;
+
+    @org.junit.jupiter.api.BeforeEach
+    void open() {
+        manager = new CommittingManager(new AllocationManager(NodeConfig.of(new NodeAllocatable(4000, 4096 * MI, 110)),
+                clock, ResizeJournal.open(stateDir)));
+    }
+
+    /** What a restart would read back from the journal. */
+    private Map<PodUid, PodResources> journaledAllocations() {
+        try (ResizeJournal reopened = ResizeJournal.open(stateDir)) {
+            return reopened.opened().allocated();
+        }
+    }
 
     @Test
     void deferredResizeIsAdmittedWhenAnotherPodIsDeleted() {
@@ -47,7 +59,7 @@ class AllocationManagerTest {
 
         assertThat(changed).containsExactly(new Admitted(a.uid(), bigger.generation()));
         assertThat(manager.allocated(a.uid()).orElseThrow().sameResources(bigger.resources())).isTrue();
-        assertThat(allocated.loadAll().get(a.uid()).sameResources(bigger.resources())).isTrue();
+        assertThat(journaledAllocations().get(a.uid()).sameResources(bigger.resources())).isTrue();
         assertThat(manager.snapshot().used()).isEqualTo(new ResourceVector(3000, 100 * MI));
     }
 
@@ -156,22 +168,42 @@ class AllocationManagerTest {
     }
 
     @Test
-    void aFailedCheckpointWriteChangesNothing() {
+    void aBatchThatCannotBeMadeDurableIsRolledBackAndChangesNothing() {
         Pod a = burstable("a", 1000, MI);
-        manager.admitNewPod(a);
-        FailingStore failing = new FailingStore();
-        AllocationManager m = new AllocationManager(manager.nodeConfig(), clock, failing, new InMemoryPodResourcesStore());
+        Pod b = burstable("b", 2000, MI);
+        FailingJournal failing = new FailingJournal();
+        AllocationManager m = new AllocationManager(manager.nodeConfig(), clock, failing);
         m.admitNewPod(a);
+        m.admitNewPod(b);
+        m.commit();
+        m.requestResize(resized(b, "cpu=3500m,memory=1Mi", ""));   // deferred: 1000m + 3500m > 4000m
+        m.commit();
         NodeSnapshot before = m.snapshot();
-        PodState stateBefore = m.state(a.uid()).orElseThrow();
+        PodState aBefore = m.state(a.uid()).orElseThrow();
+        PodState bBefore = m.state(b.uid()).orElseThrow();
         failing.fail = true;
 
-        assertThrows(CheckpointWriteException.class, () -> m.requestResize(resized(a, "cpu=2,memory=1Mi", "")));
-        assertThrows(CheckpointWriteException.class, () -> m.admitNewPod(burstable("c", 1, 1)));
+        // one batch: a grows, c is admitted, b's deferred resize is retried after a shrinks... all or nothing
+        m.requestResize(resized(a, "cpu=2,memory=1Mi", ""));
+        m.admitNewPod(burstable("c", 1, 1));
+        m.removePod(a.uid());
+        assertThrows(StoreException.Unavailable.class, m::commit);
 
-        assertThat(m.snapshot()).isEqualTo(before);
-        assertThat(m.state(a.uid())).contains(stateBefore);
+        assertThat(m.snapshot().used()).isEqualTo(before.used());
+        assertThat(m.snapshot().pods()).isEqualTo(before.pods());
+        assertThat(m.snapshot().pendingResizes()).isEqualTo(before.pendingResizes());
+        assertThat(m.state(a.uid())).contains(aBefore);
+        assertThat(m.state(b.uid())).contains(bBefore);
         assertThat(m.state(PodUid.of("c"))).isEmpty();
+
+        // the owner's working state was rolled back too: the same batch again decides the same way once durable
+        failing.fail = false;
+        AdmissionDecision again = m.requestResize(resized(a, "cpu=2,memory=1Mi", ""));
+        m.commit();
+        assertThat(again).isEqualTo(new Admitted(a.uid(), 2));
+        assertThat(m.snapshot().used()).isEqualTo(new ResourceVector(4000, 2 * MI));
+        assertThat(failing.committed).last().asList().extracting(e -> ((ResizeJournal.Entry) e).uid())
+                .containsExactly(a.uid());
     }
 
     @Test
@@ -185,8 +217,8 @@ class AllocationManagerTest {
         Pod bGrown = resized(b, "cpu=3000m,memory=1Mi", "");
         assertThat(manager.requestResize(bGrown)).isInstanceOf(Deferred.class);
 
-        AllocationManager restarted = new AllocationManager(manager.nodeConfig(), clock, allocated,
-                new InMemoryPodResourcesStore());
+        CommittingManager restarted = new CommittingManager(new AllocationManager(manager.nodeConfig(), clock,
+                ResizeJournal.open(stateDir)));
         Map<PodUid, AdmissionDecision> decisions = restarted.restore(List.of(bGrown, aGrown));
 
         assertThat(restarted.allocated(a.uid()).orElseThrow().sameResources(aGrown.resources())).isTrue();
@@ -202,27 +234,19 @@ class AllocationManagerTest {
                 new Deferred(desired.uid(), desired.generation(), "x"), since);
     }
 
-    static final class FailingStore implements PodResourcesStore {
+    static final class FailingJournal extends ResizeJournal {
         boolean fail;
-        private final InMemoryPodResourcesStore delegate = new InMemoryPodResourcesStore();
+        final List<List<? extends ResizeJournal.Entry>> committed = new java.util.ArrayList<>();
 
         @Override
-        public Map<PodUid, PodResources> loadAll() {
-            return delegate.loadAll();
-        }
-
-        @Override
-        public void save(PodResources resources) {
+        public void commit(List<? extends ResizeJournal.Entry> entries) {
             if (fail) {
-                throw new CheckpointWriteException(Path.of("/ckpt", resources.uid().value()), "write",
-                        new java.io.IOException("disk full"));
+                throw new StoreException.Unavailable("cannot write resize state log: No space left on device",
+                        new java.io.IOException("No space left on device"));
             }
-            delegate.save(resources);
-        }
-
-        @Override
-        public void remove(PodUid uid) {
-            delegate.remove(uid);
+            if (!entries.isEmpty()) {
+                committed.add(List.copyOf(entries));
+            }
         }
     }
 

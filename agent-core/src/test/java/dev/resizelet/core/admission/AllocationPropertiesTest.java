@@ -2,7 +2,6 @@ package dev.resizelet.core.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.resizelet.core.checkpoint.FileCheckpointStore;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodResources;
@@ -10,7 +9,7 @@ import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceRequirements;
 import dev.resizelet.core.model.ResourceVector;
-import dev.resizelet.core.testing.NoSyncFs;
+import dev.resizelet.core.store.ResizeJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +29,8 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Random sequences of create / resize / delete / restart-from-checkpoint against real checkpoint
- * files: allocated requests never exceed allocatable, a restart forgets no admitted resize, and
+ * Random sequences of create / resize / delete / restart-from-checkpoint against the real resize state
+ * log: allocated requests never exceed allocatable, a restart forgets no admitted resize, and
  * every pod is in a state the rules allow.
  */
 class AllocationPropertiesTest {
@@ -81,7 +80,7 @@ class AllocationPropertiesTest {
 
     private void run(List<Action> actions, Path root) {
         Map<PodUid, Pod> desired = new LinkedHashMap<>(); // the PodStore, in creation order
-        AllocationManager m = newManager(root);
+        CommittingManager m = newManager(root);
         m.restore(List.of());
         for (Action a : actions) {
             if (a instanceof Create c) {
@@ -119,13 +118,13 @@ class AllocationPropertiesTest {
     }
 
     /** The timer, until nothing more can be admitted. */
-    private static void settle(AllocationManager m) {
+    private static void settle(CommittingManager m) {
         while (m.retryPending().stream().anyMatch(Admitted.class::isInstance)) {
             // keep retrying: an admission in one pass can change what fits in the next
         }
     }
 
-    private static void checkInvariants(AllocationManager m, Map<PodUid, Pod> desired) {
+    private static void checkInvariants(CommittingManager m, Map<PodUid, Pod> desired) {
         ResourceVector sum = ResourceVector.ZERO;
         int admitted = 0;
         for (PodState s : m.states().values()) {
@@ -145,7 +144,7 @@ class AllocationPropertiesTest {
         }
     }
 
-    private static void checkPod(AllocationManager m, PodState s, ResourceVector used) {
+    private static void checkPod(CommittingManager m, PodState s, ResourceVector used) {
         ResourceVector want = s.desired().requests();
         NodeAllocatable node = NODE.allocatable();
         AdmissionDecision d = s.lastDecision();
@@ -167,16 +166,14 @@ class AllocationPropertiesTest {
         assertThat(m.allocated(s.desired().uid())).isPresent();
     }
 
-    private static Map<PodUid, PodResources> allocatedOf(AllocationManager m) {
+    private static Map<PodUid, PodResources> allocatedOf(CommittingManager m) {
         Map<PodUid, PodResources> out = new HashMap<>();
         m.states().forEach((uid, s) -> s.allocatedResources().ifPresent(r -> out.put(uid, r)));
         return out;
     }
 
-    private static AllocationManager newManager(Path root) {
-        return new AllocationManager(NODE, Clock.systemUTC(),
-                new FileCheckpointStore(root.resolve("allocated"), new NoSyncFs()),
-                new FileCheckpointStore(root.resolve("actuated"), new NoSyncFs()));
+    private static CommittingManager newManager(Path root) {
+        return new CommittingManager(new AllocationManager(NODE, Clock.systemUTC(), ResizeJournal.openWithoutFsync(root)));
     }
 
     private static Pod pod(PodUid uid, long generation, long cpu, long memMi) {

@@ -5,7 +5,7 @@ import static dev.resizelet.core.testing.Pods.resized;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.resizelet.core.checkpoint.InMemoryPodResourcesStore;
+import dev.resizelet.core.store.ResizeJournal;
 import dev.resizelet.core.model.Pod;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +20,7 @@ class ReconcileLoopTest {
     void mutationsRunOnTheOwnerThreadAndTheTimerRetriesDeferredResizes() throws Exception {
         NodeConfig config = new NodeConfig(new NodeAllocatable(2000, 1L << 30, 10), NodeConfig.CpuManagerPolicy.NONE,
                 NodeConfig.MemoryManagerPolicy.NONE, Duration.ofMillis(50));
-        AllocationManager manager = new AllocationManager(config, Clock.systemUTC(), new InMemoryPodResourcesStore(),
-                new InMemoryPodResourcesStore());
+        AllocationManager manager = new AllocationManager(config, Clock.systemUTC(), ResizeJournal.inMemory());
         List<String> threads = new CopyOnWriteArrayList<>();
         List<AdmissionDecision> heard = new CopyOnWriteArrayList<>();
         try (ReconcileLoop loop = new ReconcileLoop(manager)) {

@@ -106,8 +106,6 @@ class EnactmentExecutorTest {
         assertThat(outcome).isInstanceOf(PassOutcome.Completed.class);
         assertThat(log).containsExactly(
                 "write memory.limit_in_bytes=" + 128 * MI,
-                "update ida " + g(100, 128),
-                "actuated a " + g(100, 128),
                 "write cpu.cfs_period_us=100000",
                 "write cpu.cfs_quota_us=20000",
                 "write cpu.shares=204",
@@ -128,7 +126,8 @@ class EnactmentExecutorTest {
             assertThat(f.message()).startsWith("CRI failed: update ida");
             assertThat(f.belowUsage()).isFalse();
         });
-        assertThat(log).containsExactly("write memory.limit_in_bytes=" + 128 * MI, "update ida " + g(100, 128));
+        assertThat(log).containsExactly("write memory.limit_in_bytes=" + 128 * MI, "write cpu.cfs_period_us=100000",
+                "write cpu.cfs_quota_us=20000", "write cpu.shares=204", "update ida " + g(200, 128));
     }
 
     @Test

@@ -36,31 +36,63 @@ class EnactmentPlannerTest {
     }
 
     @Test
-    void growGuaranteedRaisesPodBeforeContainerForMemoryThenCpu() {
+    void growGuaranteedRaisesEveryPodValueBeforeOneContainerUpdate() {
         List<EnactStep> plan = EnactmentPlanner.plan(pod(QosTier.GUARANTEED, c("a", g(500, 128), g(1000, 256))));
 
         assertThat(plan).containsExactly(
                 new SetPodCgroup(Resource.MEMORY, new CgroupResources(null, null, null, 256 * MI)),
-                new UpdateContainer("a", Resource.MEMORY, new ResourceValues(500, 500, 256 * MI, 256 * MI)),
                 new SetPodCgroup(Resource.CPU, new CgroupResources(null, 100_000L, 100_000L, null)),
                 new SetPodCgroup(Resource.CPU, new CgroupResources(1024L, null, null, null)),
-                new UpdateContainer("a", Resource.CPU, g(1000, 256)),
+                new UpdateContainer("a", g(1000, 256)),
                 new UpdatePodSandbox(new CgroupResources(1024L, 100_000L, 100_000L, 256 * MI)));
     }
 
     @Test
-    void shrinkGuaranteedUpdatesContainersBeforeLoweringPodAndGuardsMemory() {
+    void shrinkGuaranteedGuardsMemoryFirstThenUpdatesTheContainerBeforeLoweringThePod() {
         List<EnactStep> plan = EnactmentPlanner.plan(pod(QosTier.GUARANTEED, c("a", g(1000, 256), g(500, 128))));
 
         assertThat(plan).containsExactly(
                 new CheckPodMemoryUsage(128 * MI),
                 new CheckContainerMemoryUsage("a", 128 * MI),
-                new UpdateContainer("a", Resource.MEMORY, new ResourceValues(1000, 1000, 128 * MI, 128 * MI)),
+                new UpdateContainer("a", g(500, 128)),
                 new SetPodCgroup(Resource.MEMORY, new CgroupResources(null, null, null, 128 * MI)),
-                new UpdateContainer("a", Resource.CPU, g(500, 128)),
                 new SetPodCgroup(Resource.CPU, new CgroupResources(512L, null, null, null)),
                 new SetPodCgroup(Resource.CPU, new CgroupResources(null, 50_000L, 100_000L, null)),
                 new UpdatePodSandbox(new CgroupResources(512L, 50_000L, 100_000L, 128 * MI)));
+    }
+
+    @Test
+    void podCgroupNeverHoldsLessThanItsContainersAtAnyStep() {
+        // memory up and cpu down in one container, the reverse in the other: every pod value is raised to the
+        // larger sum before any container changes and lowered only after all did
+        PodEnactment p = pod(QosTier.GUARANTEED, c("a", g(1000, 128), g(500, 256)), c("b", g(200, 512), g(900, 256)));
+        List<EnactStep> plan = EnactmentPlanner.plan(p);
+
+        int firstUpdate = indexOf(plan, UpdateContainer.class, true);
+        int lastUpdate = indexOf(plan, UpdateContainer.class, false);
+        for (int i = 0; i < plan.size(); i++) {
+            if (plan.get(i) instanceof SetPodCgroup s) {
+                CgroupResources v = s.values();
+                boolean lowers = (v.memoryLimitBytes() != null && v.memoryLimitBytes() < p.podCurrent().memoryLimitBytes())
+                        || (v.cpuShares() != null && v.cpuShares() < p.podCurrent().cpuShares())
+                        || (v.cpuQuota() != null && v.cpuQuota() < p.podCurrent().cpuQuota());
+                assertThat(lowers ? i > lastUpdate : i < firstUpdate).as("step %d %s", i, s).isTrue();
+            }
+        }
+        assertThat(plan).filteredOn(UpdateContainer.class::isInstance).hasSize(2);
+    }
+
+    private static int indexOf(List<EnactStep> plan, Class<?> type, boolean first) {
+        int found = -1;
+        for (int i = 0; i < plan.size(); i++) {
+            if (type.isInstance(plan.get(i))) {
+                if (first) {
+                    return i;
+                }
+                found = i;
+            }
+        }
+        return found;
     }
 
     @Test
@@ -71,9 +103,9 @@ class EnactmentPlannerTest {
 
         List<String> containerSteps = plan.stream()
                 .filter(s -> s instanceof UpdateContainer)
-                .map(s -> ((UpdateContainer) s).resource() + ":" + ((UpdateContainer) s).container())
+                .map(s -> ((UpdateContainer) s).container())
                 .toList();
-        assertThat(containerSteps).containsExactly("MEMORY:down", "MEMORY:up", "CPU:down", "CPU:up");
+        assertThat(containerSteps).containsExactly("down", "up");
         // pod totals do not change: no pod cgroup write, no sandbox update
         assertThat(plan).noneMatch(s -> s instanceof SetPodCgroup || s instanceof UpdatePodSandbox);
     }
@@ -86,7 +118,7 @@ class EnactmentPlannerTest {
 
         assertThat(plan).containsExactly(
                 new SetPodCgroup(Resource.CPU, new CgroupResources(307L, null, null, null)),
-                new UpdateContainer("a", Resource.CPU, to),
+                new UpdateContainer("a", to),
                 new UpdatePodSandbox(new CgroupResources(307L, -1L, 100_000L, -1L)));
     }
 
@@ -107,7 +139,7 @@ class EnactmentPlannerTest {
         assertThat(plan).containsExactly(
                 new StopContainer("r"),
                 new SetPodCgroup(Resource.MEMORY, new CgroupResources(null, null, null, 512 * MI)),
-                new UpdateContainer("i", Resource.MEMORY, g(500, 256)),
+                new UpdateContainer("i", g(500, 256)),
                 new UpdatePodSandbox(new CgroupResources(1024L, 100_000L, 100_000L, 512 * MI)),
                 new RecreateContainer("r", g(500, 256)));
     }
@@ -117,7 +149,7 @@ class EnactmentPlannerTest {
         ContainerEnactment c = new ContainerEnactment("a", "id-a", g(500, 128), g(700, 128), NR, RC);
         assertThat(EnactmentPlanner.plan(pod(QosTier.GUARANTEED, c)))
                 .noneMatch(s -> s instanceof StopContainer || s instanceof RecreateContainer)
-                .contains(new UpdateContainer("a", Resource.CPU, g(700, 128)));
+                .contains(new UpdateContainer("a", g(700, 128)));
     }
 
     @Test

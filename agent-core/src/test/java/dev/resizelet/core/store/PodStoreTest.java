@@ -149,12 +149,14 @@ class PodStoreTest {
     void watchDeliversChangesInOrderAndReplaysHistoryFromAResourceVersion() throws Exception {
         PodStore<String, String> store = open();
         long rv0 = store.create(A, "uid-a", "spec1", null).resourceVersion();
-        List<StoreEvent<String, String>> seen = new ArrayList<>();
+        List<StoreEvent<String, String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (AutoCloseable w = store.watch("default", rv0, seen::add)) {
             store.updateSpec(A, null, o -> new PodStore.Change<>("spec2", null));
             store.updateStatus(A, o -> "running");
             store.create(new ObjectKey("other", "x"), "uid-x", "s", null);
             store.delete(A, null);
+            // live events arrive on the delivery thread
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> seen.size() >= 3);
         }
         assertThat(seen).extracting(StoreEvent::type).containsExactly(
                 StoreEvent.Type.MODIFIED, StoreEvent.Type.MODIFIED, StoreEvent.Type.DELETED);

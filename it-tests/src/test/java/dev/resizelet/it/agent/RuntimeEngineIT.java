@@ -7,7 +7,7 @@ import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.cgroups.QosTier;
 import dev.resizelet.core.enact.Backoff;
-import dev.resizelet.core.enact.InMemoryActuatedStore;
+import dev.resizelet.core.enact.InMemoryActuationRecords;
 import dev.resizelet.core.enact.ResizePolicy;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.runtime.ContainerSpec;
@@ -52,7 +52,7 @@ class RuntimeEngineIT {
         h = new RuntimeHarness(dir, customize);
         workers = Executors.newFixedThreadPool(2);
         scheduler = Executors.newSingleThreadScheduledExecutor();
-        engine = new RuntimeEngine(h.client, h.agentCgroups, new InMemoryActuatedStore(), workers, scheduler,
+        engine = new RuntimeEngine(h.client, h.agentCgroups, new InMemoryActuationRecords(), workers, scheduler,
                 new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), new RuntimeListener() {
                     @Override
                     public void resizeCompleted(String podUid, long generation) {

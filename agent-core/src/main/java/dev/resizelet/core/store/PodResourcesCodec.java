@@ -1,4 +1,4 @@
-package dev.resizelet.core.checkpoint;
+package dev.resizelet.core.store;
 
 import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.PodUid;
@@ -77,7 +77,7 @@ final class PodResourcesCodec {
             }
             return new PodResources(PodUid.of(uid), generation, containers);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointCorruptException(file, "unreadable payload: " + e.getMessage());
+            throw new StoreException.Corrupt("resize state log " + file + " has a record that cannot be read (" + e.getMessage() + "); restore it from a backup, or move it away to let resizelet re-admit every pod from its spec");
         }
     }
 
