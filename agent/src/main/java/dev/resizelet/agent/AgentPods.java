@@ -70,6 +70,15 @@ final class AgentPods implements PodService {
     }
 
     @Override
+    public ObjectNode updatePatched(String namespace, String name, ObjectNode body, long expectedGeneration,
+                                    boolean resizeSubresource, boolean dryRun) {
+        PodView current = agent.get(namespace, name).orElseThrow(() -> ApiException.notFound("pods", name));
+        Pod next = codec.decode(body, namespace, current.spec().uid(), current.generation());
+        return call(name, () -> codec.encode(agent.update(namespace, name, next, null, expectedGeneration,
+                resizeSubresource, dryRun)));
+    }
+
+    @Override
     public Optional<ObjectNode> get(String namespace, String name) {
         return agent.get(namespace, name).map(codec::encode);
     }
@@ -89,7 +98,8 @@ final class AgentPods implements PodService {
     @Override
     public AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<WatchEvent> sink) {
         return call("", () -> agent.watch(namespace, sinceResourceVersion,
-                e -> sink.accept(new WatchEvent(e.type().name(), codec.encode(e.pod())))));
+                e -> sink.accept(new WatchEvent(e.type().name(), codec.encode(e.pod()))),
+                () -> sink.accept(null)));
     }
 
     @Override

@@ -53,6 +53,7 @@ public final class ApiServer implements AutoCloseable {
     private static final int PATCH_RETRIES = 5;
 
     private static final List<String> BODY_TYPES = List.of("application/json", "application/yaml");
+    private static final int WATCH_BUFFER = 10_000;
     private static final List<String> PATCH_TYPES = List.of("application/json-patch+json", "application/merge-patch+json",
             "application/strategic-merge-patch+json");
 
@@ -425,7 +426,6 @@ public final class ApiServer implements AutoCloseable {
         FieldValidation.Mode mode = FieldValidation.parseMode(r.param("fieldValidation"));
         for (int attempt = 1; ; attempt++) {
             ObjectNode current = pods.get(namespace, name).orElseThrow(() -> ApiException.notFound("pods", name));
-            long currentVersion = parseVersion(current.path("metadata").path("resourceVersion").asText("0"), name);
             JsonNode patched;
             if (strategic) {
                 patched = StrategicMergePatch.apply(current, patch, PodSchema.POD);
@@ -444,9 +444,14 @@ public final class ApiServer implements AutoCloseable {
             ObjectNode result = (ObjectNode) patched;
             List<String> warnings = checkKindAndFields(mode, result);
             checkIdentity(result, namespace, name);
-            Long expected = patchVersion.isEmpty() ? Long.valueOf(currentVersion) : Long.valueOf(parseVersion(patchVersion, name));
+            long currentGeneration = current.path("metadata").path("generation").asLong(0);
             try {
-                ObjectNode updated = pods.update(namespace, name, result, expected, resize, dryRun(r));
+                // without a resourceVersion in the patch, the patch must apply to the spec it was computed from
+                // (generation precondition): concurrent writers never overwrite each other's spec, and a status
+                // change in between is no conflict (the apiserver re-applies a patch to the latest object likewise)
+                ObjectNode updated = patchVersion.isEmpty()
+                        ? pods.updatePatched(namespace, name, result, currentGeneration, resize, dryRun(r))
+                        : pods.update(namespace, name, result, parseVersion(patchVersion, name), resize, dryRun(r));
                 warn(r, warnings);
                 send(r.exchange(), 200, updated);
                 return;
@@ -500,7 +505,8 @@ public final class ApiServer implements AutoCloseable {
                 throw ApiException.badRequest("timeoutSeconds must be an integer, got \"" + r.param("timeoutSeconds") + "\"");
             }
         }
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        // bounded: a client that cannot keep up loses its watch (it re-lists), it never grows the agent's memory
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>(WATCH_BUFFER);
         List<PodService.WatchEvent> initial = new ArrayList<>();
         long since;
         if (rvParam == null || rvParam.isEmpty() || rvParam.equals("0")) {
@@ -513,7 +519,12 @@ public final class ApiServer implements AutoCloseable {
         AutoCloseable subscription;
         ApiException gone = null;
         try {
-            subscription = pods.watch(namespace, since, queue::offer);
+            subscription = pods.watch(namespace, since, e -> {
+                if (e == null || !queue.offer(e)) {
+                    queue.clear();
+                    queue.offer(CLOSE); // too slow (here or in the agent): end the watch, the client re-lists
+                }
+            });
         } catch (ApiException e) {
             if (e.code() != 410) {
                 throw e;

@@ -35,6 +35,15 @@ public interface PodService {
     ObjectNode update(String namespace, String name, ObjectNode pod, Long expectedResourceVersion,
                       boolean resizeSubresource, boolean dryRun);
 
+    /**
+     * A patch result: applied only if the stored spec is still generation {@code expectedGeneration} (the one the
+     * patch was applied to), else 409. A status change meanwhile is no conflict; a concurrent spec change is.
+     */
+    default ObjectNode updatePatched(String namespace, String name, ObjectNode pod, long expectedGeneration,
+                                     boolean resizeSubresource, boolean dryRun) {
+        return update(namespace, name, pod, null, resizeSubresource, dryRun);
+    }
+
     Optional<ObjectNode> get(String namespace, String name);
 
     /** Pods of one namespace, or of all when {@code namespace} is null, sorted by namespace/name. */
@@ -46,6 +55,7 @@ public interface PodService {
      * Streams events after {@code sinceResourceVersion} to {@code sink} until closed. Throws a 410 ApiException
      * when that version is too old to replay.
      */
+    /** Streams changes to {@code sink}; a null event means the watch was closed because it fell behind. */
     AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<WatchEvent> sink);
 
     /** Kubernetes {@code v1 Event} objects about pods of one namespace (all when null), oldest first. */
