@@ -137,7 +137,7 @@ public final class AllocationManager {
             stage(s, new ResizeJournal.Allocated(pod.resources()));
             used = used.plus(s.allocatedRequests());
             admittedPods++;
-            log.info("pod admitted pod={} uid={} cpuMillis={} memoryBytes={}", pod.key(), pod.uid(),
+            log.debug("pod admitted pod={} uid={} cpuMillis={} memoryBytes={}", pod.key(), pod.uid(),
                     s.allocatedRequests().cpuMillis(), s.allocatedRequests().memoryBytes());
         } else {
             stage(new PodState(pod, null, null, d, null), null);
@@ -348,7 +348,7 @@ public final class AllocationManager {
             roomFreed |= after.cpuMillis() < before.cpuMillis() || after.memoryBytes() < before.memoryBytes();
             used = used.minus(s.allocatedRequests()).plus(next.allocatedRequests());
             deferred.remove(uid);
-            log.info("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
+            log.debug("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
                     desired.generation(), next.allocatedRequests().cpuMillis(), next.allocatedRequests().memoryBytes());
         } else if (d instanceof Deferred def) {
             boolean wasDeferred = s.isDeferred() && s.pendingSince() != null;
