@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.resizelet.agent.http.ApiException;
+import dev.resizelet.agent.http.LabelRules;
 import dev.resizelet.core.api.PodStatus;
 import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Container;
@@ -48,6 +49,7 @@ public final class PodJson {
             Map.Entry<String, JsonNode> e = it.next();
             annotations.put(e.getKey(), e.getValue().asText());
         }
+        Map<String, String> labels = labels(meta.path("labels"), "metadata.labels", causes);
         JsonNode priorityNode = spec.get("priority");
         int priority = 0;
         if (priorityNode != null && !priorityNode.isNull()) {
@@ -67,10 +69,28 @@ public final class PodJson {
             throw ApiException.invalid("Pod", name, causes);
         }
         try {
-            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers);
+            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
+    }
+
+    /** {@code metadata.labels} checked with the apiserver's rules (ValidateLabels): one cause per problem. */
+    public static Map<String, String> labels(JsonNode node, String path, List<ApiException.Cause> causes) {
+        Map<String, String> labels = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            String value = e.getValue().isNull() ? "" : e.getValue().asText();
+            List<String> keyErrors = LabelRules.keyErrors(key);
+            keyErrors.forEach(m -> causes.add(new ApiException.Cause("FieldValueInvalid",
+                    "Invalid value: " + LabelRules.quote(key) + ": " + m, path)));
+            List<String> valueErrors = LabelRules.valueErrors(value);
+            valueErrors.forEach(m -> causes.add(new ApiException.Cause("FieldValueInvalid",
+                    "Invalid value: " + LabelRules.quote(value) + ": " + m, path)));
+            labels.put(key, value);
+        }
+        return labels;
     }
 
     private List<Container> containers(JsonNode list, String path, List<ApiException.Cause> causes) {
@@ -176,6 +196,10 @@ public final class PodJson {
         meta.put("name", pod.name()).put("namespace", pod.namespace()).put("uid", pod.uid().value())
                 .put("resourceVersion", Long.toString(view.resourceVersion())).put("generation", view.generation())
                 .put("creationTimestamp", timestamp(view.creationTimestamp()));
+        if (!pod.labels().isEmpty()) {
+            ObjectNode labels = meta.putObject("labels");
+            new TreeMap<>(pod.labels()).forEach(labels::put);
+        }
         if (!pod.annotations().isEmpty()) {
             ObjectNode annotations = meta.putObject("annotations");
             new TreeMap<>(pod.annotations()).forEach(annotations::put);
