@@ -49,7 +49,7 @@ public final class PodJson {
             Map.Entry<String, JsonNode> e = it.next();
             annotations.put(e.getKey(), e.getValue().asText());
         }
-        Map<String, String> labels = labels(meta.path("labels"), "metadata.labels", causes);
+        Map<String, String> labels = LabelRules.read(meta.path("labels"), "metadata.labels", causes);
         JsonNode priorityNode = spec.get("priority");
         int priority = 0;
         if (priorityNode != null && !priorityNode.isNull()) {
@@ -73,24 +73,6 @@ public final class PodJson {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
-    }
-
-    /** {@code metadata.labels} checked with the apiserver's rules (ValidateLabels): one cause per problem. */
-    public static Map<String, String> labels(JsonNode node, String path, List<ApiException.Cause> causes) {
-        Map<String, String> labels = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = e.getKey();
-            String value = e.getValue().isNull() ? "" : e.getValue().asText();
-            List<String> keyErrors = LabelRules.keyErrors(key);
-            keyErrors.forEach(m -> causes.add(new ApiException.Cause("FieldValueInvalid",
-                    "Invalid value: " + LabelRules.quote(key) + ": " + m, path)));
-            List<String> valueErrors = LabelRules.valueErrors(value);
-            valueErrors.forEach(m -> causes.add(new ApiException.Cause("FieldValueInvalid",
-                    "Invalid value: " + LabelRules.quote(value) + ": " + m, path)));
-            labels.put(key, value);
-        }
-        return labels;
     }
 
     private List<Container> containers(JsonNode list, String path, List<ApiException.Cause> causes) {

@@ -1,7 +1,10 @@
 package dev.resizelet.agent.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -61,6 +64,24 @@ public final class LabelRules {
             errs.add("name part " + regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"));
         }
         return errs;
+    }
+
+    /**
+     * {@code metadata.labels} checked as the apiserver's ValidateLabels does: one {@code FieldValueInvalid} cause at
+     * {@code path} per problem with a key or a value.
+     */
+    public static Map<String, String> read(JsonNode node, String path, List<ApiException.Cause> causes) {
+        Map<String, String> labels = new TreeMap<>();
+        node.fields().forEachRemaining(e -> {
+            String key = e.getKey();
+            String value = e.getValue().isNull() ? "" : e.getValue().asText();
+            keyErrors(key).forEach(m -> causes.add(new ApiException.Cause("FieldValueInvalid",
+                    "Invalid value: " + quote(key) + ": " + m, path)));
+            valueErrors(value).forEach(m -> causes.add(new ApiException.Cause("FieldValueInvalid",
+                    "Invalid value: " + quote(value) + ": " + m, path)));
+            labels.put(key, value);
+        });
+        return labels;
     }
 
     /** Problems with a label value; empty when valid (the empty string is a valid value). */
