@@ -109,8 +109,9 @@ class DaemonKubectlIT {
     void theKubectl127ClientResizesByPatchingThePodSpec() throws Exception {
         assumeTrue(Files.isExecutable(Path.of(Kubectl.V1_27)), "needs " + Kubectl.V1_27);
         Kubectl k = new Kubectl(Kubectl.V1_27, daemon.url(), home);
-        // kubectl 1.27 validates create -f against /openapi/v2 in protobuf, which the agent does not serve
-        assertThat(kubectl().run("create", "-f", "pod.yaml").exitCode()).isZero();
+        // kubectl 1.27 validates create -f against /openapi/v2 in protobuf, which the agent serves
+        Kubectl.Result created = k.run("create", "-f", "pod.yaml");
+        assertThat(created.exitCode()).as(created.all()).isZero();
 
         Kubectl.Result r = k.run("patch", "pod", "web", "-p",
                 "{\"spec\":{\"containers\":[{\"name\":\"c\",\"resources\":{\"requests\":{\"cpu\":\"700m\"},\"limits\":{\"cpu\":\"700m\"}}}]}}");
