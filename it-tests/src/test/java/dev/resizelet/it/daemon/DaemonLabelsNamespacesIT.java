@@ -81,6 +81,8 @@ class DaemonLabelsNamespacesIT {
         Kubectl.Result none = k.run("get", "pods", "-l", "!app", "-o", "name");
         Kubectl.Result shown = k.run("get", "pods", "--show-labels");
         Kubectl.Result bad = k.run("get", "pods", "-l", "app in (web");
+        Kubectl.Result labelled = k.run("label", "pod", "plain", "app=later");
+        Kubectl.Result later = k.run("get", "pods", "-l", "app=later", "-o", "name");
         JsonNode stored = JSON.readTree(k.run("get", "pod", "web", "-o", "json").stdout());
 
         assertThat(web.stdout().strip()).as(web.all()).isEqualTo("pod/web");
@@ -90,6 +92,8 @@ class DaemonLabelsNamespacesIT {
         assertThat(stored.at("/metadata/labels/app").asText()).isEqualTo("web");
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.stderr()).contains("unable to parse requirement: found '', expected: ',' or ')'");
+        assertThat(labelled.exitCode()).as(labelled.all()).isZero();
+        assertThat(later.stdout().strip()).as(later.all()).isEqualTo("pod/plain");
     }
 
     @Test
