@@ -374,7 +374,8 @@ public final class NodeAgent implements AutoCloseable {
     private Pod validated(StoredObject<Pod, PodStatus> current, Pod newSpec, ResizeSource source) {
         Pod old = current.spec();
         Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
-                newSpec.annotations(), newSpec.initContainers(), newSpec.containers());
+                newSpec.annotations(), newSpec.initContainers(), newSpec.containers(),
+                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels());
         List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);

@@ -700,6 +700,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             cgroup = s.cgroupParent.child(id);
             try {
                 cgroups.create(cgroup);
+                cgroups.populateKernelDefaults(cgroup); // the files a kernel makes at mkdir, with its defaults
                 writeCgroup(cgroup, LinuxContainerResources.getDefaultInstance(), resources, "create container " + id);
             } catch (StatusRuntimeException e) {
                 removeQuietly(cgroup);

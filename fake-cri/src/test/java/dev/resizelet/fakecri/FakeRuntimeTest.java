@@ -216,8 +216,34 @@ class FakeRuntimeTest {
         update(id, LinuxContainerResources.newBuilder().setCpuQuota(-1).build());
 
         assertThat(v1("cpu", id, "cpu.cfs_quota_us")).isEqualTo("-1");
-        assertThat(v1("memory", id, "memory.limit_in_bytes")).as("memory 0 was never written").isNull();
+        assertThat(v1("memory", id, "memory.limit_in_bytes")).as("memory 0 was never written: the kernel's unlimited")
+                .isEqualTo("9223372036854771712");
         assertThat(status(id).getResources().getLinux().getCpuQuota()).isEqualTo(-1);
+    }
+
+    @Test
+    void aV1ContainerCgroupHoldsEveryFileTheKernelMakesWithItsDefaults() {
+        String id = createContainer(runSandbox(), "app", LinuxContainerResources.newBuilder().setCpuShares(2).build());
+
+        assertThat(v1("cpu", id, "cpu.shares")).isEqualTo("2");
+        assertThat(v1("cpu", id, "cpu.cfs_quota_us")).as("no limit: the kernel's -1").isEqualTo("-1");
+        assertThat(v1("cpu", id, "cpu.cfs_period_us")).isEqualTo("100000");
+        assertThat(v1("memory", id, "memory.limit_in_bytes")).isEqualTo("9223372036854771712");
+        assertThat(v1("memory", id, "memory.usage_in_bytes")).isEqualTo("0");
+        assertThat(tree.manager.read(CgroupName.parse(POD_CGROUP + "/" + id)))
+                .isEqualTo(new dev.resizelet.cgroups.CgroupResources(2L, -1L, 100_000L, dev.resizelet.cgroups.CgroupResources.UNLIMITED));
+    }
+
+    @Test
+    void aV2ContainerCgroupHoldsEveryFileTheKernelMakesWithItsDefaults() {
+        start(CgroupVersion.V2, FakeRuntime.builder());
+        String id = createContainer(runSandbox(), "app", LinuxContainerResources.getDefaultInstance());
+        String dir = POD_CGROUP + "/" + id + "/";
+
+        assertThat(tree.read(dir + "cpu.max")).isEqualTo("max 100000");
+        assertThat(tree.read(dir + "cpu.weight")).isEqualTo("100");
+        assertThat(tree.read(dir + "memory.max")).isEqualTo("max");
+        assertThat(tree.read(dir + "memory.current")).isEqualTo("0");
     }
 
     @Test

@@ -3,12 +3,15 @@ package dev.resizelet.core.status;
 import dev.resizelet.core.model.PodUid;
 import java.time.Instant;
 
-/** An event a user can list for a pod ({@code kubectl get events}). */
+/**
+ * An event a user can list for a pod ({@code kubectl get events}), with the kubelet's reason and type (Deferred and
+ * Infeasible are both Warnings, as the allocation manager records them); texts come from {@link ResizeEventMessages}.
+ */
 public record ResizeEvent(PodUid uid, String podKey, Type type, String message, Instant time) {
 
     public enum Type {
         RESIZE_STARTED("ResizeStarted", "Normal"),
-        RESIZE_DEFERRED("ResizeDeferred", "Normal"),
+        RESIZE_DEFERRED("ResizeDeferred", "Warning"),
         RESIZE_INFEASIBLE("ResizeInfeasible", "Warning"),
         RESIZE_COMPLETED("ResizeCompleted", "Normal"),
         RESIZE_ERROR("ResizeError", "Warning");
