@@ -87,7 +87,7 @@ public final class ResizeStatusCalculator {
     }
 
     private static ResizeEvent event(ResizeStatusInput in, ResizeEvent.Type type, String message, Instant now) {
-        return new ResizeEvent(in.desired().uid(), in.desired().key(), type, message, now);
+        return new ResizeEvent(0, in.desired().namespace(), in.desired().name(), in.desired().uid(), type, message, now);
     }
 
     private static PodCondition condition(ResizeStatus previous, String type, String reason, String message,
