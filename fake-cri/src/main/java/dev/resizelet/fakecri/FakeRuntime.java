@@ -718,9 +718,9 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> out) {
         record(CriRpc.GET_CONTAINER_EVENTS, "", request);
         if (containerEventsUnimplemented) {
-            // what grpc-go answers for a method the server does not register (containerd 1.6)
-            out.onError(Status.UNIMPLEMENTED.withDescription(
-                    "unknown method GetContainerEvents for service runtime.v1.RuntimeService").asRuntimeException());
+            // containerd 1.6.20's answer, word for word
+            out.onError(Status.UNIMPLEMENTED.withDescription("method GetContainerEvents not implemented")
+                    .asRuntimeException());
             return;
         }
         Status fault = takeFault(CriRpc.GET_CONTAINER_EVENTS);

@@ -24,6 +24,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
@@ -164,17 +165,21 @@ final class TestPki {
         return file;
     }
 
+    private static TrustManager[] trusting(Issued ca) throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca.cert());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        return tmf.getTrustManagers();
+    }
+
     /**
      * A client context that trusts {@code ca} and always shows {@code client}, even when the server asks for
      * another issuer (as curl does; the JDK and Go clients would send nothing then).
      */
     static SSLContext alwaysShowing(Issued ca, Issued client) {
         try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("ca", ca.cert());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(trust);
             X509ExtendedKeyManager km = new X509ExtendedKeyManager() {
                 @Override
                 public String[] getClientAliases(String keyType, Principal[] issuers) {
@@ -212,7 +217,7 @@ final class TestPki {
                 }
             };
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[] {km}, tmf.getTrustManagers(), null);
+            ctx.init(new KeyManager[] {km}, trusting(ca), null);
             return ctx;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -222,11 +227,6 @@ final class TestPki {
     /** A client context that trusts {@code ca} and shows {@code client} (null: no certificate). */
     static SSLContext clientContext(Issued ca, Issued client) {
         try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("ca", ca.cert());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(trust);
             KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
@@ -235,7 +235,7 @@ final class TestPki {
             }
             kmf.init(keys, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(kmf.getKeyManagers(), trusting(ca), null);
             return ctx;
         } catch (Exception e) {
             throw new IllegalStateException(e);

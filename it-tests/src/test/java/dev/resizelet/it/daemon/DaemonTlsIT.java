@@ -26,19 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DaemonTlsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String POD = """
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: web
-            spec:
-              containers:
-              - name: c
-                image: nginx
-                resources:
-                  requests: {cpu: 500m, memory: 128Mi}
-                  limits: {cpu: 500m, memory: 128Mi}
-            """;
 
     @TempDir
     Path dir;
@@ -129,7 +116,7 @@ class DaemonTlsIT {
                   context: {cluster: resizelet, user: alice}
                 current-context: resizelet
                 """.formatted(daemon.url(), pki.resolve("ca.crt"), user));
-        Files.writeString(home.resolve("pod.yaml"), POD);
+        Files.writeString(home.resolve("pod.yaml"), DaemonKubectlIT.POD);
         return new Kubectl(Kubectl.DISPATCHER, daemon.url(), home);
     }
 
