@@ -2,6 +2,7 @@ package dev.resizelet.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.resizelet.agent.http.ApiTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +24,15 @@ import java.util.Set;
  * @param memoryManagerPolicy  None or Static
  * @param stateDir             checkpoints and the pod store; null keeps state in memory only
  * @param requestTimeout       deadline of each CRI call
+ * @param tlsCertFile          PEM serving certificate (chain); null serves plain HTTP (loopback only)
+ * @param tlsPrivateKeyFile    PEM key of {@code tlsCertFile} (PKCS#8, PKCS#1 or SEC1)
+ * @param clientCaFile         PEM CA that signs client certificates; every request must carry one
  */
 public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupRoot, String cgroupTop,
                           String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
                           long allocatableMemoryBytes, String cpuManagerPolicy, String memoryManagerPolicy,
-                          Path stateDir, Duration requestTimeout) {
+                          Path stateDir, Duration requestTimeout, Path tlsCertFile, Path tlsPrivateKeyFile,
+                          Path clientCaFile) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
     public static final Set<String> DRIVERS = Set.of("cgroupfs", "systemd");
@@ -57,6 +62,21 @@ public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgr
         if (criEndpoint != null && !criEndpoint.startsWith("unix://") && !criEndpoint.startsWith("tcp://")) {
             throw new IllegalArgumentException("--cri-endpoint must start with unix:// or tcp://, got \"" + criEndpoint + "\"");
         }
+        ApiTls.checkFlags(listen, tlsCertFile, tlsPrivateKeyFile, clientCaFile);
+    }
+
+    /** Without TLS: plain HTTP, which {@link ApiTls#checkFlags} allows on loopback only. */
+    public AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupRoot, String cgroupTop,
+                       String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
+                       long allocatableMemoryBytes, String cpuManagerPolicy, String memoryManagerPolicy,
+                       Path stateDir, Duration requestTimeout) {
+        this(listen, criEndpoint, cgroupRoot, cgroupTop, cgroupDriver, cgroupVersion, allocatableCpuMillis,
+                allocatableMemoryBytes, cpuManagerPolicy, memoryManagerPolicy, stateDir, requestTimeout, null, null, null);
+    }
+
+    /** TLS files were given: serve HTTPS. */
+    public boolean tls() {
+        return tlsCertFile != null;
     }
 
     /** No CRI endpoint given: run the embedded fake runtime. */

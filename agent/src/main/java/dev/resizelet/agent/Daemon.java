@@ -2,6 +2,7 @@ package dev.resizelet.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.resizelet.agent.http.ApiServer;
+import dev.resizelet.agent.http.ApiTls;
 import dev.resizelet.agent.http.PodService;
 import dev.resizelet.cgroups.CgroupConfig;
 import dev.resizelet.cgroups.CgroupDriver;
@@ -87,7 +88,9 @@ public final class Daemon implements AutoCloseable {
             started.add(pods.watch(null, 0, metrics::observe));
             ApiServer api;
             try {
-                api = new ApiServer(config.listen(), pods, metrics::write, clock, Main.agentVersion());
+                ApiTls tls = config.tls()
+                        ? ApiTls.load(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.clientCaFile()) : null;
+                api = new ApiServer(config.listen(), tls, pods, metrics::write, clock, Main.agentVersion());
             } catch (BindException e) {
                 throw new StartException("cannot listen on " + describe(config.listen()) + ": " + e.getMessage()
                         + " (is another resizelet or program using the port? choose one with --listen)");
@@ -181,11 +184,11 @@ public final class Daemon implements AutoCloseable {
         return pods;
     }
 
-    /** One line, parsed by tests: {@code resizelet ready: http://127.0.0.1:PORT ...}. */
+    /** One line, parsed by tests: {@code resizelet ready: http://127.0.0.1:PORT ...} ({@code https} with TLS). */
     public String readyLine() {
         InetSocketAddress a = address();
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-        return "resizelet ready: http://" + host + ":" + a.getPort() + " (" + (config.simulated() ? "simulated runtime " : "runtime ")
+        return "resizelet ready: " + api.scheme() + "://" + host + ":" + a.getPort() + " (" + (config.simulated() ? "simulated runtime " : "runtime ")
                 + endpoint + ", cgroups " + cgroups.root() + " " + cgroups.version().name().toLowerCase() + ", state "
                 + (stateDir == null ? "in memory" : stateDir + (config.stateDir() == null ? " (temporary)" : "")) + ")";
     }

@@ -90,10 +90,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--request-timeout", paramLabel = "DURATION", description = "Deadline of each CRI call, e.g. 10s (default), 500ms.")
     String requestTimeout;
 
+    @Option(names = "--tls-cert-file", paramLabel = "FILE", description = "PEM serving certificate (chain): serve HTTPS. "
+            + "Required, with --tls-private-key-file and --client-ca-file, on a non-loopback --listen.")
+    String tlsCertFile;
+
+    @Option(names = "--tls-private-key-file", paramLabel = "FILE", description = "PEM key of --tls-cert-file (PKCS#8 or PKCS#1).")
+    String tlsPrivateKeyFile;
+
+    @Option(names = "--client-ca-file", paramLabel = "FILE", description = "PEM CA bundle: every request needs a client "
+            + "certificate it signed (others get 401).")
+    String clientCaFile;
+
     private static final Set<String> KEYS = new TreeSet<>(Set.of("listen", "cri-endpoint", "cgroup-root", "cgroup-top",
             "cgroup-driver", "cgroup-version", "capacity-cpu", "capacity-memory", "reserved-cpu", "reserved-memory",
             "allocatable-cpu", "allocatable-memory", "cpu-manager-policy", "memory-manager-policy", "state-dir",
-            "request-timeout"));
+            "request-timeout", "tls-cert-file", "tls-private-key-file", "client-ca-file"));
 
     @Override
     public Integer call() {
@@ -123,6 +134,9 @@ public final class ServeCommand implements Callable<Integer> {
         long cpu = millis("--allocatable-cpu", pick(allocatableCpu, file, "allocatable-cpu", null), cpuCapacity - cpuReserved);
         long mem = bytes("--allocatable-memory", pick(allocatableMemory, file, "allocatable-memory", null), memCapacity - memReserved);
         String state = pick(stateDir, file, "state-dir", null);
+        String tlsCert = pick(tlsCertFile, file, "tls-cert-file", null);
+        String tlsKey = pick(tlsPrivateKeyFile, file, "tls-private-key-file", null);
+        String clientCa = pick(clientCaFile, file, "client-ca-file", null);
         return new AgentConfig(
                 AgentConfig.parseListen(listenValue),
                 endpoint,
@@ -134,7 +148,10 @@ public final class ServeCommand implements Callable<Integer> {
                 pick(cpuManagerPolicy, file, "cpu-manager-policy", "none"),
                 pick(memoryManagerPolicy, file, "memory-manager-policy", "None"),
                 state == null ? null : Path.of(state),
-                duration("--request-timeout", pick(requestTimeout, file, "request-timeout", "10s")));
+                duration("--request-timeout", pick(requestTimeout, file, "request-timeout", "10s")),
+                tlsCert == null ? null : Path.of(tlsCert),
+                tlsKey == null ? null : Path.of(tlsKey),
+                clientCa == null ? null : Path.of(clientCa));
     }
 
     private static String pick(String flag, Map<String, String> file, String key, String fallback) {

@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
@@ -34,6 +38,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * The Kubernetes-shaped HTTP API on the JDK's {@link HttpServer}: discovery, OpenAPI v2 and v3, namespaces, pods (create, get, list,
  * watch, update, patch, delete, the {@code resize} and {@code status} subresources), events (list, get), health and
  * metrics.
- * Every error is a {@code kind: Status}; a rejected request changes nothing.
+ * Every error is a {@code kind: Status}; a rejected request changes nothing. With {@link ApiTls} it serves HTTPS and,
+ * given a client CA, answers every request without a client certificate the CA signed with 401 {@code Unauthorized}.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -64,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final ApiTls tls; // null: plain HTTP
     private final ThreadPoolExecutor executor;
     private final PodService pods;
     private final MetricsWriter metrics;
@@ -81,6 +88,13 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(InetSocketAddress bind, PodService pods, MetricsWriter metrics, Clock clock, String agentVersion)
             throws IOException {
+        this(bind, null, pods, metrics, clock, agentVersion);
+    }
+
+    /** {@code tls} null serves plain HTTP (see {@link ApiTls#checkFlags} for where that is allowed). */
+    public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, MetricsWriter metrics, Clock clock,
+            String agentVersion) throws IOException {
+        this.tls = tls;
         this.pods = pods;
         this.metrics = metrics;
         this.clock = clock;
@@ -91,7 +105,21 @@ public final class ApiServer implements AutoCloseable {
         this.namespaces = new Namespaces(json, clock);
         this.tables = new PodTable(json, clock);
         this.eventTables = new EventTable(json, clock);
-        this.server = HttpServer.create(bind, 64);
+        if (tls == null) {
+            this.server = HttpServer.create(bind, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(bind, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.context().getDefaultSSLParameters();
+                    // "want", not "need": a client without a certificate gets a 401 Status, not a handshake alert
+                    p.setWantClientAuth(tls.requiresClientCertificates());
+                    params.setSSLParameters(p);
+                }
+            });
+            this.server = https;
+        }
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(2, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "http-" + n.incrementAndGet());
@@ -108,6 +136,11 @@ public final class ApiServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return server.getAddress();
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 
     /** Ends watches, then stops accepting and waits up to a second for requests in flight. */
@@ -132,6 +165,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try {
+            authenticate(exchange);
             Request request = parse(exchange);
             route(request);
         } catch (ApiException e) {
@@ -144,6 +178,19 @@ public final class ApiServer implements AutoCloseable {
                     exchange.getRequestURI().getRawPath(), e.toString());
         } finally {
             exchange.close();
+        }
+    }
+
+    /** With a client CA, every request needs a client certificate it signed; health checks included, as on the kubelet's port. */
+    private void authenticate(HttpExchange exchange) {
+        if (tls == null || !tls.requiresClientCertificates()) {
+            return;
+        }
+        Optional<String> user = tls.authenticate(((HttpsExchange) exchange).getSSLSession());
+        if (user.isEmpty()) {
+            log.debug("unauthenticated request refused method={} path={} remote={}", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress());
+            throw ApiException.unauthorized();
         }
     }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The daemon as a separate process in simulated mode, driven by the real kubectl binaries installed here. */
 class DaemonKubectlIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String POD = """
+    static final String POD = """
             apiVersion: v1
             kind: Pod
             metadata:
