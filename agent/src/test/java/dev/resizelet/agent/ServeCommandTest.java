@@ -123,6 +123,15 @@ class ServeCommandTest {
     }
 
     @Test
+    void aFlagGivenTwiceTakesTheLastValueAsTheKubeletsFlagsDo() {
+        CommandLine cli = Main.commandLine();
+        cli.parseArgs("serve", "--max-pods=10", "--max-pods=20", "--capacity-cpu=4", "--capacity-memory=8Gi");
+        ServeCommand serve = (ServeCommand) cli.getSubcommands().get("serve").getCommand();
+
+        assertThat(ServeCommand.toConfig(serve.settings(ConfigFile.none()), false, warnings).maxPods()).isEqualTo(20);
+    }
+
+    @Test
     void withNoRuntimeAndNoKubeletConfigurationItRunsSimulated() {
         assertThat(config("--capacity-cpu=4", "--capacity-memory=8Gi").simulated()).isTrue();
     }
