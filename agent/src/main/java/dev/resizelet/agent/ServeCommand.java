@@ -48,14 +48,20 @@ public final class ServeCommand implements Callable<Integer> {
             + "); port 0 picks a free one.")
     String listen;
 
-    @Option(names = {"--container-runtime-endpoint", "--cri-endpoint"}, paramLabel = "URL",
+    @Option(names = "--container-runtime-endpoint", paramLabel = "URL",
             description = "CRI runtime, e.g. unix:///run/containerd/containerd.sock. Absent (and no KubeletConfiguration): "
                     + "simulated mode.")
     String criEndpoint;
 
-    @Option(names = {"--runtime-request-timeout", "--request-timeout"}, paramLabel = "DURATION",
+    @Option(names = "--runtime-request-timeout", paramLabel = "DURATION",
             description = "Deadline of each CRI call, a Go duration: 2m0s (the kubelet's default), 10s, 500ms.")
     String requestTimeout;
+
+    @Option(names = "--cri-endpoint", paramLabel = "URL", hidden = true, description = "Older name of --container-runtime-endpoint.")
+    String criEndpointOld;
+
+    @Option(names = "--request-timeout", paramLabel = "DURATION", hidden = true, description = "Older name of --runtime-request-timeout.")
+    String requestTimeoutOld;
 
     @Option(names = "--cgroup-driver", paramLabel = "DRIVER", description = "cgroupfs (default) or systemd, as the runtime's.")
     String cgroupDriver;
@@ -159,8 +165,8 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, String> settings(ConfigFile file) {
         Map<String, String> s = new LinkedHashMap<>(file.settings());
         put(s, "listen", listen);
-        put(s, "container-runtime-endpoint", criEndpoint);
-        put(s, "runtime-request-timeout", requestTimeout);
+        put(s, "container-runtime-endpoint", criEndpoint != null ? criEndpoint : criEndpointOld);
+        put(s, "runtime-request-timeout", requestTimeout != null ? requestTimeout : requestTimeoutOld);
         put(s, "cgroup-driver", cgroupDriver);
         put(s, "cgroup-root", cgroupRoot);
         put(s, "cgroup-mount", cgroupMount);

@@ -80,6 +80,12 @@ final class AgentProcess implements AutoCloseable {
         return send("GET", "/metrics", null, null).body();
     }
 
+    /** A scrape with this Accept header, as Prometheus sends it. */
+    HttpResponse<String> scrape(String accept) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).header("Accept", accept).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     static String podJson(String name, String cpu) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"containers\":[{"
                 + "\"name\":\"c\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"" + cpu + "\",\"memory\":\"128Mi\"},"

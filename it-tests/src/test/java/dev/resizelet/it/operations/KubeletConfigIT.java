@@ -129,6 +129,12 @@ class KubeletConfigIT {
                         .isGreaterThan(value(before, "kubelet_runtime_operations_total{operation_type=\"container_status\"}"));
                 // the runtime the file names is the one that enacted it
                 assertThat(fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES)).isNotEmpty();
+                // Prometheus asks for OpenMetrics first
+                var openMetrics = agent.scrape("application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4");
+                assertThat(openMetrics.headers().firstValue("Content-Type")).get().asString()
+                        .startsWith("application/openmetrics-text; version=1.0.0");
+                assertThat(openMetrics.body()).contains("kubelet_runtime_operations_duration_seconds_bucket{operation_type=\"update_container\"")
+                        .endsWith("# EOF\n");
 
                 // allocatable = 4 CPUs - 500m system - 100m kube = 3400m: a resize to 3500m is Infeasible against it
                 agent.send("PATCH", "/api/v1/namespaces/default/pods/web/resize", "application/strategic-merge-patch+json",
