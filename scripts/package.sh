@@ -15,6 +15,7 @@ mkdir -p "$root/target"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "package: building the agent (mvn package -pl agent -am; log $log)" >&2
+  rm -rf agent/target/lib # copy-dependencies adds, never removes: no jar of an older version may stay
   # output to a log: Maven 3.8's -q still writes terminal escape codes
   if ! mvn -B -ntp -q -DskipTests package -pl agent -am >"$log" 2>&1; then
     cat "$log" >&2
