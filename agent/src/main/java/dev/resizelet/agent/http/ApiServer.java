@@ -67,6 +67,16 @@ public final class ApiServer implements AutoCloseable {
     @FunctionalInterface
     public interface MetricsWriter {
         void write(OutputStream out) throws IOException;
+
+        /** The Content-Type of the answer to a scrape with this Accept header (may be null). */
+        default String contentType(String accept) {
+            return "text/plain; version=0.0.4; charset=utf-8";
+        }
+
+        /** Writes in the format {@link #contentType} named. */
+        default void write(String accept, OutputStream out) throws IOException {
+            write(out);
+        }
     }
 
     private final HttpServer server;
@@ -255,10 +265,11 @@ public final class ApiServer implements AutoCloseable {
             }
             case "metrics" -> {
                 requireGet(r);
-                r.exchange().getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                String accept = r.exchange().getRequestHeaders().getFirst("Accept");
+                r.exchange().getResponseHeaders().set("Content-Type", metrics.contentType(accept));
                 r.exchange().sendResponseHeaders(200, 0);
                 try (OutputStream out = r.exchange().getResponseBody()) {
-                    metrics.write(out);
+                    metrics.write(accept, out);
                 }
                 return;
             }
