@@ -111,18 +111,21 @@ public final class NodeAgent implements AutoCloseable {
         this.ownsCri = ownsCri;
         this.composer = new StatusComposer(clock, runtimeName);
         this.events = new EventLog();
+        long t0 = System.nanoTime();
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
                 : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
         if (b.stateDir != null) {
             refuseOldCheckpoints(b.stateDir);
         }
+        long tStore = System.nanoTime();
         ResizeJournal journal = b.stateDir == null ? ResizeJournal.inMemory()
                 : ResizeJournal.open(b.stateDir.resolve("resize"));
+        long tJournal = System.nanoTime();
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
         this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
         this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));
-        this.publisher = new StatusPublisher(this::publishStatus);
+        this.publisher = new StatusPublisher(this::publishStatus, 2);
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
         this.engine = new RuntimeEngine(cri, cgroups, new LoopRecords(), workers, scheduler, Backoff.DEFAULT,
                 new Listener());
@@ -145,6 +148,7 @@ public final class NodeAgent implements AutoCloseable {
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
         stored.forEach(o -> keysByUid.put(o.uid(), o.key()));
         join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
+        long tRestore = System.nanoTime();
         List<PodTarget> targets = new java.util.ArrayList<>();
         for (StoredObject<Pod, PodStatus> o : stored) {
             loop.state(PodUid.of(o.uid())).ifPresent(s -> {
@@ -154,11 +158,15 @@ public final class NodeAgent implements AutoCloseable {
             });
         }
         adoptRunning(targets);
+        long tAdopt = System.nanoTime();
         targets.forEach(engine::submit);
         stored.forEach(o -> publisher.kick(o.uid()));
         engine.start(b.relistInterval);
         ready = true;
-        log.info("node agent ready pods={} allocatable={} stateDir={}", stored.size(), b.allocatable, b.stateDir);
+        log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} restoreMs={} adoptMs={} "
+                + "totalMs={}", stored.size(), b.allocatable, b.stateDir, (tStore - t0) / 1_000_000,
+                (tJournal - tStore) / 1_000_000, (tRestore - tJournal) / 1_000_000, (tAdopt - tRestore) / 1_000_000,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -268,8 +276,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         requestedResizes.incrementAndGet();
         // the loop ignores a spec older than one it has seen: writers racing to it cannot reorder generations
-        loop.requestResize(updated.spec());
-        publisher.kick(updated.uid());
+        loop.requestResize(updated.spec()); // its decision is published once durable (onCommitted)
         return view(updated);
     }
 
@@ -393,16 +400,26 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         List<ResizeEvent> produced = new java.util.ArrayList<>(1);
+        // composed outside the store's lock (writers never wait on it); stored only if nobody changed the object
+        // meanwhile, else composed again under the lock from what is there now
+        StoredObject<Pod, PodStatus> read = store.get(key).orElse(null);
+        if (read == null) {
+            return;
+        }
+        StatusComposer.Composed outside = compose(uid, read);
         store.updateStatus(key, o -> {
-            // read the views under the store's lock: whichever refresh publishes last saw the newest views
-            PodState state = loop.state(PodUid.of(uid)).orElse(null);
-            PodRuntimeView runtime = engine.view(uid).orElse(null);
-            StatusComposer.Composed c = composer.compose(o.spec(), state, runtime, o.status());
+            StatusComposer.Composed c = o.resourceVersion() == read.resourceVersion() ? outside : compose(uid, o);
             produced.clear();
             produced.addAll(c.events());
             return c.status();
         });
         produced.forEach(events::record);
+    }
+
+    private StatusComposer.Composed compose(String uid, StoredObject<Pod, PodStatus> o) {
+        PodState state = loop.state(PodUid.of(uid)).orElse(null);
+        PodRuntimeView runtime = engine.view(uid).orElse(null);
+        return composer.compose(o.spec(), state, runtime, o.status());
     }
 
     private final class Listener implements RuntimeListener {
@@ -420,6 +437,15 @@ public final class NodeAgent implements AutoCloseable {
         @Override
         public void removed(String podUid) {
             keysByUid.remove(podUid);
+        }
+
+        @Override
+        public void restarting(String podUid, String container) {
+            ObjectKey key = keysByUid.get(podUid);
+            if (key != null) {
+                events.record(new ResizeEvent(0, key.namespace(), key.name(), PodUid.of(podUid), ResizeEvent.Type.KILLING,
+                        dev.resizelet.core.status.ResizeEventMessages.restartRequired(container), clock.instant()));
+            }
         }
     }
 
@@ -493,7 +519,7 @@ public final class NodeAgent implements AutoCloseable {
         private Duration relistInterval = Duration.ofSeconds(1);
         private Duration requestTimeout = CriClientOptions.DEFAULT_REQUEST_TIMEOUT;
         private Duration retryInterval = Duration.ofSeconds(30);
-        private int workers = 4;
+        private int workers = 16;
 
         private Builder() {
         }
@@ -568,7 +594,10 @@ public final class NodeAgent implements AutoCloseable {
             return this;
         }
 
-        /** Enactment threads (CRI calls run here, never on the allocation loop). */
+        /**
+         * Enactment threads (CRI calls run here, never on the allocation loop); default 16: a pass mostly waits on the
+         * runtime, so the threads bound how many pods are enacted at once, not CPU use.
+         */
         public Builder workers(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + n);

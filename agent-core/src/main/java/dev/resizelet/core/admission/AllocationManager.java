@@ -306,6 +306,9 @@ public final class AllocationManager {
 
     /** Rewrites the journal as the live records when it has grown large (call after a commit). */
     public void compactJournal() {
+        if (!journal.needsCompaction()) {
+            return; // the common case: a size comparison, no walk over the pods
+        }
         Map<PodUid, PodResources> allocated = new HashMap<>();
         Map<PodUid, PodResources> actuated = new HashMap<>();
         for (PodState s : committed.values()) {

@@ -21,6 +21,11 @@ final class PodLane {
     volatile RunningPod pod;
     volatile String lastError;
     volatile long appliedGeneration = -1;
+    /**
+     * The actuated values of the last pass, handed to the record's owner and not yet committed there (null when the
+     * owner has them): the next pass starts from these, never from the older committed ones.
+     */
+    volatile java.util.Map<String, dev.resizelet.core.enact.ResourceValues> inFlight;
     int failures;
     boolean pendingCompletion;
     /** Set before the first task when a node-wide listing already answered whether the runtime runs the pod. */

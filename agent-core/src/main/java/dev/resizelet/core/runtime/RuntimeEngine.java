@@ -54,6 +54,8 @@ public final class RuntimeEngine implements AutoCloseable {
     private final StatusReader statusReader;
     private final EnactmentExecutor executor;
     private final Map<String, PodLane> lanes = new ConcurrentHashMap<>();
+    /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
+    private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
@@ -105,7 +107,7 @@ public final class RuntimeEngine implements AutoCloseable {
         Map<String, RunningPod> found = lifecycle.adoptAll(pods);
         for (PodSpec spec : pods) {
             PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
-            lane.pod = found.get(spec.uid());
+            setPod(lane, found.get(spec.uid()));
             lane.adoptionChecked = true;
         }
     }
@@ -136,7 +138,7 @@ public final class RuntimeEngine implements AutoCloseable {
         synchronized (lane) {
             target = lane.target;
         }
-        Map<String, ResourceValues> act = records.actuated(podUid);
+        Map<String, ResourceValues> act = actuatedNow(lane);
         boolean resizing = target != null && !act.equals(target.allocated());
         return Optional.of(new PodRuntimeView(lane.pod, lane.appliedGeneration, act, resizing, lane.lastError));
     }
@@ -206,19 +208,40 @@ public final class RuntimeEngine implements AutoCloseable {
         return false;
     }
 
+    /**
+     * A runtime event about a container: its pod is re-read. An id no pod knows yet (a container the agent is starting,
+     * or one the runtime started behind its back) is left to the next relist rather than relisting the node per event.
+     */
     private void refreshByContainerId(String containerId) {
-        for (PodLane lane : lanes.values()) {
-            RunningPod p = lane.pod;
-            if (p != null && (containerId.isEmpty()
-                    || p.containers().stream().anyMatch(c -> c.containerId().equals(containerId)))) {
-                synchronized (lane) {
-                    lane.wantRefresh = true;
+        String uid = podByContainerId.get(containerId);
+        PodLane lane = uid == null ? null : lanes.get(uid);
+        if (lane == null || lane.pod == null) {
+            return;
+        }
+        synchronized (lane) {
+            lane.wantRefresh = true;
+        }
+        kick(lane);
+    }
+
+    /** The lane's running pod changes: the container index follows. */
+    private void setPod(PodLane lane, RunningPod next) {
+        RunningPod before = lane.pod;
+        if (before != null) {
+            for (RunningContainer c : before.containers()) {
+                if (!c.containerId().isEmpty() && (next == null || !next.containerId(c.name()).equals(c.containerId()))) {
+                    podByContainerId.remove(c.containerId(), lane.uid);
                 }
-                kick(lane);
-                return;
             }
         }
-        relistAll(); // a container we do not know yet (a behind-the-back restart): look everywhere
+        if (next != null) {
+            for (RunningContainer c : next.containers()) {
+                if (!c.containerId().isEmpty()) {
+                    podByContainerId.put(c.containerId(), lane.uid);
+                }
+            }
+        }
+        lane.pod = next;
     }
 
     private void kick(PodLane lane) {
@@ -293,7 +316,7 @@ public final class RuntimeEngine implements AutoCloseable {
         if (p != null) {
             lifecycle.stop(p);
         }
-        lane.pod = null;
+        setPod(lane, null);
         lanes.remove(lane.uid, lane);
         listener.removed(lane.uid);
     }
@@ -309,15 +332,13 @@ public final class RuntimeEngine implements AutoCloseable {
             lane.adoptionChecked = true;
             if (adopted.isPresent()) {
                 // restarted agent: the runtime kept the pod; enact whatever the record says is missing
-                lane.pod = adopted.get();
+                setPod(lane, adopted.get());
                 return sync(lane, target);
             }
             RunningPod started = lifecycle.start(target.spec(), target.allocated());
-            lane.pod = started;
+            setPod(lane, started);
             lane.appliedGeneration = target.generation();
-            if (!commit(lane, target.allocated(), null)) {
-                return false;
-            }
+            handOff(lane, target.allocated(), null);
             lane.lastError = null;
             refresh(lane, target);
             return true;
@@ -328,9 +349,9 @@ public final class RuntimeEngine implements AutoCloseable {
             lane.appliedGeneration = target.generation();
             if (lane.lastError != null) {
                 lane.lastError = null;
-                commit(lane, null, null);
+                handOff(lane, actuatedNow(lane), null);
             }
-            finish(lane, target, records.actuated(lane.uid));
+            finish(lane, target, actuatedNow(lane));
             return true;
         }
         passes.increment();
@@ -342,7 +363,7 @@ public final class RuntimeEngine implements AutoCloseable {
         PassOutcome outcome = executor.execute(input, plan, ops, recorder);
         String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
         // what was accepted before a failure is kept too
-        boolean durable = commit(lane, recorder.working, error);
+        handOff(lane, recorder.working, error);
         if (error != null) {
             failedPasses.increment();
             lane.lastError = error;
@@ -350,13 +371,45 @@ public final class RuntimeEngine implements AutoCloseable {
             listener.changed(lane.uid);
             return false;
         }
-        if (!durable) {
-            return false;
-        }
         lane.lastError = null;
         lane.appliedGeneration = target.generation();
         finish(lane, target, recorder.working);
         return true;
+    }
+
+    /**
+     * Hands the pass's result to the record's owner without waiting for it to be durable: a crash before it is only
+     * makes the next start re-apply the same values (updates are idempotent; durable state may under-claim, never
+     * over-claim). Until the owner has committed them, the next pass starts from these values. If they cannot be made
+     * durable the owner keeps the old ones and the pod is synced again, re-applying.
+     */
+    private void handOff(PodLane lane, Map<String, ResourceValues> actuatedNow, String error) {
+        Map<String, ResourceValues> values = Map.copyOf(actuatedNow);
+        lane.inFlight = values;
+        records.record(lane.uid, values, error).whenComplete((ok, failure) -> {
+            // on the owner's thread: field writes and a kick only
+            if (failure == null) {
+                if (lane.inFlight == values) {
+                    lane.inFlight = null;
+                }
+                return;
+            }
+            log.warn("actuated values not durable, the pod will be synced again pod={} error=\"{}\"", lane.uid,
+                    failure.getMessage());
+            if (lane.inFlight == values) {
+                lane.inFlight = null;
+            }
+            synchronized (lane) {
+                lane.wantSync = true;
+            }
+            kick(lane);
+        });
+    }
+
+    /** What the runtime holds as far as the engine knows: the values in flight to the owner, else the committed ones. */
+    private Map<String, ResourceValues> actuatedNow(PodLane lane) {
+        Map<String, ResourceValues> inFlight = lane.inFlight;
+        return inFlight != null ? inFlight : records.actuated(lane.uid);
     }
 
     /** Hands the pass's result to the record's owner and waits until it is durable; false if it could not be. */
@@ -385,7 +438,7 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     private PodEnactment enactmentInput(PodLane lane, PodTarget target) {
-        Map<String, ResourceValues> act = records.actuated(lane.uid);
+        Map<String, ResourceValues> act = actuatedNow(lane);
         List<ContainerEnactment> containers = new ArrayList<>();
         for (ContainerSpec c : target.spec().containers()) {
             ResourceValues allocated = target.allocated().get(c.name());
@@ -424,7 +477,7 @@ public final class RuntimeEngine implements AutoCloseable {
         if (before == null || target == null) {
             return;
         }
-        Map<String, ResourceValues> act = records.actuated(lane.uid);
+        Map<String, ResourceValues> act = actuatedNow(lane);
         RunningPod after;
         try {
             after = statusReader.relist(before,
@@ -433,7 +486,7 @@ public final class RuntimeEngine implements AutoCloseable {
             log.warn("relist failed pod={} error=\"{}\"", lane.uid, e.getMessage());
             return;
         }
-        lane.pod = after;
+        setPod(lane, after);
         Map<String, ResourceValues> replaced = new HashMap<>(act);
         for (RunningContainer c : after.containers()) {
             String oldId = before.containerId(c.name());
@@ -444,7 +497,7 @@ public final class RuntimeEngine implements AutoCloseable {
             }
         }
         if (!replaced.equals(act)) {
-            commit(lane, replaced, null);
+            handOff(lane, replaced, null);
             synchronized (lane) {
                 lane.wantSync = true;
             }
@@ -482,7 +535,8 @@ public final class RuntimeEngine implements AutoCloseable {
 
         @Override
         public void removed(String container) {
-            lane.pod = lane.pod.with(lane.pod.container(container).orElseThrow().removed());
+            listener.restarting(lane.uid, container);
+            setPod(lane, lane.pod.with(lane.pod.container(container).orElseThrow().removed()));
             listener.changed(lane.uid);
         }
 
@@ -504,7 +558,7 @@ public final class RuntimeEngine implements AutoCloseable {
 
         private void readNow(String container, String containerId, ResourceValues values) {
             try {
-                lane.pod = lane.pod.with(statusReader.read(lane.pod, container, containerId, values.memoryRequestBytes()));
+                setPod(lane, lane.pod.with(statusReader.read(lane.pod, container, containerId, values.memoryRequestBytes())));
             } catch (CriException e) {
                 log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid, container,
                         e.getMessage());

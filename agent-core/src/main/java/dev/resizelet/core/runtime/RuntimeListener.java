@@ -14,6 +14,10 @@ public interface RuntimeListener {
     default void removed(String podUid) {
     }
 
+    /** A RestartContainer resize is stopping {@code container} to start it again with its new resources. */
+    default void restarting(String podUid, String container) {
+    }
+
     /** A pass failed; {@code message} is the runtime's or the usage guard's. */
     default void resizeFailed(String podUid, String message) {
     }

@@ -44,7 +44,9 @@ public record ResizeEvent(long sequence, String namespace, String podName, PodUi
         RESIZE_DEFERRED("ResizeDeferred", "Warning"),
         RESIZE_INFEASIBLE("ResizeInfeasible", "Warning"),
         RESIZE_COMPLETED("ResizeCompleted", "Normal"),
-        RESIZE_ERROR("ResizeError", "Warning");
+        RESIZE_ERROR("ResizeError", "Warning"),
+        /** kuberuntime's event when a RestartContainer resize stops a container. */
+        KILLING("Killing", "Normal");
 
         private final String reason;
         private final String eventType;

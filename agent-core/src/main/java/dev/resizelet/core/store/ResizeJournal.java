@@ -170,7 +170,7 @@ public class ResizeJournal implements AutoCloseable {
      * minimum). A failure leaves the old log in place (it still replays to the same state) and is only logged.
      */
     public void compactIfLarge(Map<PodUid, PodResources> allocated, Map<PodUid, PodResources> actuated) {
-        if (durable == null || durable.size() <= Math.max(minCompactBytes, 4 * liveBytes)) {
+        if (!needsCompaction()) {
             return;
         }
         List<byte[]> records = new ArrayList<>(allocated.size() + actuated.size());
@@ -183,6 +183,11 @@ public class ResizeJournal implements AutoCloseable {
             log.warn("resize state log compaction failed, keeping the long log file={} error=\"{}\"", durable.file(),
                     e.getMessage());
         }
+    }
+
+    /** Whether the log has grown past four times its live size (and the minimum): a size check, nothing more. */
+    public boolean needsCompaction() {
+        return durable != null && durable.size() > Math.max(minCompactBytes, 4 * liveBytes);
     }
 
     /** Bytes in the log file (0 in memory). */

@@ -110,6 +110,73 @@ class NodeAgentIT {
         assertThat(agent.events("default")).extracting(e -> e.reason()).contains("ResizeStarted", "ResizeCompleted");
     }
 
+    static Pod twoContainers(String name, String cpu, String memory) {
+        ResourceRequirements r = new ResourceRequirements(
+                Map.of("cpu", Quantity.parse(cpu), "memory", Quantity.parse(memory)),
+                Map.of("cpu", Quantity.parse(cpu), "memory", Quantity.parse(memory)));
+        return new Pod("default", name, PodUid.of("uid-" + name), 0, 0, Map.of(), List.of(),
+                List.of(new Container("app", "busybox", List.of("sleep", "3600"), r, Map.of(), null),
+                        new Container("side", "busybox", List.of("sleep", "3600"), r, Map.of(), null)));
+    }
+
+    @Test
+    void aResizeOfBothResourcesOfTwoContainersCostsOneUpdateAndOneStatusReadPerContainer() {
+        start(4000, 4096 * MI);
+        agent.create(twoContainers("pair", "500m", "128Mi"));
+        settled("pair", 1);
+        Map<CriRpc, Long> before = h.fake.callCounts();
+
+        agent.update("default", "pair", twoContainers("pair", "800m", "256Mi"), null, true, false);
+        PodView done = settled("pair", 2);
+
+        Map<CriRpc, Long> after = h.fake.callCounts();
+        long updates = after.get(CriRpc.UPDATE_CONTAINER_RESOURCES) - before.get(CriRpc.UPDATE_CONTAINER_RESOURCES);
+        long reads = after.get(CriRpc.CONTAINER_STATUS) - before.get(CriRpc.CONTAINER_STATUS);
+        long sandbox = after.get(CriRpc.UPDATE_POD_SANDBOX_RESOURCES) - before.get(CriRpc.UPDATE_POD_SANDBOX_RESOURCES);
+        assertThat(updates).as("UpdateContainerResources").isEqualTo(2);
+        assertThat(reads).as("ContainerStatus").isEqualTo(2);
+        assertThat(sandbox).as("UpdatePodSandboxResources").isEqualTo(1);
+        assertThat(done.status().containerStatuses()).allSatisfy(cs ->
+                assertThat(cs.resources().limits()).containsEntry("cpu", Quantity.parse("800m"))
+                        .containsEntry("memory", Quantity.parse("256Mi")));
+    }
+
+    private static Pod restartOnMemory(String name, String memory) {
+        ResourceRequirements r = new ResourceRequirements(
+                Map.of("cpu", Quantity.parse("500m"), "memory", Quantity.parse(memory)),
+                Map.of("cpu", Quantity.parse("500m"), "memory", Quantity.parse(memory)));
+        return new Pod("default", name, PodUid.of("uid-" + name), 0, 0, Map.of(), List.of(),
+                List.of(new Container("app", "busybox", List.of("sleep", "3600"), r,
+                        Map.of("memory", dev.resizelet.core.model.ResizeRestartPolicy.RESTART_CONTAINER), null)));
+    }
+
+    @Test
+    void aRestartContainerResizeRestartsOnceAndSaysSo() {
+        start(4000, 4096 * MI);
+        agent.create(restartOnMemory("web", "128Mi"));
+        String id = containerId(running("web"));
+
+        agent.update("default", "web", restartOnMemory("web", "256Mi"), null, true, false);
+        PodView done = settled("web", 2);
+
+        PodStatus.ContainerStatus cs = done.status().containerStatuses().get(0);
+        assertThat(cs.restartCount()).isEqualTo(1);
+        assertThat(containerId(done)).isNotEqualTo(id);
+        assertThat(cs.resources().limits()).containsEntry("memory", Quantity.parse("256Mi"));
+        assertThat(agent.events("default")).anySatisfy(e -> {
+            assertThat(e.reason()).isEqualTo("Killing");
+            assertThat(e.message()).isEqualTo("Container app resize requires restart");
+        });
+        // the actuated record was durable before the new container started: a restart of the agent re-creates nothing
+        long creates = h.fake.callCount(CriRpc.CREATE_CONTAINER);
+        agent.close();
+        agent = null;
+        start(4000, 4096 * MI);
+        PodView again = settled("web", 2);
+        assertThat(containerId(again)).isEqualTo(containerId(done));
+        assertThat(h.fake.callCount(CriRpc.CREATE_CONTAINER)).isEqualTo(creates);
+    }
+
     @Test
     void deferredResizeIsAdmittedAndEnactedWhenAnotherPodIsDeleted() {
         start(2000, 4096 * MI);

@@ -124,9 +124,9 @@ class RuntimeEngineIT {
 
         String pod = "cpu/kubepods/podg1/";
         String mem = "memory/kubepods/podg1/";
+        // every pod value up first, then one update with all of the container's new values
         assertThat(h.actions()).containsExactly(
                 "write " + mem + "memory.limit_in_bytes=" + 256 * MI,
-                "UpdateContainerResources " + id,
                 "write " + pod + "cpu.cfs_period_us=100000",
                 "write " + pod + "cpu.cfs_quota_us=100000",
                 "write " + pod + "cpu.shares=1024",
@@ -161,12 +161,11 @@ class RuntimeEngineIT {
 
         String pod = "cpu/kubepods/burstable/podb2/";
         String mem = "memory/kubepods/burstable/podb2/";
+        // one update per container, decreases first, then every pod value that goes down
         assertThat(h.actions()).containsExactly(
-                "UpdateContainerResources " + b,   // memory: decrease first
+                "UpdateContainerResources " + b,
                 "UpdateContainerResources " + a,
                 "write " + mem + "memory.limit_in_bytes=" + 448 * MI,
-                "UpdateContainerResources " + b,   // cpu: decrease first
-                "UpdateContainerResources " + a,
                 "write " + pod + "cpu.shares=358",
                 "write " + pod + "cpu.cfs_period_us=100000",
                 "write " + pod + "cpu.cfs_quota_us=70000",
