@@ -114,6 +114,9 @@ public final class NodeAgent implements AutoCloseable {
         this.composer = new StatusComposer(clock, runtimeName);
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
                 : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
+        if (b.stateDir != null) {
+            refuseOldCheckpoints(b.stateDir);
+        }
         ResizeJournal journal = b.stateDir == null ? ResizeJournal.inMemory()
                 : ResizeJournal.open(b.stateDir.resolve("resize"));
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
@@ -157,6 +160,21 @@ public final class NodeAgent implements AutoCloseable {
         engine.start(b.relistInterval);
         ready = true;
         log.info("node agent ready pods={} allocatable={} stateDir={}", stored.size(), b.allocatable, b.stateDir);
+    }
+
+    /**
+     * The first release kept allocated and actuated resources as one checkpoint file per pod ({@code allocated/},
+     * {@code actuated/}); the resize journal replaced them. Starting over them silently would re-admit every pod as
+     * new, so the start stops and says what to do.
+     */
+    private static void refuseOldCheckpoints(Path stateDir) {
+        Path old = stateDir.resolve("allocated");
+        if (java.nio.file.Files.isDirectory(old)
+                && !java.nio.file.Files.exists(stateDir.resolve("resize").resolve("resize.log"))) {
+            throw new StoreException.Corrupt("state dir " + stateDir + " holds per-pod checkpoints of an older resizelet ("
+                    + old + ", " + stateDir.resolve("actuated") + ") that this version does not read; drain the node "
+                    + "and move both directories away to let resizelet re-admit every pod from its spec");
+        }
     }
 
     /** One node-wide listing finds the pods the runtime kept; if it fails, each pod searches on its own. */

@@ -178,55 +178,6 @@ public final class CgroupManager {
     }
 
     /**
-     * The writes that resize a pod cgroup and its containers in the kubelet's safe order (DESIGN §5): memory
-     * first, then CPU. For each resource, a pod value that goes up is written before the containers, one that
-     * goes down after them; containers whose values go down are written before those whose values go up. For
-     * CPU, limits (quota) widen before requests (shares) and requests narrow before limits, as the kubelet
-     * does. Only values that differ from {@code current} are written (an unknown current value counts as the
-     * kernel default, and a value equal to that default is still written, with the widening steps).
-     */
-    public List<CgroupWrite> planResize(CgroupChange pod, List<CgroupChange> containers) {
-        requireNonNull(pod, "pod");
-        List<CgroupChange> cs = List.copyOf(requireNonNull(containers, "containers"));
-        List<CgroupWrite> plan = new ArrayList<>();
-
-        // memory
-        CgroupResources podDiff = changed(pod.current(), pod.target());
-        int podMemory = compareLimit(pod.current().memoryLimitBytes(), podDiff.memoryLimitBytes());
-        if (podMemory > 0 || (podMemory == 0 && podDiff.memoryLimitBytes() != null)) {
-            plan.addAll(plan(pod.name(), podDiff.memoryOnly()));
-        }
-        for (CgroupChange c : decreasesFirst(cs, CgroupManager::memoryDirection)) {
-            plan.addAll(plan(c.name(), changed(c.current(), c.target()).memoryOnly()));
-        }
-        if (podMemory < 0) {
-            plan.addAll(plan(pod.name(), podDiff.memoryOnly()));
-        }
-
-        // cpu: limits widen before requests, requests narrow before limits
-        int podLimit = compareLimit(pod.current().cpuQuota(), podDiff.cpuQuota());
-        int podRequest = compareShares(pod.current().cpuShares(), podDiff.cpuShares());
-        CgroupResources podLimitWrite = new CgroupResources(null, podDiff.cpuQuota(), podDiff.cpuPeriod(), null);
-        CgroupResources podRequestWrite = new CgroupResources(podDiff.cpuShares(), null, null, null);
-        if (podLimit > 0 || (podLimit == 0 && podDiff.cpuPeriod() != null)) {
-            plan.addAll(plan(pod.name(), podLimitWrite));
-        }
-        if (podRequest > 0 || (podRequest == 0 && podDiff.cpuShares() != null)) {
-            plan.addAll(plan(pod.name(), podRequestWrite));
-        }
-        for (CgroupChange c : decreasesFirst(cs, CgroupManager::cpuDirection)) {
-            plan.addAll(plan(c.name(), changed(c.current(), c.target()).cpuOnly()));
-        }
-        if (podRequest < 0) {
-            plan.addAll(plan(pod.name(), podRequestWrite));
-        }
-        if (podLimit < 0) {
-            plan.addAll(plan(pod.name(), podLimitWrite));
-        }
-        return List.copyOf(plan);
-    }
-
-    /**
      * Executes the writes in order; the first failure stops the plan. A v1 memory limit below usage
      * (EBUSY) surfaces as {@link MemoryLimitBelowUsageException}.
      */
@@ -396,62 +347,5 @@ public final class CgroupManager {
 
     private static String maxOr(long v) {
         return v == CgroupResources.UNLIMITED ? "max" : Long.toString(v);
-    }
-
-    /** The target fields that differ from current (v2: shares that give the same cpu.weight do not differ). */
-    private CgroupResources changed(CgroupResources current, CgroupResources target) {
-        Long shares = differs(current.cpuShares(), target.cpuShares());
-        if (shares != null && current.cpuShares() != null && config.version() == CgroupVersion.V2
-                && config.weightScale().toWeight(shares) == config.weightScale().toWeight(current.cpuShares())) {
-            shares = null;
-        }
-        return new CgroupResources(
-                shares,
-                differs(current.cpuQuota(), target.cpuQuota()),
-                differs(current.cpuPeriod(), target.cpuPeriod()),
-                differs(current.memoryLimitBytes(), target.memoryLimitBytes()));
-    }
-
-    private static Long differs(Long current, Long target) {
-        return target != null && !target.equals(current) ? target : null;
-    }
-
-    /** Compares a limit (quota or memory) where -1 and null (kernel default) mean unlimited; null target: 0. */
-    private static int compareLimit(Long current, Long target) {
-        if (target == null) {
-            return 0;
-        }
-        return Long.compare(asLimit(target), asLimit(current));
-    }
-
-    private static long asLimit(Long v) {
-        return v == null || v == CgroupResources.UNLIMITED ? Long.MAX_VALUE : v;
-    }
-
-    private static int compareShares(Long current, Long target) {
-        if (target == null) {
-            return 0;
-        }
-        return Long.compare(target, current == null ? CpuConversions.SHARES_PER_CPU : current);
-    }
-
-    private static int memoryDirection(CgroupChange c) {
-        return compareLimit(c.current().memoryLimitBytes(), differs(c.current().memoryLimitBytes(),
-                c.target().memoryLimitBytes()));
-    }
-
-    /** A container goes down in CPU if its limit or its request goes down. */
-    private static int cpuDirection(CgroupChange c) {
-        int limit = compareLimit(c.current().cpuQuota(), differs(c.current().cpuQuota(), c.target().cpuQuota()));
-        int request = compareShares(c.current().cpuShares(), differs(c.current().cpuShares(), c.target().cpuShares()));
-        return limit < 0 || request < 0 ? -1 : Math.max(limit, request);
-    }
-
-    /** Decreasing changes first, then the rest, each group in the given order. */
-    private static List<CgroupChange> decreasesFirst(List<CgroupChange> cs, ToIntFunction<CgroupChange> direction) {
-        List<CgroupChange> ordered = new ArrayList<>(cs.size());
-        cs.stream().filter(c -> direction.applyAsInt(c) < 0).forEach(ordered::add);
-        cs.stream().filter(c -> direction.applyAsInt(c) >= 0).forEach(ordered::add);
-        return ordered;
     }
 }

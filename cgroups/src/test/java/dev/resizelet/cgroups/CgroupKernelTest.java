@@ -110,31 +110,6 @@ class CgroupKernelTest {
     }
 
     @Test
-    void theSafeOrderIsWhatTheKernelAccepts() {
-        m.create(container);
-        m.set(pod, new CgroupResources(1024L, 50_000L, 100_000L, 256 * MIB));
-        m.set(container, new CgroupResources(1024L, 50_000L, 100_000L, 256 * MIB));
-        CgroupResources bigger = new CgroupResources(2048L, 100_000L, 100_000L, 512 * MIB);
-
-        // v1 CFS refuses a child quota above its parent's: raising the container first fails
-        assertThatThrownBy(() -> m.set(container, bigger.cpuOnly()))
-                .isInstanceOf(CgroupWriteException.class)
-                .hasMessageContaining("cpu.cfs_quota_us failed: Invalid argument");
-
-        List<CgroupWrite> plan = m.planResize(new CgroupChange(pod, m.read(pod), bigger),
-                List.of(new CgroupChange(container, m.read(container), bigger)));
-        m.apply(plan);
-        assertThat(m.read(pod)).isEqualTo(bigger);
-        assertThat(m.read(container)).isEqualTo(bigger);
-
-        CgroupResources smaller = new CgroupResources(512L, 20_000L, 100_000L, 64 * MIB);
-        m.apply(m.planResize(new CgroupChange(pod, m.read(pod), smaller),
-                List.of(new CgroupChange(container, m.read(container), smaller))));
-        assertThat(m.read(pod)).isEqualTo(smaller);
-        assertThat(m.read(container)).isEqualTo(smaller);
-    }
-
-    @Test
     void loweringTheMemoryLimitBelowUsageFailsWithEbusyAndKeepsTheOldLimit() throws Exception {
         m.create(container);
         m.set(container, new CgroupResources(null, null, null, 512 * MIB));

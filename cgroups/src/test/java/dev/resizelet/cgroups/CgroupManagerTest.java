@@ -132,113 +132,6 @@ class CgroupManagerTest {
         assertThat(log.plan(pod, new CgroupResources(1024L, null, null, null)).get(0).value()).isEqualTo("100");
     }
 
-    @ParameterizedTest
-    @EnumSource(CgroupVersion.class)
-    void growingAPodRaisesThePodBeforeItsContainers(CgroupVersion version) {
-        CgroupManager m = CgroupTrees.manager(root, version);
-        CgroupName pod = pod(m);
-        CgroupName a = m.layout().container(pod, "a");
-        CgroupName b = m.layout().container(pod, "b");
-        List.of(pod, a, b).forEach(m::create);
-        m.set(pod, res(1024, 100_000, 512));
-        m.set(a, res(512, 50_000, 256));
-        m.set(b, res(512, 50_000, 256));
-
-        List<CgroupWrite> plan = m.planResize(
-                new CgroupChange(pod, m.read(pod), res(2048, 200_000, 1024)),
-                List.of(new CgroupChange(a, m.read(a), res(1536, 150_000, 768)),
-                        new CgroupChange(b, m.read(b), res(512, 50_000, 256))));
-
-        assertThat(steps(plan)).containsExactly(
-                "poduid-1 memory", "a memory",
-                "poduid-1 quota", "poduid-1 shares", "a shares", "a quota");
-        m.apply(plan);
-        assertThat(m.read(pod).memoryLimitBytes()).isEqualTo(1024 * MIB);
-        assertThat(m.read(a).memoryLimitBytes()).isEqualTo(768 * MIB);
-        assertThat(m.read(a).cpuQuota()).isEqualTo(150_000L);
-        assertThat(m.read(b).cpuQuota()).isEqualTo(50_000L);
-        if (version == CgroupVersion.V1) {
-            assertThat(read(root.resolve("cpu/kubepods/burstable/poduid-1/cpu.shares"))).isEqualTo("2048");
-            assertThat(read(root.resolve("cpu/kubepods/burstable/poduid-1/a/cpu.shares"))).isEqualTo("1536");
-        } else {
-            assertThat(read(root.resolve("kubepods/burstable/poduid-1/cpu.weight"))).isEqualTo("79");
-            assertThat(read(root.resolve("kubepods/burstable/poduid-1/cpu.max"))).isEqualTo("200000 100000");
-            assertThat(read(root.resolve("kubepods/burstable/poduid-1/a/cpu.max"))).isEqualTo("150000 100000");
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(CgroupVersion.class)
-    void shrinkingAPodLowersItsContainersBeforeThePod(CgroupVersion version) {
-        CgroupManager m = CgroupTrees.manager(root, version);
-        CgroupName pod = pod(m);
-        CgroupName a = m.layout().container(pod, "a");
-        List.of(pod, a).forEach(m::create);
-        m.set(pod, res(2048, 200_000, 1024));
-        m.set(a, res(2048, 200_000, 1024));
-
-        List<CgroupWrite> plan = m.planResize(
-                new CgroupChange(pod, m.read(pod), res(1024, 100_000, 512)),
-                List.of(new CgroupChange(a, m.read(a), res(1024, 100_000, 512))));
-
-        assertThat(steps(plan)).containsExactly(
-                "a memory", "poduid-1 memory",
-                "a shares", "a quota", "poduid-1 shares", "poduid-1 quota");
-        m.apply(plan);
-        assertThat(m.read(pod).memoryLimitBytes()).isEqualTo(512 * MIB);
-        assertThat(m.read(a).cpuQuota()).isEqualTo(100_000L);
-    }
-
-    @Test
-    void containersGoingDownAreWrittenBeforeContainersGoingUp() {
-        CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
-        CgroupName pod = pod(m);
-        CgroupName up = m.layout().container(pod, "up");
-        CgroupName down = m.layout().container(pod, "down");
-
-        // pod total unchanged: memory moves from "down" to "up"
-        List<CgroupWrite> plan = m.planResize(
-                new CgroupChange(pod, res(1024, 100_000, 512), res(1024, 100_000, 512)),
-                List.of(new CgroupChange(up, res(512, 50_000, 256), res(768, 75_000, 384)),
-                        new CgroupChange(down, res(512, 50_000, 256), res(256, 25_000, 128))));
-
-        assertThat(steps(plan)).containsExactly(
-                "down memory", "up memory",
-                "down shares", "down quota", "up shares", "up quota");
-    }
-
-    @Test
-    void removingPodLimitsWidensFirstAndSettingThemNarrowsLast() {
-        CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
-        CgroupName pod = pod(m);
-        CgroupName a = m.layout().container(pod, "a");
-        long unlimited = CgroupResources.UNLIMITED;
-
-        List<CgroupWrite> removeLimits = m.planResize(
-                new CgroupChange(pod, res(1024, 100_000, 512), new CgroupResources(1024L, unlimited, 100_000L, unlimited)),
-                List.of(new CgroupChange(a, res(1024, 100_000, 512), new CgroupResources(1024L, unlimited, 100_000L, unlimited))));
-        assertThat(steps(removeLimits)).containsExactly("poduid-1 memory", "a memory", "poduid-1 quota", "a quota");
-        assertThat(removeLimits.get(0).value()).isEqualTo("-1");
-
-        // a cgroup never written holds the kernel default (unlimited): setting a limit is a decrease
-        List<CgroupWrite> setLimits = m.planResize(
-                new CgroupChange(pod, CgroupResources.NONE, res(1024, 100_000, 512)),
-                List.of(new CgroupChange(a, CgroupResources.NONE, res(1024, 100_000, 512))));
-        assertThat(steps(setLimits)).containsExactly("a memory", "poduid-1 memory",
-                "poduid-1 shares", "a shares", "a quota", "poduid-1 quota");
-    }
-
-    @Test
-    void unchangedValuesAreNotWritten() {
-        CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
-        CgroupName pod = pod(m);
-
-        assertThat(m.planResize(new CgroupChange(pod, res(1024, 100_000, 512), res(1024, 100_000, 512)), List.of()))
-                .isEmpty();
-        assertThat(m.planResize(new CgroupChange(pod, res(1024, 100_000, 512), CgroupResources.NONE), List.of()))
-                .isEmpty();
-    }
-
     @Test
     void aFailedWriteNamesFileValueAndReasonAndStopsThePlan() {
         CgroupManager m = CgroupTrees.manager(root, CgroupVersion.V1);
@@ -393,23 +286,6 @@ class CgroupManagerTest {
     }
 
     /** "<cgroup leaf> <what>" per write, so orders read the same on v1 and v2. */
-    private static List<String> steps(List<CgroupWrite> plan) {
-        List<String> out = new ArrayList<>();
-        for (CgroupWrite w : plan) {
-            String leaf = w.file().getParent().getFileName().toString();
-            String what = switch (w.file().getFileName().toString()) {
-                case "memory.limit_in_bytes", "memory.max" -> "memory";
-                case "cpu.shares", "cpu.weight" -> "shares";
-                case "cpu.cfs_quota_us", "cpu.max" -> "quota";
-                case "cpu.cfs_period_us" -> null;
-                default -> w.file().getFileName().toString();
-            };
-            if (what != null) {
-                out.add(leaf + " " + what);
-            }
-        }
-        return out;
-    }
 
     @FunctionalInterface
     interface Writer {

@@ -255,7 +255,7 @@ final class DurableLog implements AutoCloseable {
                 return 0; // torn while being created: nothing was acknowledged
             }
             throw new StoreException.Corrupt(what + " " + file + " is not a resizelet " + what + " (bad header); "
-                    + "restore it from a backup, or move it away to start with no pods");
+                    + fixFor(what));
         }
         ByteBuffer b = ByteBuffer.wrap(all);
         b.position(magic.length);
@@ -301,9 +301,16 @@ final class DurableLog implements AutoCloseable {
     }
 
     private static StoreException.Corrupt corrupt(String what, Path file, long offset, String why) {
-        return new StoreException.Corrupt(what + " " + file + " is corrupt at byte " + offset + " (" + why
-                + "); restore it from a backup, or move it away to start with no pods (running containers "
-                + "are then not re-adopted)");
+        return new StoreException.Corrupt(what + " " + file + " is corrupt at byte " + offset + " (" + why + "); "
+                + fixFor(what));
+    }
+
+    /** What an operator can do about a damaged log: the pod store holds the specs, the resize log only decisions. */
+    private static String fixFor(String what) {
+        return what.equals("pod store")
+                ? "restore it from a backup, or move it away to start with no pods (running containers are then not "
+                        + "re-adopted)"
+                : "restore it from a backup, or move it away to let resizelet re-admit every pod from its spec";
     }
 
     static byte[] bytes(IoWriter w) {

@@ -314,15 +314,15 @@ public final class PodStore<T, S> implements AutoCloseable {
     /**
      * Streams changes to {@code sink} (of one namespace, or all when null). {@code sinceRv ≤ 0}: first
      * an ADDED for every current object; otherwise every change after {@code sinceRv}, which must still
-     * be in the history ({@link StoreException.Gone} if not). The sink is called on the writer's thread
-     * and must not block. Close the handle to stop.
+     * be in the history ({@link StoreException.Gone} if not). The sink is called on a delivery thread, in
+     * order, never on the writer's. Close the handle to stop.
      */
     public AutoCloseable watch(String namespace, long sinceRv, Consumer<StoreEvent<T, S>> sink) {
         return watch(namespace, sinceRv, sink, () -> { });
     }
 
     /**
-     * As {@link #watch(String, long, Consumer)}; events after the initial ones reach {@code sink} on a delivery
+     * As {@link #watch(String, long, Consumer)}; events (the initial ones too) reach {@code sink} on a delivery
      * thread, in order. {@code onClosed} runs if the watch falls {@value #WATCH_BUFFER} events behind (or its sink
      * throws) and is closed: the caller re-lists.
      */
@@ -332,11 +332,15 @@ public final class PodStore<T, S> implements AutoCloseable {
         Watcher<T, S> w;
         synchronized (this) {          // lock order everywhere: this, then publishLock
             synchronized (publishLock) {
+                // the initial events go through the same buffer (sized to hold them): a slow sink never runs on, or
+                // stalls, the caller holding the store's lock
+                List<StoreEvent<T, S>> initial = new ArrayList<>();
+                long after;
                 if (sinceRv <= 0) {
                     // the listing reflects every change up to resourceVersion, published or pending
-                    w = new Watcher<>(namespace, resourceVersion, sink, onClosed, WATCH_BUFFER, WATCH_DELIVERY);
+                    after = resourceVersion;
                     for (StoredObject<T, S> o : list(namespace)) {
-                        sink.accept(new StoreEvent<>(StoreEvent.Type.ADDED, o));
+                        initial.add(new StoreEvent<>(StoreEvent.Type.ADDED, o));
                     }
                 } else {
                     long oldest = history.isEmpty()
@@ -345,13 +349,16 @@ public final class PodStore<T, S> implements AutoCloseable {
                     if (sinceRv < oldest - 1) {
                         throw new StoreException.Gone(sinceRv, oldest);
                     }
-                    w = new Watcher<>(namespace, sinceRv, sink, onClosed, WATCH_BUFFER, WATCH_DELIVERY);
+                    after = sinceRv;
                     for (StoreEvent<T, S> e : history) {
-                        if (w.wants(e)) {
-                            sink.accept(e);   // the history, before any live event: in order
+                        if (e.object().resourceVersion() > sinceRv
+                                && (namespace == null || namespace.equals(e.object().key().namespace()))) {
+                            initial.add(e);   // the history, before any live event: in order
                         }
                     }
                 }
+                w = new Watcher<>(namespace, after, sink, onClosed, WATCH_BUFFER + initial.size(), WATCH_DELIVERY);
+                initial.forEach(w::offer);
                 w.registry = watchers;
                 watchers.add(w);
             }

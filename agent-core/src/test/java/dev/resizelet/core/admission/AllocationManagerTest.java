@@ -64,6 +64,24 @@ class AllocationManagerTest {
     }
 
     @Test
+    void aSpecOlderThanOneAlreadySeenChangesNothing() {
+        // two API writers stored generations 2 and 3; their requests reach the loop in the other order
+        Pod a = burstable("a", 1000, MI);
+        manager.admitNewPod(a);
+        Pod second = resized(a, "cpu=1500m,memory=1Mi", "");
+        Pod third = resized(second, "cpu=1200m,memory=1Mi", "");
+
+        assertThat(manager.requestResize(third)).isEqualTo(new Admitted(a.uid(), 3));
+        AdmissionDecision late = manager.requestResize(second);
+
+        assertThat(late).isEqualTo(new Admitted(a.uid(), 3));
+        assertThat(manager.state(a.uid()).orElseThrow().desired()).isEqualTo(third);
+        assertThat(manager.allocated(a.uid()).orElseThrow().sameResources(third.resources())).isTrue();
+        assertThat(journaledAllocations().get(a.uid()).generation()).isEqualTo(3);
+        assertThat(manager.snapshot().used()).isEqualTo(new ResourceVector(1200, MI));
+    }
+
+    @Test
     void deferredResizeIsAdmittedWhenAnotherPodShrinks() {
         Pod a = burstable("a", 2000, MI);
         Pod b = burstable("b", 2000, MI);

@@ -46,4 +46,74 @@ class ReconcileLoopTest {
             assertThat(threads).containsOnly("resizelet-allocation");
         }
     }
+
+    @Test
+    void concurrentRequestsShareOneDurableWritePerBatchAndAreAnsweredOnlyAfterIt() throws Exception {
+        NodeConfig config = NodeConfig.of(new NodeAllocatable(1_000_000, 1L << 40, 1000));
+        CountingJournal journal = new CountingJournal();
+        AllocationManager manager = new AllocationManager(config, Clock.systemUTC(), journal);
+        int threads = 8;
+        int perThread = 50;
+        try (ReconcileLoop loop = new ReconcileLoop(manager)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        Pod p = burstable("p" + thread + "-" + i, 10, 1);
+                        AdmissionDecision d = loop.admitNewPod(p).get(10, TimeUnit.SECONDS);
+                        // answered after the sync that holds it: the journal has the allocation, the state shows it
+                        assertThat(d).isInstanceOf(Admitted.class);
+                        assertThat(journal.durableUids).contains(p.uid());
+                        assertThat(loop.allocated(p.uid())).isPresent();
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(loop.commands()).isEqualTo(threads * perThread);
+            assertThat(loop.snapshot().pods()).isEqualTo(threads * perThread);
+            // group commit: with eight writers waiting on a slow sync, batches carry several decisions each
+            assertThat(journal.commits.get()).isLessThan(threads * perThread);
+        }
+    }
+
+    @Test
+    void aBatchThatCannotBeWrittenIsRetriedUntilTheDiskTakesIt() throws Exception {
+        NodeConfig config = NodeConfig.of(new NodeAllocatable(4000, 1L << 30, 10));
+        CountingJournal journal = new CountingJournal();
+        journal.failures.set(3);
+        AllocationManager manager = new AllocationManager(config, Clock.systemUTC(), journal);
+        try (ReconcileLoop loop = new ReconcileLoop(manager)) {
+            Pod a = burstable("a", 1000, 1);
+            java.util.concurrent.CompletableFuture<AdmissionDecision> admitted = loop.admitNewPod(a);
+
+            assertThat(admitted.get(30, TimeUnit.SECONDS)).isInstanceOf(Admitted.class);
+            assertThat(journal.failures.get()).isZero();
+            assertThat(journal.durableUids).containsExactly(a.uid());
+            assertThat(loop.snapshot().used().cpuMillis()).isEqualTo(1000);
+        }
+    }
+
+    /** A journal whose sync takes a millisecond (a disk), and that can refuse the next few batches (a full disk). */
+    static final class CountingJournal extends ResizeJournal {
+        final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.Set<dev.resizelet.core.model.PodUid> durableUids =
+                java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void commit(List<? extends ResizeJournal.Entry> entries) {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new dev.resizelet.core.store.StoreException.Unavailable("No space left on device", null);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            commits.incrementAndGet();
+            entries.forEach(e -> durableUids.add(e.uid()));
+        }
+    }
 }

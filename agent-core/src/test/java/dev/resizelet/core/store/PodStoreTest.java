@@ -162,8 +162,10 @@ class PodStoreTest {
                 StoreEvent.Type.MODIFIED, StoreEvent.Type.MODIFIED, StoreEvent.Type.DELETED);
         assertThat(seen).extracting(e -> e.object().resourceVersion()).isSorted().doesNotHaveDuplicates();
 
-        List<StoreEvent<String, String>> replay = new ArrayList<>();
-        store.watch(null, rv0, replay::add).close();
+        List<StoreEvent<String, String>> replay = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable w = store.watch(null, rv0, replay::add)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> replay.size() >= 4);
+        }
         assertThat(replay).hasSize(4);
     }
 
@@ -171,8 +173,9 @@ class PodStoreTest {
     void watchFromZeroListsCurrentObjectsAndWatchFromForgottenHistoryIsGone() {
         PodStore<String, String> store = open();
         store.create(A, "uid-a", "spec1", null);
-        List<StoreEvent<String, String>> seen = new ArrayList<>();
+        List<StoreEvent<String, String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         store.watch(null, 0, seen::add);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
         assertThat(seen).singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(StoreEvent.Type.ADDED));
 
         PodStore<String, String> reopened = open();
@@ -208,5 +211,38 @@ class PodStoreTest {
         }
         assertThat(Files.size(dir.resolve("pods.log"))).isLessThan(64L << 10);
         assertThat(open().get(A).orElseThrow().spec()).endsWith("299");
+    }
+
+    @Test
+    void aWatcherThatFallsTooFarBehindIsClosedAndNeverBlocksAWriter() throws Exception {
+        PodStore<String, String> store = PodStore.inMemory(CODEC, CLOCK);
+        store.create(A, "uid-a", "spec", null);
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        List<StoreEvent<String, String>> fast = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.watch(null, 0, e -> fast.add(e));
+        long listed = store.resourceVersion();
+        store.watch(null, listed, e -> {
+            delivered.incrementAndGet();
+            try {
+                stuck.await(); // a client that stopped reading
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }, closed::countDown);
+
+        int writes = PodStore.WATCH_BUFFER + 100;
+        for (int i = 0; i < writes; i++) {
+            int n = i;
+            store.updateStatus(A, o -> "status-" + n); // every write returns although one watcher never reads
+        }
+
+        // the writes above all returned while the slow watcher's sink was stuck: it lost its watch instead
+        stuck.countDown();
+        assertThat(closed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("slow watcher closed").isTrue();
+        assertThat(delivered.get()).isLessThan(writes);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> fast.size() == writes + 1);
+        assertThat(fast.get(fast.size() - 1).object().status()).isEqualTo("status-" + (writes - 1));
     }
 }

@@ -294,11 +294,10 @@ class DaemonResizeIT {
         create(kubectl(), "web", "500m");
         daemon.close();
         daemon = null;
-        Path checkpoint;
-        try (Stream<Path> files = Files.list(state.resolve("allocated"))) {
-            checkpoint = files.filter(f -> f.toString().endsWith(".ckpt")).findFirst().orElseThrow();
-        }
-        Files.writeString(checkpoint, "garbage");
+        Path checkpoint = state.resolve("resize").resolve("resize.log");
+        byte[] log = Files.readAllBytes(checkpoint);
+        log[8 + 8 + 2] ^= 0x5a; // a byte inside the first record's payload: its checksum no longer matches
+        Files.write(checkpoint, log);
 
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "dev.resizelet.agent.Main", "serve", "--listen", "127.0.0.1:0",
@@ -307,7 +306,8 @@ class DaemonResizeIT {
         String output = new String(p.getInputStream().readAllBytes());
 
         assertThat(p.exitValue()).as(output).isNotZero();
-        assertThat(output).contains("resizelet: cannot start: checkpoint " + checkpoint + " is corrupt")
-                .contains("restore it from backup or remove it");
+        assertThat(output).contains("resizelet: cannot start: resize state log " + checkpoint + " is corrupt at byte 8")
+                .contains("checksum mismatch")
+                .contains("restore it from a backup, or move it away to let resizelet re-admit every pod from its spec");
     }
 }
