@@ -77,18 +77,22 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
      *
      * @param measured false against a real runtime (no per-RPC counters there)
      * @param byRpc calls by RPC during the storm window
-     * @param relistPerSecond calls by RPC per second while the node was idle just before the storm (the relist and
-     *     nothing else: no resize in flight), over {@code idleSeconds}
+     * @param relistPerSecond calls by RPC per second while the node was idle just before the storm (no resize in
+     *     flight), over {@code idleSeconds}: what the relist and refreshes cost at rest
+     * @param podRefreshes ListContainers calls filtered by one pod's sandbox during the storm window: each is a
+     *     refresh of that pod ({@code StatusReader.relist}: the list, then one ContainerStatus per container); an
+     *     enactment's read-back never lists
      * @param admitted resizes admitted in the storm
      * @param changedContainersPerAdmitted containers whose values the harness changed, per admitted resize (from the
      *     specs it sent, against the last spec it expected to be enacted)
      * @param allPerAdmitted every call ÷ admitted
-     * @param withoutRelistPerAdmitted (every call − relist rate × window) ÷ admitted
+     * @param withoutRelistPerAdmitted (every call − node-wide ListContainers − podRefreshes × (1 + containers per
+     *     pod)) ÷ admitted: the calls resizes made
      * @param updatePerAdmitted UpdateContainerResources ÷ admitted
      * @param statusPerAdmitted ContainerStatus ÷ admitted, and the same without the relist's share
      */
     public record CriCalls(boolean measured, double windowSeconds, Map<String, Long> byRpc,
-            Map<String, Double> relistPerSecond, double idleSeconds, long admitted,
+            Map<String, Double> relistPerSecond, double idleSeconds, long podRefreshes, long admitted,
             double changedContainersPerAdmitted, double allPerAdmitted, double withoutRelistPerAdmitted,
             double updatePerAdmitted, double statusPerAdmitted, double statusWithoutRelistPerAdmitted) {
         public CriCalls {
@@ -97,7 +101,7 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
         }
 
         static CriCalls notMeasured() {
-            return new CriCalls(false, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0, 0);
+            return new CriCalls(false, 0, Map.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
     }
 

@@ -39,6 +39,7 @@ final class ChildFakeNode implements SimNode {
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final String endpoint;
     private volatile UpdateListener listener;
+    private volatile long podLists;
 
     private ChildFakeNode(Path dir, Path stateDir, Process process) {
         this.dir = dir;
@@ -131,9 +132,19 @@ final class ChildFakeNode implements SimNode {
         Map<CriRpc, Long> m = new EnumMap<>(CriRpc.class);
         for (String kv : a.substring("COUNTS".length()).trim().split(" ")) {
             int eq = kv.indexOf('=');
+            if (kv.startsWith("POD_LISTS=")) {
+                podLists = Long.parseLong(kv.substring(eq + 1));
+                continue;
+            }
             m.put(CriRpc.valueOf(kv.substring(0, eq)), Long.parseLong(kv.substring(eq + 1)));
         }
         return m;
+    }
+
+    @Override
+    public long podScopedListCalls() {
+        callCounts();
+        return podLists;
     }
 
     @Override

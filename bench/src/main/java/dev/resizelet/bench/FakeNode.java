@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -42,6 +43,7 @@ public final class FakeNode implements SimNode {
     private final Set<String> reads = ConcurrentHashMap.newKeySet();
     private volatile UpdateListener updates;
     private volatile boolean rememberReads;
+    private final LongAdder podLists = new LongAdder();
 
     private FakeNode(Path dir, Path stateDir, CgroupConfig cgroups, FakeRuntime runtime, FakeRuntimeServer server) {
         this.dir = dir;
@@ -61,6 +63,9 @@ public final class FakeNode implements SimNode {
                         linux.getMemoryLimitInBytes());
             } else if (rememberReads && call.rpc() == CriRpc.CONTAINER_STATUS) {
                 reads.add(call.id());
+            } else if (call.rpc() == CriRpc.LIST_CONTAINERS
+                    && !((ListContainersRequest) call.request()).getFilter().getPodSandboxId().isEmpty()) {
+                podLists.increment();
             }
         });
     }
@@ -120,6 +125,11 @@ public final class FakeNode implements SimNode {
 
     public void addCallListener(Consumer<RecordedCall> listener) {
         runtime.addCallListener(listener);
+    }
+
+    @Override
+    public long podScopedListCalls() {
+        return podLists.sum();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.resizelet.cgroups.CgroupDriver;
 import dev.resizelet.cgroups.CgroupFs;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupVersion;
+import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
 import dev.resizelet.fakecri.CriRpc;
 import dev.resizelet.fakecri.FakeRuntime;
@@ -48,6 +49,7 @@ public final class FakeRuntimeMain {
             counts.put(rpc, new LongAdder());
         }
         Set<String> reads = ConcurrentHashMap.newKeySet();
+        LongAdder podLists = new LongAdder();
         AtomicBoolean streamUpdates = new AtomicBoolean();
         AtomicBoolean rememberReads = new AtomicBoolean();
         runtime.addCallListener(call -> {
@@ -64,6 +66,9 @@ public final class FakeRuntimeMain {
                 }
             } else if (call.rpc() == CriRpc.CONTAINER_STATUS && rememberReads.get()) {
                 reads.add(call.id());
+            } else if (call.rpc() == CriRpc.LIST_CONTAINERS
+                    && !((ListContainersRequest) call.request()).getFilter().getPodSandboxId().isEmpty()) {
+                podLists.increment();
             }
         });
         // the fake keeps every call in a copy-on-write list: drop it often, or creating 10,000 pods is quadratic
@@ -92,6 +97,7 @@ public final class FakeRuntimeMain {
             if (cmd.equals("COUNTS")) {
                 StringBuilder sb = new StringBuilder("COUNTS");
                 counts.forEach((rpc, n) -> sb.append(' ').append(rpc.name()).append('=').append(n.sum()));
+                sb.append(" POD_LISTS=").append(podLists.sum());
                 answer = sb.toString();
             } else if (cmd.equals("UPDATES on") || cmd.equals("UPDATES off")) {
                 streamUpdates.set(cmd.endsWith("on"));

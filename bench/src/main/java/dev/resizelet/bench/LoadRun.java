@@ -149,16 +149,18 @@ public final class LoadRun {
                 fake.streamUpdates(true, this::onUpdateCall);
             }
             Map<CriRpc, Long> callsBefore = fake != null ? fake.callCounts() : Map.of();
+            long podListsBefore = fake != null ? fake.podScopedListCalls() : 0;
             long windowStart = System.nanoTime();
             storm(agent, p);
             Map<CriRpc, Long> callsAfter = fake != null ? fake.callCounts() : Map.of();
+            long podLists = fake != null ? fake.podScopedListCalls() - podListsBefore : 0;
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
             if (fake != null) {
                 fake.streamUpdates(false, null);
             }
             p.criCalls = fake == null ? CriCalls.notMeasured()
                     : criCalls(diff(idleBefore, idleAfter), idleSeconds, diff(callsBefore, callsAfter), windowSeconds,
-                            p.stormOutcomes.getOrDefault("admitted", 0L));
+                            podLists, p.stormOutcomes.getOrDefault("admitted", 0L));
             loadAverage("saturation");
             saturate(agent, p);
             closeQuietly(watch.getAndSet(null));
@@ -762,18 +764,20 @@ public final class LoadRun {
     // ------------------------------------------------------------------ report
 
     private CriCalls criCalls(Map<String, Long> idle, double idleSeconds, Map<String, Long> storm,
-            double windowSeconds, long admitted) {
+            double windowSeconds, long podLists, long admitted) {
         Map<String, Double> relistRate = new LinkedHashMap<>();
         idle.forEach((rpc, n) -> relistRate.put(rpc, n / idleSeconds));
         long all = storm.values().stream().mapToLong(Long::longValue).sum();
-        double relist = relistRate.values().stream().mapToDouble(Double::doubleValue).sum() * windowSeconds;
+        long lists = storm.getOrDefault(CriRpc.LIST_CONTAINERS.methodName(), 0L);
         long updates = storm.getOrDefault(CriRpc.UPDATE_CONTAINER_RESOURCES.methodName(), 0L);
         long status = storm.getOrDefault(CriRpc.CONTAINER_STATUS.methodName(), 0L);
-        double statusRelist = relistRate.getOrDefault(CriRpc.CONTAINER_STATUS.methodName(), 0.0) * windowSeconds;
+        // a refresh is one pod-scoped ListContainers and one ContainerStatus per container; node-wide lists are relists
+        long refreshStatus = Math.min(status, podLists * o.containers());
+        long relist = lists + refreshStatus;
         double n = Math.max(1, admitted);
-        return new CriCalls(true, windowSeconds, storm, relistRate, idleSeconds, admitted,
+        return new CriCalls(true, windowSeconds, storm, relistRate, idleSeconds, podLists, admitted,
                 admitted == 0 ? 0 : admittedChanged.sum() / n, all / n, Math.max(0, all - relist) / n, updates / n,
-                status / n, Math.max(0, status - statusRelist) / n);
+                status / n, (status - refreshStatus) / n);
     }
 
     private BenchReport report(String startedAt, String runtimeVersion, Phases p, BaselineResult single,

@@ -58,7 +58,8 @@ final class ReportTable {
                     fmt(c.updatePerAdmitted()) + " / " + fmt(c.statusWithoutRelistPerAdmitted()),
                     fmt(c.changedContainersPerAdmitted()) + " / " + fmt(c.changedContainersPerAdmitted()), ""));
             sb.append("CRI calls during the storm (").append(fmt(c.windowSeconds())).append(" s): ")
-                    .append(c.byRpc()).append('\n');
+                    .append(c.byRpc()).append(", pod-scoped ListContainers (refreshes) ").append(c.podRefreshes())
+                    .append('\n');
             sb.append("relist calls/s while idle (").append(fmt(c.idleSeconds())).append(" s): ");
             c.relistPerSecond().forEach((k, v) -> sb.append(k).append('=').append(fmt(v)).append(' '));
             sb.append('\n');

@@ -25,6 +25,9 @@ interface SimNode extends AutoCloseable {
     /** Calls received so far by RPC (never reset). */
     Map<CriRpc, Long> callCounts();
 
+    /** ListContainers calls filtered by a pod's sandbox so far (a per-pod refresh; node-wide lists not counted). */
+    long podScopedListCalls();
+
     /** Streams every UpdateContainerResources to {@code listener} while {@code on}. */
     void streamUpdates(boolean on, UpdateListener listener);
 

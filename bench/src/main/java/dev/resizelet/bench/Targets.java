@@ -137,10 +137,11 @@ final class Targets {
         double limit = 2 * c.changedContainersPerAdmitted() + 1;
         String figure = fmt(c.withoutRelistPerAdmitted()) + " without the relist, " + fmt(c.allPerAdmitted())
                 + " with it; limit " + fmt(limit) + " (" + fmt(c.changedContainersPerAdmitted()) + " changed)";
-        String note = "relist = the idle rate (" + fmt(sum(c.relistPerSecond())) + " calls/s over "
-                + fmt(c.idleSeconds()) + " s) × the " + fmt(c.windowSeconds()) + " s storm window; Update "
+        String note = "relist = every ListContainers + one ContainerStatus per container for each pod-scoped list ("
+                + c.podRefreshes() + " pod refreshes in the " + fmt(c.windowSeconds()) + " s storm window); Update "
                 + fmt(c.updatePerAdmitted()) + ", ContainerStatus " + fmt(c.statusWithoutRelistPerAdmitted())
-                + " (" + fmt(c.statusPerAdmitted()) + " with the relist) per admitted";
+                + " (" + fmt(c.statusPerAdmitted()) + " with the relist) per admitted; idle node: "
+                + fmt(sum(c.relistPerSecond())) + " calls/s over " + fmt(c.idleSeconds()) + " s";
         return Target.judge(CALLS, goal, figure, c.withoutRelistPerAdmitted() <= limit, note);
     }
 

@@ -38,7 +38,7 @@ class TargetsTest {
     private static AgentFigures agent(double completedPerSecond, long heapPerPod, boolean agentOnly,
             double restoreSeconds, int pods, double callsWithoutRelist) {
         CriCalls calls = new CriCalls(true, 40, Map.of("UpdateContainerResources", 27000L),
-                Map.of("ListContainers", 1.0, "ContainerStatus", 200.0), 10, 13500, 2.0, 5.5, callsWithoutRelist, 2.0,
+                Map.of("ListContainers", 1.0, "ContainerStatus", 200.0), 10, 100, 13500, 2.0, 5.5, callsWithoutRelist, 2.0,
                 2.4, 2.0);
         return new AgentFigures(3.0, 15000, 490, 400, Map.of("admitted", 13500L, "unfinished", 0L), VISIBLE, VISIBLE,
                 VISIBLE, VISIBLE, calls, new Saturation((long) (completedPerSecond * 10), 10, completedPerSecond, 5,
