@@ -119,8 +119,9 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
     /**
      * Heap in use after full collections ({@link HeapProbe}), bytes.
      *
-     * @param agentOnly true when the fake runtime ran in a child JVM: the harness's heap then holds only the agent
-     *     (and the harness's own per-pod tracks, made before {@code beforeAgent})
+     * @param agentOnly true when the runtime ran in another process (a real runtime, or the fake in a child JVM): the
+     *     harness's heap then holds only the agent (and the harness's own per-pod tracks, made before
+     *     {@code beforeAgent})
      * @param bytesPerPod (withPods − emptyAgent) ÷ pods
      */
     public record Heap(boolean agentOnly, long beforeAgent, long emptyAgent, long withPods, long bytesPerPod) {

@@ -189,7 +189,7 @@ public final class LoadRun {
             loadAverage("end");
 
             return report(startedAt, runtimeVersion, p, single, concurrent, resizeSingle, resizeConcurrent,
-                    sandboxUpdate, fake != null && fake.outOfProcess());
+                    sandboxUpdate, fake == null || fake.outOfProcess());
         } finally {
             if (fake != null) {
                 fake.close();

@@ -65,7 +65,7 @@ final class ReportTable {
             sb.append('\n');
         }
         var h = a.heap();
-        sb.append(String.format(f, "heap per pod, " + (h.agentOnly() ? "agent only" : "agent + fake runtime"),
+        sb.append(String.format(f, "heap per pod, " + (h.agentOnly() ? "agent only" : "agent + fake runtime (same JVM)"),
                 fmt(h.bytesPerPod() / 1024.0) + " KiB", "", ""));
         var re = a.restore();
         sb.append(String.format(f, "restore " + re.pods() + " pods: ready / allocated / runtime-read",
