@@ -36,7 +36,7 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
      */
     public record RunInfo(String runtime, String runtimeVersion, int pods, int containersPerPod, double ratePerSecond,
             double stormSeconds, double saturationSeconds, int concurrency, String mix, int cpus, String jvm,
-            String startedAt, boolean fakeRuntime, boolean stateOnDisk, double relistSeconds,
+            String startedAt, int senders, boolean fakeRuntime, boolean stateOnDisk, double relistSeconds,
             Map<String, String> loadAverage) {
         public RunInfo {
             loadAverage = Map.copyOf(loadAverage);

@@ -51,6 +51,8 @@ public final class LoadHarness implements Callable<Integer> {
     String fakeHeap = "2g";
     @Option(names = "--create-threads", description = "threads creating pods at once (default ${DEFAULT-VALUE})")
     int createThreads = 8;
+    @Option(names = "--senders", description = "threads sending the storm's resizes at once (default ${DEFAULT-VALUE})")
+    int senders = 64;
     @Option(names = "--idle", description = "idle time before the storm that measures the relist's own CRI calls (default: 10 relists, 2-10 s)")
     String idle;
 
@@ -67,7 +69,7 @@ public final class LoadHarness implements Callable<Integer> {
         return new HarnessOptions(criEndpoint, cgroupRoot, image, pods, containers, rate, parseDuration(duration, "--duration"),
                 parseDuration(saturation, "--saturation"), concurrency, ResizeMix.parse(mix), out, micro, seed,
                 parseDuration(relist, "--relist"), stateOnTmpfs, fakeInProcess, fakeHeap, createThreads,
-                idle != null ? parseDuration(idle, "--idle") : defaultIdle(parseDuration(relist, "--relist")));
+                idle != null ? parseDuration(idle, "--idle") : defaultIdle(parseDuration(relist, "--relist")), senders);
     }
 
     @Override

@@ -71,7 +71,11 @@ public final class LoadRun {
     private static final long PROGRESS_NANOS = 5_000_000_000L;
     private static final long RESTORE_POLL_MILLIS = 20;
     /** How long the restore waits, after every pod is allocated, for the runtime's reads (then: not reached). */
-    private static final Duration RUNTIME_READ_WAIT = Duration.ofSeconds(30);
+    private Duration runtimeReadWait() {
+        Duration three = o.relist().multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5)
+                : three.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : three;
+    }
 
     private final HarnessOptions o;
     private final List<PodTrack> tracks = new ArrayList<>();
@@ -359,7 +363,7 @@ public final class LoadRun {
     private void storm(NodeAgent agent, Phases p) {
         resetCounters();
         SplittableRandom random = new SplittableRandom(o.seed());
-        ExecutorService senders = Executors.newFixedThreadPool(4, daemon("bench-sender"));
+        ExecutorService senders = Executors.newFixedThreadPool(o.senders(), daemon("bench-sender"));
         long intervalNanos = (long) (1e9 / o.rate());
         long start = System.nanoTime();
         long end = start + o.duration().toNanos();
@@ -542,11 +546,11 @@ public final class LoadRun {
                     throw new IllegalStateException("restore: timed out with " + all.size() + " pods listed, "
                             + allocated + " allocated, " + running + " running");
                 }
-                if (allocatedSeconds >= 0 && secondsSince(t0) > allocatedSeconds + RUNTIME_READ_WAIT.toSeconds()) {
+                if (allocatedSeconds >= 0 && secondsSince(t0) > allocatedSeconds + runtimeReadWait().toSeconds()) {
                     reads = fake != null ? fake.statusReadContainers() : 0;
                     log.warn("bench restore: the runtime answered ContainerStatus for {} of {} containers within {} "
                             + "after every pod was allocated: status resources are not the runtime's read-back",
-                            reads, wantReads, RUNTIME_READ_WAIT);
+                            reads, wantReads, runtimeReadWait());
                     break;
                 }
                 if (System.nanoTime() > nextProgress) {
@@ -804,7 +808,7 @@ public final class LoadRun {
                 o.pods(), o.containers(), o.rate(), p.stormSeconds, p.saturationSeconds, o.concurrency(),
                 o.mix().toString(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), startedAt,
-                o.fakeRuntime(), !(o.stateOnTmpfs() && o.fakeRuntime()), o.relist().toMillis() / 1000.0, load);
+                o.senders(), o.fakeRuntime(), !(o.stateOnTmpfs() && o.fakeRuntime()), o.relist().toMillis() / 1000.0, load);
         Map<String, Double> micro = Map.of();
         if (o.micro()) {
             loadAverage("jmh");
