@@ -135,10 +135,12 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
      * @param runtimeReadSeconds build start → every pod listed running with status resources and (fake runtime) the
      *     runtime answered a ContainerStatus for every container since the build started: status shows read-back
      *     values, not the allocated fallback
-     * @param pollMillis how often the harness looked (the resolution of the two figures above)
+     * @param pollMillis how often the harness looked at most (the resolution of the two figures above); it waits at
+     *     least as long as a look took
+     * @param pollCostMillis the mean time one look (list and check every pod) took: CPU the agent did not have
      */
     public record Restore(int pods, double readySeconds, double allocatedSeconds, double runtimeReadSeconds,
-            int statusReadContainers, long pollMillis) {
+            int statusReadContainers, long pollMillis, double pollCostMillis) {
     }
 
     /** Bare calls through the same client to the same runtime. */

@@ -189,7 +189,9 @@ final class Targets {
         String goal = "< 1 s for 10,000 pods (build start → ready, every pod listed with allocatedResources)";
         String figure = fmt(r.allocatedSeconds()) + " s for " + r.pods() + " pods";
         String note = "ready (build returned) " + fmt(r.readySeconds()) + " s; every pod running with runtime-read "
-                + "resources " + fmt(r.runtimeReadSeconds()) + " s; polled every " + r.pollMillis() + " ms";
+                + "resources " + (r.runtimeReadSeconds() < 0 ? "not reached (the agent did not read every container back)"
+                : fmt(r.runtimeReadSeconds()) + " s") + "; polled every ≥ " + r.pollMillis() + " ms, one look took "
+                + fmt(r.pollCostMillis()) + " ms";
         if (r.pods() != LARGE_PODS) {
             return Target.offScale(RESTORE, goal, figure, "this run: " + r.pods() + " pods; " + note);
         }
