@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
 public final class LoadRun {
     private static final Logger log = LoggerFactory.getLogger(LoadRun.class);
     private static final Duration DRAIN = Duration.ofSeconds(10);
-    private static final Duration READY_TIMEOUT = Duration.ofMinutes(20);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(60);
     private static final long PROGRESS_NANOS = 5_000_000_000L;
     private static final long RESTORE_POLL_MILLIS = 20;
     /** How long the restore waits, after every pod is allocated, for the runtime's reads (then: not reached). */
