@@ -15,6 +15,7 @@ import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
 import dev.resizelet.core.admission.PodState;
 import dev.resizelet.core.admission.ReconcileLoop;
 import dev.resizelet.core.admission.AllocationListener;
+import dev.resizelet.core.agent.EventLog;
 import dev.resizelet.core.agent.StatusComposer;
 import dev.resizelet.core.agent.StatusPublisher;
 import dev.resizelet.core.enact.ActuationRecords;
@@ -59,7 +60,6 @@ import dev.resizelet.cri.v1.VersionRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,7 +89,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
-    private static final int MAX_EVENTS = 1000;
 
     private final PodStore<Pod, PodStatus> store;
     private final ReconcileLoop loop;
@@ -102,8 +101,7 @@ public final class NodeAgent implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ObjectKey> keysByUid = new ConcurrentHashMap<>();
-    private final ArrayDeque<ResizeEvent> events = new ArrayDeque<>();   // guarded by itself
-    private final AtomicLong eventSequence = new AtomicLong();
+    private final EventLog events;
     private final AtomicLong requestedResizes = new AtomicLong();
     private volatile boolean ready;
 
@@ -112,6 +110,7 @@ public final class NodeAgent implements AutoCloseable {
         this.cri = cri;
         this.ownsCri = ownsCri;
         this.composer = new StatusComposer(clock, runtimeName);
+        this.events = new EventLog(clock);
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
                 : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
         if (b.stateDir != null) {
@@ -329,9 +328,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Resize events of one namespace (all when null), oldest first. */
     public List<ResizeEvent> events(String namespace) {
-        synchronized (events) {
-            return events.stream().filter(e -> namespace == null || e.namespace().equals(namespace)).toList();
-        }
+        return events.list(namespace);
     }
 
     /** Ready once the runtime answered and the checkpoints were restored. */
@@ -405,7 +402,7 @@ public final class NodeAgent implements AutoCloseable {
             return c.status();
         });
         for (dev.resizelet.core.status.ResizeEvent e : produced) {
-            event(key, uid, e.type().eventType(), e.type().reason(), e.message());
+            events.record(key.namespace(), key.name(), uid, e.type().eventType(), e.type().reason(), e.message());
         }
     }
 
@@ -424,21 +421,6 @@ public final class NodeAgent implements AutoCloseable {
         @Override
         public void removed(String podUid) {
             keysByUid.remove(podUid);
-        }
-    }
-
-    private void event(ObjectKey key, String uid, String type, String reason, String message) {
-        synchronized (events) {
-            ResizeEvent last = events.peekLast();
-            if (last != null && last.podUid().equals(uid) && last.reason().equals(reason)
-                    && java.util.Objects.equals(last.message(), message)) {
-                return; // the same event again (a retried pass): keep one
-            }
-            events.addLast(new ResizeEvent(eventSequence.incrementAndGet(), key.namespace(), key.name(), uid, type,
-                    reason, message, clock.instant()));
-            if (events.size() > MAX_EVENTS) {
-                events.pollFirst();
-            }
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.resizelet.agent.http.ApiException;
 import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.status.PodCondition;
 import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
@@ -203,13 +204,13 @@ public final class PodJson {
         }
         if (!status.conditions().isEmpty()) {
             ArrayNode conditions = node.putArray("conditions");
-            for (PodStatus.Condition c : status.conditions()) {
+            for (PodCondition c : status.conditions()) {
                 ObjectNode cn = conditions.addObject();
                 cn.put("type", c.type()).put("status", c.status());
-                if (c.reason() != null) {
+                if (!c.reason().isEmpty()) {
                     cn.put("reason", c.reason());
                 }
-                if (c.message() != null) {
+                if (!c.message().isEmpty()) {
                     cn.put("message", c.message());
                 }
                 cn.put("observedGeneration", c.observedGeneration());

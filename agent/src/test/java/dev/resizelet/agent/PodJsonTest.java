@@ -35,7 +35,7 @@ class PodJsonTest {
     @Test
     void aPodWithADeferredResizeCarriesMetadataConditionsAndBothResourceViews() {
         PodStatus status = new PodStatus("Running", null, null, QosClass.BURSTABLE, "Deferred",
-                List.of(new PodStatus.Condition("PodResizePending", "True", "Deferred", "Node didn't have enough resource: cpu",
+                List.of(new dev.resizelet.core.status.PodCondition("PodResizePending", "True", "Deferred", "Node didn't have enough resource: cpu",
                         2, T0.plusSeconds(5))),
                 1, List.of(new PodStatus.ContainerStatus("c", "fake-cri://abc", "nginx", true, 0, "running", null,
                         T0.plusSeconds(1), new ResourceRequirements(Map.of("cpu", Quantity.parse("500m")), Map.of()),

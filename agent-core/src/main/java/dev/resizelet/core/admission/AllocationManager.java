@@ -49,6 +49,15 @@ public final class AllocationManager {
     private final Set<PodUid> deferred = new LinkedHashSet<>();
     private final List<ResizeJournal.Entry> staged = new ArrayList<>();
     private final Set<PodUid> touched = new LinkedHashSet<>();
+    /** Pods removed lately: a spec of one that reaches the loop after its removal is not admitted again. */
+    private final Set<PodUid> removed = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PodUid, Boolean> eldest) {
+            return size() > REMOVED_REMEMBERED;
+        }
+    });
+    private static final int REMOVED_REMEMBERED = 100_000;
+    private boolean roomFreed;
     private ResourceVector used = ResourceVector.ZERO;
     private int admittedPods;
     private long version;
@@ -114,6 +123,10 @@ public final class AllocationManager {
 
     /** A pod new to this node: admitted, or rejected (Infeasible with OutOfcpu/OutOfmemory/OutOfpods). */
     public AdmissionDecision admitNewPod(Pod pod) {
+        if (removed.contains(pod.uid())) {
+            // a writer's spec that raced the pod's deletion to the loop: the pod is gone (uids are never reused)
+            return new Infeasible(pod.uid(), pod.generation(), "Deleted", "the pod was deleted");
+        }
         PodState existing = working.get(pod.uid());
         if (existing != null) {
             return requestResize(pod);
@@ -124,7 +137,7 @@ public final class AllocationManager {
             stage(s, new ResizeJournal.Allocated(pod.resources()));
             used = used.plus(s.allocatedRequests());
             admittedPods++;
-            log.info("pod admitted pod={} uid={} cpuMillis={} memoryBytes={}", pod.key(), pod.uid(),
+            log.debug("pod admitted pod={} uid={} cpuMillis={} memoryBytes={}", pod.key(), pod.uid(),
                     s.allocatedRequests().cpuMillis(), s.allocatedRequests().memoryBytes());
         } else {
             stage(new PodState(pod, null, null, d, null), null);
@@ -173,6 +186,7 @@ public final class AllocationManager {
 
     /** The pod is gone: frees its allocation and retries deferred resizes. */
     public List<AdmissionDecision> removePod(PodUid uid) {
+        removed.add(uid);
         PodState s = working.remove(uid);
         if (s == null) {
             return List.of();
@@ -186,6 +200,25 @@ public final class AllocationManager {
         }
         log.info("pod removed pod={} uid={}", s.desired().key(), uid);
         return retryPending();
+    }
+
+    /**
+     * If a decision since the last call shrank an allocation, the room it freed goes to deferred resizes at once (in
+     * the kubelet's order), not at the next timer tick. The loop calls this after each batch's commands.
+     */
+    public List<AdmissionDecision> retryIfRoomFreed() {
+        if (!roomFreed) {
+            return List.of();
+        }
+        roomFreed = false;
+        List<AdmissionDecision> all = new ArrayList<>();
+        List<AdmissionDecision> round;
+        do {
+            round = retryPending();
+            all.addAll(round);
+            roomFreed = false; // what this retry admitted may have shrunk others again: loop until nothing changes
+        } while (round.stream().anyMatch(Admitted.class::isInstance));
+        return all;
     }
 
     /** Enactment finished a resize of {@code uid} (room may have been freed): retry deferred resizes. */
@@ -310,9 +343,12 @@ public final class AllocationManager {
         if (d instanceof Admitted) {
             PodState next = new PodState(desired, desired, s.actuated(), d, null, s.enactError(), null);
             stage(next, new ResizeJournal.Allocated(desired.resources()));
+            ResourceVector before = s.allocatedRequests();
+            ResourceVector after = next.allocatedRequests();
+            roomFreed |= after.cpuMillis() < before.cpuMillis() || after.memoryBytes() < before.memoryBytes();
             used = used.minus(s.allocatedRequests()).plus(next.allocatedRequests());
             deferred.remove(uid);
-            log.info("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
+            log.debug("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
                     desired.generation(), next.allocatedRequests().cpuMillis(), next.allocatedRequests().memoryBytes());
         } else if (d instanceof Deferred def) {
             boolean wasDeferred = s.isDeferred() && s.pendingSince() != null;

@@ -185,6 +185,7 @@ public final class ReconcileLoop implements AutoCloseable {
         for (Command<?> c : batch) {
             results.add(runOne(c));
         }
+        List<AdmissionDecision> freed = manager.retryIfRoomFreed();
         List<PodUid> changed;
         try {
             changed = manager.commit();
@@ -206,6 +207,7 @@ public final class ReconcileLoop implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             complete(batch.get(i), results.get(i));
         }
+        freed.forEach(this::notifyListeners);
         for (PodUid uid : changed) {
             PodState state = manager.state(uid).orElse(null);
             for (AllocationListener l : listeners) {

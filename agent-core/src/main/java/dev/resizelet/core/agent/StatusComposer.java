@@ -4,7 +4,6 @@ import dev.resizelet.core.admission.AdmissionDecision;
 import dev.resizelet.core.admission.Infeasible;
 import dev.resizelet.core.admission.PodState;
 import dev.resizelet.core.api.PodStatus;
-import dev.resizelet.core.api.PodStatus.Condition;
 import dev.resizelet.core.api.PodStatus.ContainerStatus;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.model.Container;
@@ -69,7 +68,7 @@ public final class StatusComposer {
                 && view.running().containers().stream().allMatch(RunningContainer::running);
         PodStatus status = new PodStatus(running ? "Running" : "Pending", null, null, desired.qosClass(),
                 after.resize().map(LegacyResizeStatus::wireName).orElse(null),
-                after.conditions().stream().map(StatusComposer::condition).toList(), after.observedGeneration(),
+                after.conditions(), after.observedGeneration(),
                 containers(desired, allocated, view));
         return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
     }
@@ -121,21 +120,12 @@ public final class StatusComposer {
         }
     }
 
-    private static Condition condition(PodCondition c) {
-        return new Condition(c.type(), c.status(), c.reason().isEmpty() ? null : c.reason(),
-                c.message().isEmpty() ? null : c.message(), c.observedGeneration(), c.lastTransitionTime());
-    }
-
     /** The calculator's view of a status we published before (only its resize part matters). */
     private static ResizeStatus resizeStatus(PodStatus previous) {
         if (previous == null) {
             return ResizeStatus.NONE;
         }
-        List<PodCondition> conditions = new ArrayList<>(previous.conditions().size());
-        for (Condition c : previous.conditions()) {
-            conditions.add(new PodCondition(c.type(), c.status(), c.reason(), c.message(), c.observedGeneration(),
-                    c.lastTransitionTime()));
-        }
+        List<PodCondition> conditions = previous.conditions();
         Optional<LegacyResizeStatus> resize = Optional.empty();
         for (LegacyResizeStatus s : LegacyResizeStatus.values()) {
             if (s.wireName().equals(previous.resize())) {

@@ -1,5 +1,7 @@
 package dev.resizelet.core.api;
 
+import dev.resizelet.core.status.PodCondition;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.core.model.QosClass;
@@ -16,26 +18,11 @@ import java.util.List;
  * @param observedGeneration the spec generation the agent's decisions reflect
  */
 public record PodStatus(String phase, String reason, String message, QosClass qosClass, String resize,
-        List<Condition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses) {
+        List<PodCondition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses) {
     public PodStatus {
         requireNonNull(phase, "phase");
         conditions = List.copyOf(conditions);
         containerStatuses = List.copyOf(containerStatuses);
-    }
-
-    /** A pod condition such as {@code PodResizePending} or {@code PodResizeInProgress}. */
-    public record Condition(String type, String status, String reason, String message, long observedGeneration,
-            Instant lastTransitionTime) {
-        public Condition {
-            requireNonNull(type, "type");
-            requireNonNull(status, "status");
-            requireNonNull(lastTransitionTime, "lastTransitionTime");
-        }
-
-        boolean sameAs(Condition o) {
-            return type.equals(o.type) && status.equals(o.status) && java.util.Objects.equals(reason, o.reason)
-                    && java.util.Objects.equals(message, o.message) && observedGeneration == o.observedGeneration;
-        }
     }
 
     /**

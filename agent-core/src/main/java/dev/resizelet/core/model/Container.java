@@ -30,7 +30,7 @@ public record Container(
         if (name.isEmpty() || name.length() > 253 || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0
                 || name.contains("..") || name.equals(".")) {
             throw new IllegalArgumentException("name: Invalid value: \"" + SafeNames.printable(name) + "\": "
-                    + SafeNames.DNS1123_LABEL_MSG);
+                    + dev.resizelet.core.validation.NameRules.LABEL_MSG);
         }
         image = image == null ? "" : image;
         command = List.copyOf(command == null ? List.of() : command);

@@ -3,10 +3,6 @@ package dev.resizelet.core.model;
 /** Checks for names that become path segments (cgroup directories, checkpoint files, CRI names). */
 final class SafeNames {
 
-    static final String DNS1123_LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric"
-            + " characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', "
-            + " or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
     private SafeNames() {
     }
 
@@ -32,20 +28,9 @@ final class SafeNames {
         return null;
     }
 
-    /** True for an RFC 1123 label of at most 63 characters: {@code [a-z0-9]([-a-z0-9]*[a-z0-9])?}. */
+    /** True for an RFC 1123 label of at most 63 characters (the one set of name rules: validation's). */
     static boolean isDns1123Label(String s) {
-        if (s.isEmpty() || s.length() > 63) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-            boolean edge = i == 0 || i == s.length() - 1;
-            if (!alnum && (edge || c != '-')) {
-                return false;
-            }
-        }
-        return true;
+        return dev.resizelet.core.validation.NameRules.dns1123Label(s).isEmpty();
     }
 
     /** The value with control characters escaped, for messages. */

@@ -131,6 +131,7 @@ public final class PodLifecycle {
                 out.put(pod.uid(), adopted(pod, s.getId(), bySandbox.getOrDefault(s.getId(), List.of())));
             }
         }
+        log.info("pods adopted from the runtime adopted={} of={}", out.size(), pods.size());
         return out;
     }
 
@@ -157,7 +158,7 @@ public final class PodLifecycle {
                     : new RunningContainer(c.name(), found.getId(), (int) found.getMetadata().getAttempt(),
                             found.getState().name(), null, false, null));
         }
-        log.info("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
+        log.debug("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
                 sandboxId, byName.size());
         return running;
     }

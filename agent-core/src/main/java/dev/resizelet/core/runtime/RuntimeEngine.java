@@ -335,7 +335,7 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         passes.increment();
         lane.pendingCompletion = true;
-        log.info("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
+        log.debug("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input);
@@ -378,7 +378,7 @@ public final class RuntimeEngine implements AutoCloseable {
         if (lane.pendingCompletion && actuatedNow.equals(target.allocated())) {
             lane.pendingCompletion = false;
             completed.increment();
-            log.info("resize completed pod={} generation={}", lane.uid, target.generation());
+            log.debug("resize completed pod={} generation={}", lane.uid, target.generation());
             listener.resizeCompleted(lane.uid, target.generation());
         }
         listener.changed(lane.uid);

@@ -82,6 +82,20 @@ class AllocationManagerTest {
     }
 
     @Test
+    void aSpecThatRacedThePodsDeletionToTheLoopIsNotAdmittedAgain() {
+        Pod a = burstable("a", 1000, MI);
+        manager.admitNewPod(a);
+        manager.removePod(a.uid());
+
+        AdmissionDecision late = manager.requestResize(resized(a, "cpu=1500m,memory=1Mi", ""));
+
+        assertThat(late).isInstanceOf(Infeasible.class);
+        assertThat(manager.allocated(a.uid())).isEmpty();
+        assertThat(manager.snapshot().used()).isEqualTo(ResourceVector.ZERO);
+        assertThat(manager.snapshot().pods()).isZero();
+    }
+
+    @Test
     void deferredResizeIsAdmittedWhenAnotherPodShrinks() {
         Pod a = burstable("a", 2000, MI);
         Pod b = burstable("b", 2000, MI);

@@ -80,18 +80,21 @@ class AllocationPropertiesTest {
 
     private void run(List<Action> actions, Path root) {
         Map<PodUid, Pod> desired = new LinkedHashMap<>(); // the PodStore, in creation order
+        Map<Integer, PodUid> slots = new java.util.HashMap<>(); // a slot's current pod: a new uid per creation, as in Kubernetes
+        int created = 0;
         CommittingManager m = newManager(root);
         m.restore(List.of());
         for (Action a : actions) {
             if (a instanceof Create c) {
-                PodUid uid = PodUid.of("pod-" + c.slot());
-                if (!desired.containsKey(uid)) {
+                if (!slots.containsKey(c.slot())) {
+                    PodUid uid = PodUid.of("pod-" + c.slot() + "-" + created++);
+                    slots.put(c.slot(), uid);
                     Pod p = pod(uid, 1, c.cpu(), c.memMi());
                     desired.put(uid, p);
                     m.admitNewPod(p);
                 }
             } else if (a instanceof Resize r) {
-                Pod old = desired.get(PodUid.of("pod-" + r.slot()));
+                Pod old = slots.containsKey(r.slot()) ? desired.get(slots.get(r.slot())) : null;
                 if (old != null) {
                     Pod p = pod(old.uid(), old.generation() + 1, r.cpu(), r.memMi());
                     desired.put(p.uid(), p);
@@ -99,8 +102,8 @@ class AllocationPropertiesTest {
                     m.resizeFinished(p.uid());
                 }
             } else if (a instanceof Delete d) {
-                PodUid uid = PodUid.of("pod-" + d.slot());
-                if (desired.remove(uid) != null) {
+                PodUid uid = slots.remove(d.slot());
+                if (uid != null && desired.remove(uid) != null) {
                     m.removePod(uid);
                 }
             } else {

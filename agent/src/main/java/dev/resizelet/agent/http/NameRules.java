@@ -12,38 +12,15 @@ import java.util.regex.Pattern;
 public final class NameRules {
     private NameRules() {}
 
-    private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern UID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,62}");
 
-    static final String SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-            + "'-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-            + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-    static final String LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-            + "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-            + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
-    /** Problems with a pod name, in the apiserver's words; empty if valid. */
+    /** Problems with a pod name, in the apiserver's words; empty if valid (the one set of rules: core's). */
     public static List<String> podName(String name) {
-        List<String> errors = new ArrayList<>();
-        if (name.length() > 253) {
-            errors.add("must be no more than 253 characters");
-        }
-        if (!SUBDOMAIN.matcher(name).matches()) {
-            errors.add(SUBDOMAIN_MSG);
-        }
-        return errors;
+        return dev.resizelet.core.validation.NameRules.dns1123Subdomain(name);
     }
 
     public static List<String> namespace(String name) {
-        List<String> errors = new ArrayList<>();
-        if (name.length() > 63) {
-            errors.add("must be no more than 63 characters");
-        }
-        if (!LABEL.matcher(name).matches()) {
-            errors.add(LABEL_MSG);
-        }
-        return errors;
+        return dev.resizelet.core.validation.NameRules.dns1123Label(name);
     }
 
     public static boolean validUid(String uid) {

@@ -364,7 +364,7 @@ class NodeAgentContainerdIT {
     private String inProgressError(Pod p) {
         return agent.get(NS, p.name()).orElseThrow().status().conditions().stream()
                 .filter(c -> c.type().equals(PodStatus.RESIZE_IN_PROGRESS) && "Error".equals(c.reason()))
-                .map(PodStatus.Condition::message).findFirst().orElse("");
+                .map(dev.resizelet.core.status.PodCondition::message).findFirst().orElse("");
     }
 
     private static String containerId(PodView v) {

@@ -57,6 +57,7 @@ class ConcurrentKillIT {
             setup.create(pod, 300);
         }
         long checked = 0;
+        long acknowledged = 0;
         int lost = 0;
         int overcommits = 0;
         int unconverged = 0;
@@ -64,20 +65,25 @@ class ConcurrentKillIT {
             PodApi api = new PodApi(daemon.url());
             Map<String, Newest> newest = new ConcurrentHashMap<>();
             AtomicInteger acks = new AtomicInteger();
+            List<String> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
             List<Thread> writers = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 SplittableRandom mine = random.split();
                 String own = PODS.get(w);
-                Thread t = new Thread(() -> write(api, own, mine, newest, acks), "writer-" + w);
+                Thread t = new Thread(() -> stops.add(write(api, own, mine, newest, acks)), "writer-" + w);
                 t.start();
                 writers.add(t);
             }
             int killAfter = 10 + random.nextInt(150);
-            await().atMost(Duration.ofSeconds(60)).until(() -> acks.get() >= killAfter);
+            await().atMost(Duration.ofSeconds(120)).until(() -> acks.get() >= killAfter
+                    || writers.stream().noneMatch(Thread::isAlive));
+            assertThat(acks.get()).as("acknowledged before the kill; writers stopped early: %s\n%s", stops,
+                    daemon.output()).isGreaterThanOrEqualTo(killAfter);
             daemon.kill9();
             for (Thread t : writers) {
                 t.join(30_000);
             }
+            acknowledged += acks.get();
 
             daemon = startDaemon();
             PodApi after = new PodApi(daemon.url());
@@ -104,7 +110,11 @@ class ConcurrentKillIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> converged(after));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 unconverged++;
-                System.out.printf("trial %d: UNCONVERGED %s%n", trial, after.get("p0").path("status"));
+                for (String pod : PODS) {
+                    JsonNode p = after.get(pod);
+                    System.out.printf("trial %d: UNCONVERGED %s generation %d spec %dm status %s%n", trial, pod,
+                            p.at("/metadata/generation").asLong(), PodApi.specCpu(p), p.path("status"));
+                }
             }
             Map<String, JsonNode> settled = new java.util.HashMap<>();
             for (String pod : PODS) {
@@ -114,16 +124,20 @@ class ConcurrentKillIT {
                 overcommits++;
             }
         }
-        System.out.printf("kill -9 trials: %d, writers: %d, acknowledged changes checked: %d, lost: %d, overcommits: %d, "
-                + "unconverged: %d%n", trials, WRITERS, checked, lost, overcommits, unconverged);
+        System.out.printf("kill -9 trials: %d, writers: %d, resizes acknowledged: %d, newest acknowledged per pod and "
+                + "trial checked: %d, lost: %d, overcommits: %d, unconverged: %d%n", trials, WRITERS, acknowledged, checked,
+                lost, overcommits, unconverged);
         assertThat(checked).isGreaterThanOrEqualTo(trials);
         assertThat(lost).as("acknowledged resizes lost").isZero();
         assertThat(overcommits).as("overcommits").isZero();
         assertThat(unconverged).as("pods that did not converge").isZero();
     }
 
-    /** Resizes until the daemon stops answering; remembers the newest acknowledged value of each pod. */
-    private static void write(PodApi api, String own, SplittableRandom random, Map<String, Newest> newest,
+    /**
+     * Resizes until the daemon stops answering; remembers the newest acknowledged value of each pod. Returns why it
+     * stopped.
+     */
+    private static String write(PodApi api, String own, SplittableRandom random, Map<String, Newest> newest,
             AtomicInteger acks) {
         while (true) {
             String pod = random.nextInt(4) == 0 ? PODS.get(random.nextInt(PODS.size())) : own;
@@ -132,14 +146,14 @@ class ConcurrentKillIT {
             try {
                 ack = api.resizeCpu(pod, cpu);
             } catch (Exception e) {
-                return; // killed
+                return e.toString(); // killed
             }
             if (ack.code() == 200) {
                 newest.merge(pod, new Newest(ack.generation(), ack.cpuMillis()),
                         (a, b) -> a.generation() >= b.generation() ? a : b);
                 acks.incrementAndGet();
             } else if (ack.code() != 409) {
-                return;
+                return "answer " + ack.code() + " to a resize of " + pod + " to " + cpu + "m";
             }
         }
     }

@@ -97,8 +97,13 @@ class ConcurrentWritersIT {
             assertThat(specByGeneration.get(s.generation())).as("the spec at generation %d", s.generation())
                     .isEqualTo(s.sent());
         }
-        // a value the store held at an acknowledged generation, and one generation per write (values may repeat)
-        assertThat(acknowledged.stream().map(Sent::generation).distinct().count()).isEqualTo(acknowledged.size());
+        // two answers share a generation only when the second write changed nothing (it sent the value already
+        // stored: like the apiserver, no new generation); then they carry the same value
+        Map<Long, List<Sent>> byGeneration = acknowledged.stream()
+                .collect(java.util.stream.Collectors.groupingBy(Sent::generation));
+        byGeneration.forEach((g, sent) -> assertThat(sent).extracting(Sent::sent).as("values acknowledged at %d", g)
+                .containsOnly(sent.get(0).sent()));
+        assertThat(byGeneration.size()).as("distinct generations").isGreaterThan(acknowledged.size() * 3 / 4);
         long finalCpu = acknowledged.stream().filter(s -> s.generation() == newest).findFirst().orElseThrow().sent();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode pod = api.get("race");
