@@ -34,7 +34,7 @@ import dev.resizelet.core.api.NotFoundException;
 import dev.resizelet.core.api.PodEvent;
 import dev.resizelet.core.api.PodStatus;
 import dev.resizelet.core.api.PodView;
-import dev.resizelet.core.api.ResizeEvent;
+import dev.resizelet.core.status.ResizeEvent;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
@@ -110,7 +110,7 @@ public final class NodeAgent implements AutoCloseable {
         this.cri = cri;
         this.ownsCri = ownsCri;
         this.composer = new StatusComposer(clock, runtimeName);
-        this.events = new EventLog(clock);
+        this.events = new EventLog();
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
                 : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
         if (b.stateDir != null) {
@@ -374,7 +374,8 @@ public final class NodeAgent implements AutoCloseable {
     private Pod validated(StoredObject<Pod, PodStatus> current, Pod newSpec, ResizeSource source) {
         Pod old = current.spec();
         Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
-                newSpec.annotations(), newSpec.initContainers(), newSpec.containers());
+                newSpec.annotations(), newSpec.initContainers(), newSpec.containers(),
+                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels());
         List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);
@@ -391,7 +392,7 @@ public final class NodeAgent implements AutoCloseable {
         if (key == null) {
             return;
         }
-        List<dev.resizelet.core.status.ResizeEvent> produced = new java.util.ArrayList<>(1);
+        List<ResizeEvent> produced = new java.util.ArrayList<>(1);
         store.updateStatus(key, o -> {
             // read the views under the store's lock: whichever refresh publishes last saw the newest views
             PodState state = loop.state(PodUid.of(uid)).orElse(null);
@@ -401,9 +402,7 @@ public final class NodeAgent implements AutoCloseable {
             produced.addAll(c.events());
             return c.status();
         });
-        for (dev.resizelet.core.status.ResizeEvent e : produced) {
-            events.record(key.namespace(), key.name(), uid, e.type().eventType(), e.type().reason(), e.message());
-        }
+        produced.forEach(events::record);
     }
 
     private final class Listener implements RuntimeListener {

@@ -2,6 +2,7 @@ package dev.resizelet.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.resizelet.agent.http.ApiTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,23 +14,32 @@ import java.util.Set;
  * @param listen               HTTP address; port 0 picks a free port (printed in the ready line)
  * @param criEndpoint          {@code unix:///run/containerd/containerd.sock} or {@code tcp://host:port}; null runs the
  *                             simulated mode (an embedded fake runtime on a Unix socket in a temp dir)
- * @param cgroupRoot           cgroup mount root; null = {@code /sys/fs/cgroup} on a node, a temp tree when simulated
- * @param cgroupTop            top cgroup of all pods ({@code kubepods})
+ * @param cgroupMount          where cgroupfs is mounted; null = {@code /sys/fs/cgroup} on a node, a temp tree when simulated
+ * @param cgroupTop            top cgroup of all pods ({@code kubepods}: the kubelet's with its default cgroup root "/")
  * @param cgroupDriver         cgroupfs or systemd
  * @param cgroupVersion        auto, v1 or v2
  * @param allocatableCpuMillis node allocatable CPU (capacity minus reserved), millicores
  * @param allocatableMemoryBytes node allocatable memory, bytes
+ * @param maxPods              pods the node admits (the kubelet's --max-pods)
  * @param cpuManagerPolicy     none or static
  * @param memoryManagerPolicy  None or Static
  * @param stateDir             checkpoints and the pod store; null keeps state in memory only
  * @param requestTimeout       deadline of each CRI call
+ * @param tlsCertFile          PEM serving certificate (chain); null serves plain HTTP (loopback only)
+ * @param tlsPrivateKeyFile    PEM key of {@code tlsCertFile} (PKCS#8, PKCS#1 or SEC1)
+ * @param clientCaFile         PEM CA that signs client certificates; every request must carry one
  */
-public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupRoot, String cgroupTop,
+public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupMount, String cgroupTop,
                           String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
-                          long allocatableMemoryBytes, String cpuManagerPolicy, String memoryManagerPolicy,
-                          Path stateDir, Duration requestTimeout) {
+                          long allocatableMemoryBytes, int maxPods, String cpuManagerPolicy, String memoryManagerPolicy,
+                          Path stateDir, Duration requestTimeout, Path tlsCertFile, Path tlsPrivateKeyFile,
+                          Path clientCaFile) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
+    public static final String DEFAULT_CGROUP_TOP = "kubepods";
+    /** The kubelet's defaults. */
+    public static final int DEFAULT_MAX_PODS = 110;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(2);
     public static final Set<String> DRIVERS = Set.of("cgroupfs", "systemd");
     public static final Set<String> VERSIONS = Set.of("auto", "v1", "v2");
     public static final Set<String> CPU_POLICIES = Set.of("none", "static");
@@ -51,12 +61,32 @@ public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgr
             throw new IllegalArgumentException("node allocatable memory must be positive (capacity minus reserved), got "
                     + allocatableMemoryBytes + " bytes");
         }
+        if (maxPods <= 0) {
+            throw new IllegalArgumentException("--max-pods must be positive, got " + maxPods);
+        }
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("--request-timeout must be positive, got " + requestTimeout);
+            throw new IllegalArgumentException("--runtime-request-timeout must be positive, got " + requestTimeout);
         }
         if (criEndpoint != null && !criEndpoint.startsWith("unix://") && !criEndpoint.startsWith("tcp://")) {
-            throw new IllegalArgumentException("--cri-endpoint must start with unix:// or tcp://, got \"" + criEndpoint + "\"");
+            throw new IllegalArgumentException("--container-runtime-endpoint must start with unix:// or tcp://, got \""
+                    + criEndpoint + "\"");
         }
+        ApiTls.checkFlags(listen, tlsCertFile, tlsPrivateKeyFile, clientCaFile);
+    }
+
+    /** Without TLS: plain HTTP, which {@link ApiTls#checkFlags} allows on loopback only. */
+    public AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupMount, String cgroupTop,
+                       String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
+                       long allocatableMemoryBytes, int maxPods, String cpuManagerPolicy, String memoryManagerPolicy,
+                       Path stateDir, Duration requestTimeout) {
+        this(listen, criEndpoint, cgroupMount, cgroupTop, cgroupDriver, cgroupVersion, allocatableCpuMillis,
+                allocatableMemoryBytes, maxPods, cpuManagerPolicy, memoryManagerPolicy, stateDir, requestTimeout, null,
+                null, null);
+    }
+
+    /** TLS files were given: serve HTTPS. */
+    public boolean tls() {
+        return tlsCertFile != null;
     }
 
     /** No CRI endpoint given: run the embedded fake runtime. */

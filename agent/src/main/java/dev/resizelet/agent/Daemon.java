@@ -2,6 +2,7 @@ package dev.resizelet.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.resizelet.agent.http.ApiServer;
+import dev.resizelet.agent.http.ApiTls;
 import dev.resizelet.agent.http.PodService;
 import dev.resizelet.cgroups.CgroupConfig;
 import dev.resizelet.cgroups.CgroupDriver;
@@ -10,10 +11,13 @@ import dev.resizelet.cgroups.CgroupFs;
 import dev.resizelet.cgroups.CgroupModeDetector;
 import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.core.NodeAgent;
+import dev.resizelet.core.api.AgentMetrics;
 import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
 import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
 import dev.resizelet.core.store.StoreException;
+import dev.resizelet.cri.CriClientOptions;
 import dev.resizelet.cri.CriException;
+import dev.resizelet.cri.GrpcRuntimeClient;
 import dev.resizelet.fakecri.FakeRuntime;
 import dev.resizelet.fakecri.FakeRuntimeServer;
 import java.io.IOException;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +56,7 @@ public final class Daemon implements AutoCloseable {
                 simDir = Files.createTempDirectory("resizelet-sim-");
                 Path tempDir = simDir;
                 started.add(() -> deleteTree(tempDir));
-                Path root = config.cgroupRoot() != null ? config.cgroupRoot() : simDir.resolve("cgroup");
+                Path root = config.cgroupMount() != null ? config.cgroupMount() : simDir.resolve("cgroup");
                 for (String controller : new String[] {"cpu", "memory", "cpuset", "pids"}) {
                     Files.createDirectories(root.resolve(controller).resolve(config.cgroupTop()));
                 }
@@ -61,7 +66,7 @@ public final class Daemon implements AutoCloseable {
                 started.add(server);
                 endpoint = server.endpoint();
             } else {
-                Path root = config.cgroupRoot() != null ? config.cgroupRoot() : CgroupModeDetector.DEFAULT_ROOT;
+                Path root = config.cgroupMount() != null ? config.cgroupMount() : CgroupModeDetector.DEFAULT_ROOT;
                 cgroups = cgroupConfig(config, root);
                 if (endpoint.startsWith("unix://") && !Files.exists(Path.of(endpoint.substring("unix://".length())))) {
                     throw new StartException("CRI socket " + endpoint.substring("unix://".length())
@@ -69,10 +74,18 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             Path stateDir = config.stateDir() != null ? config.stateDir() : simDir == null ? null : simDir.resolve("state");
+            // metrics first: every CRI call the agent makes is recorded (the pods and counters are read at scrape time)
+            AtomicReference<NodeAgent> agentRef = new AtomicReference<>();
+            AtomicReference<PodService> podsRef = new AtomicReference<>();
+            Metrics metrics = new Metrics(() -> podsRef.get() == null ? List.of() : podsRef.get().list(null).items(),
+                    () -> agentRef.get() == null ? new AgentMetrics(0, 0, 0, 0) : agentRef.get().metrics(), clock);
+            GrpcRuntimeClient client = GrpcRuntimeClient.connect(endpoint,
+                    CriClientOptions.defaults().withRequestTimeout(config.requestTimeout()));
+            started.add(client);
             NodeAgent agent = NodeAgent.builder()
-                    .criEndpoint(endpoint)
+                    .runtime(new InstrumentedRuntime(client, metrics.runtime()))
                     .cgroups(cgroups)
-                    .allocatable(config.allocatableCpuMillis(), config.allocatableMemoryBytes())
+                    .allocatable(config.allocatableCpuMillis(), config.allocatableMemoryBytes(), config.maxPods())
                     .cpuManagerPolicy(config.cpuManagerPolicy().equals("static") ? CpuManagerPolicy.STATIC : CpuManagerPolicy.NONE)
                     .memoryManagerPolicy(config.memoryManagerPolicy().equals("Static") ? MemoryManagerPolicy.STATIC
                             : MemoryManagerPolicy.NONE)
@@ -81,13 +94,16 @@ public final class Daemon implements AutoCloseable {
                     .clock(clock)
                     .build();
             started.add(agent);
+            agentRef.set(agent);
             ObjectMapper json = new ObjectMapper();
             PodService pods = new AgentPods(agent, new PodJson(json), new EventJson(json, hostName()), clock);
-            Metrics metrics = new Metrics(() -> pods.list(null).items(), agent::metrics, clock);
+            podsRef.set(pods);
             started.add(pods.watch(null, 0, metrics::observe));
             ApiServer api;
             try {
-                api = new ApiServer(config.listen(), pods, metrics::write, clock, Main.agentVersion());
+                ApiTls tls = config.tls()
+                        ? ApiTls.load(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.clientCaFile()) : null;
+                api = new ApiServer(config.listen(), tls, pods, metrics, clock, Main.agentVersion());
             } catch (BindException e) {
                 throw new StartException("cannot listen on " + describe(config.listen()) + ": " + e.getMessage()
                         + " (is another resizelet or program using the port? choose one with --listen)");
@@ -181,19 +197,23 @@ public final class Daemon implements AutoCloseable {
         return pods;
     }
 
-    /** One line, parsed by tests: {@code resizelet ready: http://127.0.0.1:PORT ...}. */
+    /** One line, parsed by tests: {@code resizelet ready: http://127.0.0.1:PORT ...} ({@code https} with TLS). */
     public String readyLine() {
         InetSocketAddress a = address();
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-        return "resizelet ready: http://" + host + ":" + a.getPort() + " (" + (config.simulated() ? "simulated runtime " : "runtime ")
+        return "resizelet ready: " + api.scheme() + "://" + host + ":" + a.getPort() + " (" + (config.simulated() ? "simulated runtime " : "runtime ")
                 + endpoint + ", cgroups " + cgroups.root() + " " + cgroups.version().name().toLowerCase() + ", state "
                 + (stateDir == null ? "in memory" : stateDir + (config.stateDir() == null ? " (temporary)" : "")) + ")";
     }
 
     @Override
     public synchronized void close() {
+        if (parts.isEmpty()) {
+            return;
+        }
         closeAll(parts);
         parts.clear();
+        log.info("stopped");
     }
 
     private static void closeAll(List<AutoCloseable> parts) {

@@ -2,7 +2,7 @@ package dev.resizelet.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.resizelet.core.api.ResizeEvent;
+import dev.resizelet.core.status.ResizeEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -25,16 +25,14 @@ public final class EventJson {
         String time = PodJson.timestamp(e.time());
         ObjectNode meta = node.putObject("metadata");
         meta.put("name", e.podName() + "." + String.format("%016x", e.sequence())).put("namespace", e.namespace())
-                .put("uid", UUID.nameUUIDFromBytes((e.podUid() + "/" + e.sequence()).getBytes(StandardCharsets.UTF_8)).toString())
+                .put("uid", UUID.nameUUIDFromBytes((e.uid().value() + "/" + e.sequence()).getBytes(StandardCharsets.UTF_8)).toString())
                 .put("resourceVersion", Long.toString(e.sequence())).put("creationTimestamp", time);
         ObjectNode involved = node.putObject("involvedObject");
         involved.put("apiVersion", "v1").put("kind", "Pod").put("namespace", e.namespace()).put("name", e.podName());
-        if (e.podUid() != null) {
-            involved.put("uid", e.podUid());
-        }
+        involved.put("uid", e.uid().value());
         node.put("reason", e.reason());
         node.put("message", e.message() == null ? "" : e.message());
-        node.put("type", e.type() == null ? "Normal" : e.type());
+        node.put("type", e.eventType());
         node.putObject("source").put("component", COMPONENT).put("host", host);
         node.put("firstTimestamp", time).put("lastTimestamp", time).put("count", 1);
         node.putNull("eventTime");

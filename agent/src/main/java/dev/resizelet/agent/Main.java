@@ -23,7 +23,8 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        // as the kubelet's flags: a flag given twice takes the last value (the unit's --config, then $RESIZELET_ARGS)
+        return new CommandLine(new Main()).setOverwrittenOptionsAllowed(true);
     }
 
     @Override

@@ -6,11 +6,16 @@ import dev.resizelet.agent.http.PodService;
 import dev.resizelet.core.api.AgentMetrics;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.QuantityFormatException;
+import dev.resizelet.agent.http.ApiServer;
+import dev.resizelet.agent.http.Discovery;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,13 +32,18 @@ import java.util.function.Supplier;
  * own counters. Counters are derived from the node agent's stream of pod changes ({@link #observe}): requested
  * resizes from spec changes, the resize duration from the spec change (a new generation) to the status that
  * reports it done; gauges from the pods' current statuses at scrape time; enactment counters from
- * {@link AgentMetrics}.
+ * {@link AgentMetrics}. Beside them: the kubelet's runtime-operation metrics ({@link #runtime()}, fed by
+ * {@link InstrumentedRuntime}), JVM and process metrics ({@code jvm_*}, {@code process_*}) and
+ * {@code resizelet_build_info}. A scrape gets the format its Accept header asks for: OpenMetrics
+ * ({@code application/openmetrics-text}) or the Prometheus text format.
  */
-public final class Metrics {
+public final class Metrics implements ApiServer.MetricsWriter {
     /** kubelet's buckets for kubelet_pod_resize_duration_milliseconds. */
     static final double[] RESIZE_MS_BUCKETS = {10, 50, 100, 500, 1000, 2000, 5000, 10000, 20000, 30000, 60000, 120000, 300000, 600000};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ExpositionFormats formats = ExpositionFormats.init();
+    private final RuntimeMetrics runtime = new RuntimeMetrics(registry);
     private final Clock clock;
     private final Counter requestedResizes;
     private final Histogram resizeDuration;
@@ -86,10 +96,40 @@ public final class Metrics {
         CounterWithCallback.builder().name("resizelet_legacy_status_fallbacks_total")
                 .help("Container statuses read from cgroup files because the runtime reported no resources (containerd < 1.6.9).")
                 .callback(cb -> cb.call(agent.get().legacyStatusFallbacks())).register(registry);
+        Gauge.builder().name("resizelet_build_info")
+                .help("A metric with a constant '1' value labeled by the agent's version, the Kubernetes version whose "
+                        + "semantics it follows and the Java runtime.")
+                .labelNames("version", "kubernetes_version", "java_version").register(registry)
+                .labelValues(Main.agentVersion(), Discovery.KUBERNETES_VERSION, Runtime.version().toString()).set(1);
+        JvmMetrics.builder().register(registry);
     }
 
+    /** The Prometheus text format (version 0.0.4). */
+    @Override
     public void write(OutputStream out) throws IOException {
-        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        formats.getPrometheusTextFormatWriter().write(out, registry.scrape());
+    }
+
+    @Override
+    public String contentType(String accept) {
+        return writer(accept).getContentType();
+    }
+
+    /** OpenMetrics when the scraper accepts it (Prometheus asks for it first), else the Prometheus text format. */
+    @Override
+    public void write(String accept, OutputStream out) throws IOException {
+        writer(accept).write(out, registry.scrape());
+    }
+
+    private ExpositionFormatWriter writer(String accept) {
+        ExpositionFormatWriter w = formats.findWriter(accept);
+        // the protobuf format needs a module the agent does not ship: answer text instead
+        return w.isAvailable() ? w : formats.getPrometheusTextFormatWriter();
+    }
+
+    /** The runtime-operation metrics for {@link InstrumentedRuntime}. */
+    public RuntimeMetrics runtime() {
+        return runtime;
     }
 
     /** Feeds one pod change (a watch event) into the derived counters. */

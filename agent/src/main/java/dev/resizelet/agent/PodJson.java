@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.resizelet.agent.http.ApiException;
+import dev.resizelet.agent.http.LabelRules;
 import dev.resizelet.core.api.PodStatus;
 import dev.resizelet.core.status.PodCondition;
 import dev.resizelet.core.api.PodView;
@@ -49,6 +50,7 @@ public final class PodJson {
             Map.Entry<String, JsonNode> e = it.next();
             annotations.put(e.getKey(), e.getValue().asText());
         }
+        Map<String, String> labels = LabelRules.read(meta.path("labels"), "metadata.labels", causes);
         JsonNode priorityNode = spec.get("priority");
         int priority = 0;
         if (priorityNode != null && !priorityNode.isNull()) {
@@ -68,7 +70,7 @@ public final class PodJson {
             throw ApiException.invalid("Pod", name, causes);
         }
         try {
-            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers);
+            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
@@ -177,6 +179,10 @@ public final class PodJson {
         meta.put("name", pod.name()).put("namespace", pod.namespace()).put("uid", pod.uid().value())
                 .put("resourceVersion", Long.toString(view.resourceVersion())).put("generation", view.generation())
                 .put("creationTimestamp", timestamp(view.creationTimestamp()));
+        if (!pod.labels().isEmpty()) {
+            ObjectNode labels = meta.putObject("labels");
+            new TreeMap<>(pod.labels()).forEach(labels::put);
+        }
         if (!pod.annotations().isEmpty()) {
             ObjectNode annotations = meta.putObject("annotations");
             new TreeMap<>(pod.annotations()).forEach(annotations::put);

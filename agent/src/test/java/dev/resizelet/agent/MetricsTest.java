@@ -111,4 +111,27 @@ class MetricsTest {
         assertThat(text).contains("resizelet_enactment_passes_total 5.0").contains("resizelet_enactment_failed_passes_total 1.0")
                 .contains("resizelet_completed_resizes_total 3.0").contains("resizelet_legacy_status_fallbacks_total 2.0");
     }
+
+    @Test
+    void aScraperThatAcceptsOpenMetricsGetsOpenMetricsAndOthersThePrometheusTextFormat() throws Exception {
+        String om = "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        metrics.write(om, out);
+
+        assertThat(metrics.contentType(om)).startsWith("application/openmetrics-text; version=1.0.0");
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("# EOF\n");
+        assertThat(metrics.contentType("text/plain")).startsWith("text/plain; version=0.0.4");
+        assertThat(metrics.contentType(null)).startsWith("text/plain; version=0.0.4");
+    }
+
+    @Test
+    void buildInfoAndJvmAndProcessMetricsAreExported() throws Exception {
+        String text = scrape();
+
+        assertThat(text).containsPattern("resizelet_build_info\\{java_version=\"[^\"]+\",kubernetes_version=\"v1\\.\\d+\\.\\d+\","
+                        + "version=\"[^\"]+\"\\} 1\\.0")
+                .contains("jvm_memory_used_bytes{area=\"heap\"}").contains("jvm_threads_current")
+                .contains("process_cpu_seconds_total").contains("process_open_fds");
+    }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.resizelet.core.api.PodStatus;
 import dev.resizelet.core.api.PodView;
-import dev.resizelet.core.api.ResizeEvent;
+import dev.resizelet.core.status.ResizeEvent;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
@@ -90,7 +90,8 @@ class PodJsonTest {
     void aResizeEventBecomesAKubernetesEventAboutThePod() {
         EventJson events = new EventJson(JSON, "node-1");
 
-        JsonNode e = events.encode(new ResizeEvent(7, "default", "web", "u-1", "Warning", "ResizeDeferred", "no room", T0));
+        JsonNode e = events.encode(new ResizeEvent(7, "default", "web", dev.resizelet.core.model.PodUid.of("u-1"),
+                ResizeEvent.Type.RESIZE_DEFERRED, "no room", T0));
 
         assertThat(e.get("kind").asText()).isEqualTo("Event");
         assertThat(e.at("/metadata/name").asText()).isEqualTo("web.0000000000000007");

@@ -35,7 +35,7 @@ class BareBaselineTest {
 
     @BeforeEach
     void startRuntimeWithContainers() {
-        runtime = FakeRuntime.builder().build();
+        runtime = FakeRuntime.builder().unboundedCallLog().build(); // the test checks every call
         server = FakeRuntimeServer.inProcess(runtime, "bare-baseline-" + System.nanoTime());
         channel = server.newInProcessChannel();
         client = new GrpcRuntimeClient(channel, CriClientOptions.defaults());

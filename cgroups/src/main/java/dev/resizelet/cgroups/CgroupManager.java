@@ -221,6 +221,53 @@ public final class CgroupManager {
         }
     }
 
+    /** v1 {@code memory.limit_in_bytes} of an unlimited cgroup: LONG_MAX rounded down to the 4 KiB page. */
+    public static final long V1_UNLIMITED_MEMORY = 9223372036854771712L;
+    /** The kernel's {@code cpu.shares} (v1) and {@code cpu.weight} (v2) of a new cgroup. */
+    public static final long DEFAULT_SHARES = 1024;
+    public static final long DEFAULT_WEIGHT = 100;
+
+    /**
+     * The control files a kernel gives a new cgroup, with its defaults: v1 {@code cpu.shares} 1024,
+     * {@code cpu.cfs_quota_us} -1, {@code cpu.cfs_period_us} 100000, {@code memory.limit_in_bytes}
+     * 9223372036854771712, {@code memory.usage_in_bytes} 0; v2 {@code cpu.weight} 100, {@code cpu.max}
+     * "max 100000", {@code memory.max} "max", {@code memory.current} 0.
+     */
+    public List<CgroupWrite> kernelDefaults(CgroupName name) {
+        requireNonNull(name, "name");
+        if (config.version() == CgroupVersion.V1) {
+            return List.of(
+                    new CgroupWrite(file(CPU, name, "cpu.shares"), Long.toString(DEFAULT_SHARES)),
+                    new CgroupWrite(file(CPU, name, "cpu.cfs_quota_us"), "-1"),
+                    new CgroupWrite(file(CPU, name, "cpu.cfs_period_us"), Long.toString(CpuConversions.DEFAULT_PERIOD_US)),
+                    new CgroupWrite(file(MEMORY, name, "memory.limit_in_bytes"), Long.toString(V1_UNLIMITED_MEMORY)),
+                    new CgroupWrite(file(MEMORY, name, "memory.usage_in_bytes"), "0"));
+        }
+        return List.of(
+                new CgroupWrite(file(null, name, "cpu.weight"), Long.toString(DEFAULT_WEIGHT)),
+                new CgroupWrite(file(null, name, "cpu.max"), "max " + CpuConversions.DEFAULT_PERIOD_US),
+                new CgroupWrite(file(null, name, "memory.max"), "max"),
+                new CgroupWrite(file(null, name, "memory.current"), "0"));
+    }
+
+    /**
+     * For simulated trees: gives a cgroup made with {@link #create} the files a kernel would have made at mkdir,
+     * with the kernel's defaults ({@link #kernelDefaults}). Files already there are kept (on a real cgroupfs all
+     * of them are), and nothing is reported to listeners: this is the kernel's doing, not a write.
+     */
+    public void populateKernelDefaults(CgroupName name) {
+        for (CgroupWrite w : kernelDefaults(name)) {
+            if (fs.exists(w.file())) {
+                continue;
+            }
+            try {
+                fs.write(w.file(), w.value());
+            } catch (IOException e) {
+                throw new CgroupWriteException(w.file(), w.value(), e);
+            }
+        }
+    }
+
     /** The current limits; fields whose files are absent are null. */
     public CgroupResources read(CgroupName name) {
         if (config.version() == CgroupVersion.V1) {

@@ -317,4 +317,30 @@ class CgroupManagerTest {
             return false;
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(CgroupVersion.class)
+    void kernelDefaultsFillANewCgroupReadAsUnlimitedAndKeepWhatIsThere(CgroupVersion version) {
+        CgroupManager m = CgroupTrees.manager(root, version);
+        CgroupName pod = pod(m);
+        m.create(pod);
+        m.set(pod, new CgroupResources(512L, null, null, null));
+        List<CgroupWrite> told = new java.util.ArrayList<>();
+        m.addListener(told::add);
+
+        m.populateKernelDefaults(pod);
+
+        CgroupResources r = m.read(pod);
+        assertThat(r).isEqualTo(new CgroupResources(version == CgroupVersion.V1 ? 512L : m.config().weightScale().toShares(
+                m.config().weightScale().toWeight(512)), CgroupResources.UNLIMITED, 100_000L, CgroupResources.UNLIMITED));
+        assertThat(m.memoryUsage(pod)).isZero();
+        assertThat(told).as("the kernel's files are not writes").isEmpty();
+        if (version == CgroupVersion.V1) {
+            assertThat(read(root.resolve("memory/kubepods/burstable/poduid-1/memory.limit_in_bytes"))).isEqualTo("9223372036854771712");
+            assertThat(read(root.resolve("cpu/kubepods/burstable/poduid-1/cpu.cfs_quota_us"))).isEqualTo("-1");
+        } else {
+            assertThat(read(root.resolve("kubepods/burstable/poduid-1/cpu.max"))).isEqualTo("max 100000");
+            assertThat(read(root.resolve("kubepods/burstable/poduid-1/memory.max"))).isEqualTo("max");
+        }
+    }
 }

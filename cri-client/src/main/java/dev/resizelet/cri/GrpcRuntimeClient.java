@@ -40,20 +40,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +94,6 @@ public final class GrpcRuntimeClient implements CriRuntime {
 
     private final ManagedChannel channel;
     private final boolean ownsChannel;
-    private final EventLoopGroup eventLoop; // null unless this client made a Unix-socket channel
     private final String endpoint;
     private final CriClientOptions options;
     private final long timeoutNanos;
@@ -113,14 +104,12 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * made; call {@link #handshake()} if wanted. {@link #close()} leaves the channel open.
      */
     public GrpcRuntimeClient(ManagedChannel channel, CriClientOptions options) {
-        this(channel, false, null, "channel " + channel.authority(), options);
+        this(channel, false, "channel " + channel.authority(), options);
     }
 
-    private GrpcRuntimeClient(ManagedChannel channel, boolean ownsChannel, EventLoopGroup eventLoop, String endpoint,
-            CriClientOptions options) {
+    private GrpcRuntimeClient(ManagedChannel channel, boolean ownsChannel, String endpoint, CriClientOptions options) {
         this.channel = requireNonNull(channel, "channel");
         this.ownsChannel = ownsChannel;
-        this.eventLoop = eventLoop;
         this.endpoint = endpoint;
         this.options = requireNonNull(options, "options");
         this.timeoutNanos = options.requestTimeout().toNanos();
@@ -153,38 +142,31 @@ public final class GrpcRuntimeClient implements CriRuntime {
         }
     }
 
-    /** Opens the channel without the handshake. */
+    /**
+     * Opens the channel without the handshake, through gRPC's own targets: {@code unix:///path} (gRPC picks its
+     * Unix-socket transport, the native epoll one that grpc-netty-shaded carries) or {@code dns:///host:port}.
+     */
     public static GrpcRuntimeClient open(CriEndpoint endpoint, CriClientOptions options) {
         requireNonNull(endpoint, "endpoint");
         requireNonNull(options, "options");
+        String target;
         if (endpoint instanceof CriEndpoint.Unix unix) {
-            return openUnix(unix, options);
+            target = "unix://" + unix.path();
+        } else {
+            CriEndpoint.Tcp tcp = (CriEndpoint.Tcp) endpoint;
+            target = "dns:///" + (tcp.host().contains(":") ? "[" + tcp.host() + "]" : tcp.host()) + ":" + tcp.port();
         }
-        CriEndpoint.Tcp tcp = (CriEndpoint.Tcp) endpoint;
-        ManagedChannel channel = NettyChannelBuilder.forAddress(tcp.host(), tcp.port())
-                .usePlaintext()
-                .maxInboundMessageSize(options.maxInboundMessageBytes())
-                .build();
-        return new GrpcRuntimeClient(channel, true, null, tcp.toString(), options);
-    }
-
-    private static GrpcRuntimeClient openUnix(CriEndpoint.Unix unix, CriClientOptions options) {
-        if (!Epoll.isAvailable()) {
-            throw new IllegalStateException("CRI endpoint " + unix + " needs the native epoll transport, which is "
-                    + "unavailable here: " + Epoll.unavailabilityCause(), Epoll.unavailabilityCause());
+        ManagedChannel channel;
+        try {
+            channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(options.maxInboundMessageBytes())
+                    .build();
+        } catch (RuntimeException e) {
+            // no transport for the target: for unix: that means no native epoll here (Linux x86_64/aarch64 only)
+            throw new IllegalStateException("CRI endpoint " + endpoint + ": gRPC has no transport for " + target + " here ("
+                    + e.getMessage() + ")", e);
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemonThreads("cri-client-epoll"),
-                EpollIoHandler.newFactory());
-        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(unix.path().toString()))
-                .channelType(EpollDomainSocketChannel.class, DomainSocketAddress.class)
-                .eventLoopGroup(group)
-                .overrideAuthority("localhost")
-                // gRPC sets SO_KEEPALIVE on every socket; a Unix socket has no such option (null unsets it)
-                .withOption(ChannelOption.SO_KEEPALIVE, null)
-                .usePlaintext()
-                .maxInboundMessageSize(options.maxInboundMessageBytes())
-                .build();
-        return new GrpcRuntimeClient(channel, true, group, unix.toString(), options);
+        return new GrpcRuntimeClient(channel, true, endpoint.toString(), options);
     }
 
     /**
@@ -319,10 +301,6 @@ public final class GrpcRuntimeClient implements CriRuntime {
         } catch (InterruptedException e) {
             channel.shutdownNow();
             Thread.currentThread().interrupt();
-        } finally {
-            if (eventLoop != null) {
-                eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            }
         }
     }
 
@@ -351,15 +329,6 @@ public final class GrpcRuntimeClient implements CriRuntime {
     private static String podName(RunPodSandboxRequest request) {
         var m = request.getConfig().getMetadata();
         return m.getNamespace().isEmpty() && m.getName().isEmpty() ? "" : m.getNamespace() + "/" + m.getName();
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** One GetContainerEvents stream; gRPC serializes the observer callbacks. */

@@ -209,8 +209,8 @@ class GrpcRuntimeClientTest {
             pool.shutdownNow();
         }
 
-        assertThat(runtime.calls(CriRpc.UPDATE_CONTAINER_RESOURCES)).hasSize(threads * callsPerThread);
-        assertThat(runtime.calls(CriRpc.CONTAINER_STATUS)).hasSize(threads * callsPerThread);
+        assertThat(runtime.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isEqualTo(threads * callsPerThread);
+        assertThat(runtime.callCount(CriRpc.CONTAINER_STATUS)).isEqualTo(threads * callsPerThread);
     }
 
     @Test

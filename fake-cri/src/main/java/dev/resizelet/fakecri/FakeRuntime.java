@@ -67,7 +67,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +80,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -89,9 +92,9 @@ import org.slf4j.LoggerFactory;
  * back in {@code ContainerStatus.resources}, and the same gRPC status codes for bad input. A call that is
  * rejected changes nothing: no state, no files.
  *
- * <p>For tests it records every call, injects per-RPC errors and latency, rounds values like runtimes do,
- * can act as containerd before 1.6.9 (no {@code resources} in status) and as a runtime without
- * {@code UpdatePodSandboxResources}, and can simulate a container restart or memory usage.
+ * <p>For tests it records the latest calls (a bounded log; counts per RPC are exact), injects per-RPC errors and latency, rounds values like runtimes do,
+ * can act as containerd before 1.6.9 (no {@code resources} in status), as a runtime without
+ * {@code UpdatePodSandboxResources} and as one without {@code GetContainerEvents} (containerd 1.6), and can simulate a container restart or memory usage.
  *
  * <p>Semantics taken from containerd: a resource field sent as 0 leaves the value unchanged; a memory
  * limit sets the swap limit to the same value unless swap is given; StopContainer keeps the cgroup,
@@ -106,6 +109,9 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     private static final Logger log = LoggerFactory.getLogger(FakeRuntime.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int ID_BYTES = 32;
+    /** How many calls {@link #calls()} keeps unless the builder says otherwise. */
+    public static final int DEFAULT_CALL_LOG_CAPACITY = 10_000;
+    private static final int UNBOUNDED = Integer.MAX_VALUE;
 
     private final CgroupManager cgroups; // null: no files are written
     private final Clock clock;
@@ -120,7 +126,8 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     private final Map<String, FakeContainer> containers = new LinkedHashMap<>();
 
     private final List<ServerCallStreamObserver<ContainerEventResponse>> subscribers = new CopyOnWriteArrayList<>();
-    private final List<RecordedCall> calls = new CopyOnWriteArrayList<>();
+    private final CallLog calls;
+    private final AtomicLongArray callCounts = new AtomicLongArray(CriRpc.values().length);
     private final List<Consumer<RecordedCall>> callListeners = new CopyOnWriteArrayList<>();
     private final Map<CriRpc, Fault> faults = new ConcurrentHashMap<>();
     private final Map<CriRpc, Duration> latencies = new ConcurrentHashMap<>();
@@ -128,6 +135,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     private volatile Rounding rounding;
     private volatile boolean legacy;
     private volatile boolean podSandboxResourcesUnimplemented;
+    private volatile boolean containerEventsUnimplemented;
 
     private FakeRuntime(Builder b) {
         this.cgroups = b.cgroups;
@@ -139,6 +147,8 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         this.rounding = b.rounding;
         this.legacy = b.legacy;
         this.podSandboxResourcesUnimplemented = b.podSandboxResourcesUnimplemented;
+        this.containerEventsUnimplemented = b.containerEventsUnimplemented;
+        this.calls = new CallLog(b.callLogCapacity);
     }
 
     public static Builder builder() {
@@ -156,6 +166,8 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         private Rounding rounding = Rounding.NONE;
         private boolean legacy;
         private boolean podSandboxResourcesUnimplemented;
+        private boolean containerEventsUnimplemented;
+        private int callLogCapacity = DEFAULT_CALL_LOG_CAPACITY;
 
         private Builder() {
         }
@@ -210,6 +222,31 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             return this;
         }
 
+        /** Answer GetContainerEvents with UNIMPLEMENTED, as containerd before 1.7 (1.6.20, say) does. */
+        public Builder containerEventsUnimplemented(boolean unimplemented) {
+            this.containerEventsUnimplemented = unimplemented;
+            return this;
+        }
+
+        /**
+         * How many of the latest calls {@link #calls()} keeps (default {@value FakeRuntime#DEFAULT_CALL_LOG_CAPACITY}); older
+         * ones are dropped, so a runtime that serves a relist every second for weeks stays small. The counts of
+         * {@link #callCount} are exact whatever the capacity.
+         */
+        public Builder callLogCapacity(int capacity) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("call log capacity must not be negative, got " + capacity);
+            }
+            this.callLogCapacity = capacity;
+            return this;
+        }
+
+        /** Keep every call in {@link #calls()} (for tests that assert on all of them; memory grows with each call). */
+        public Builder unboundedCallLog() {
+            this.callLogCapacity = UNBOUNDED;
+            return this;
+        }
+
         public FakeRuntime build() {
             return new FakeRuntime(this);
         }
@@ -227,6 +264,11 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
 
     public void setPodSandboxResourcesUnimplemented(boolean unimplemented) {
         this.podSandboxResourcesUnimplemented = unimplemented;
+    }
+
+    /** See {@link Builder#containerEventsUnimplemented}; streams already open stay open. */
+    public void setContainerEventsUnimplemented(boolean unimplemented) {
+        this.containerEventsUnimplemented = unimplemented;
     }
 
     /** The next {@code times} calls of {@code rpc} fail with {@code status} and change nothing. */
@@ -278,17 +320,42 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         latencies.clear();
     }
 
-    /** Every call received so far, in arrival order. */
+    /**
+     * The latest calls received (at most the builder's {@link Builder#callLogCapacity}; all of them with
+     * {@link Builder#unboundedCallLog}), in arrival order. {@link #droppedCalls()} tells whether any fell out.
+     */
     public List<RecordedCall> calls() {
-        return List.copyOf(calls);
+        return calls.snapshot();
     }
 
+    /** The kept calls of one RPC, in arrival order; to count calls use {@link #callCount}, which is exact. */
     public List<RecordedCall> calls(CriRpc rpc) {
-        return calls.stream().filter(c -> c.rpc() == rpc).toList();
+        requireNonNull(rpc, "rpc");
+        return calls.snapshot().stream().filter(c -> c.rpc() == rpc).toList();
     }
 
+    /** Empties the call log; {@link #callCount} and {@link #droppedCalls} are not reset. */
     public void clearCalls() {
         calls.clear();
+    }
+
+    /** How many calls of {@code rpc} arrived since the runtime was built (exact, whatever the log kept). */
+    public long callCount(CriRpc rpc) {
+        return callCounts.get(requireNonNull(rpc, "rpc").ordinal());
+    }
+
+    /** {@link #callCount} of every RPC, zeros included. */
+    public Map<CriRpc, Long> callCounts() {
+        Map<CriRpc, Long> m = new EnumMap<>(CriRpc.class);
+        for (CriRpc rpc : CriRpc.values()) {
+            m.put(rpc, callCounts.get(rpc.ordinal()));
+        }
+        return m;
+    }
+
+    /** How many calls the bounded log has dropped so far (oldest first) to stay within its capacity. */
+    public long droppedCalls() {
+        return calls.dropped();
     }
 
     /** Called on the gRPC thread as each call arrives, before it is executed. */
@@ -650,6 +717,12 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     @Override
     public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> out) {
         record(CriRpc.GET_CONTAINER_EVENTS, "", request);
+        if (containerEventsUnimplemented) {
+            // containerd 1.6.20's answer, word for word
+            out.onError(Status.UNIMPLEMENTED.withDescription("method GetContainerEvents not implemented")
+                    .asRuntimeException());
+            return;
+        }
         Status fault = takeFault(CriRpc.GET_CONTAINER_EVENTS);
         if (fault != null) {
             out.onError(fault.asRuntimeException());
@@ -700,6 +773,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             cgroup = s.cgroupParent.child(id);
             try {
                 cgroups.create(cgroup);
+                cgroups.populateKernelDefaults(cgroup); // the files a kernel makes at mkdir, with its defaults
                 writeCgroup(cgroup, LinuxContainerResources.getDefaultInstance(), resources, "create container " + id);
             } catch (StatusRuntimeException e) {
                 removeQuietly(cgroup);
@@ -873,6 +947,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
 
     private void record(CriRpc rpc, String id, Message request) {
         RecordedCall call = new RecordedCall(sequence.incrementAndGet(), rpc, id, request, clock.instant());
+        callCounts.incrementAndGet(rpc.ordinal());
         calls.add(call);
         for (Consumer<RecordedCall> l : callListeners) {
             l.accept(call);
@@ -910,6 +985,41 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             return f.remaining > 1 ? new Fault(f.status, f.remaining - 1) : null;
         });
         return taken[0];
+    }
+
+    /** The latest {@code capacity} calls; a lock, not copy-on-write, since every call appends. */
+    private static final class CallLog {
+        private final int capacity;
+        private final ArrayDeque<RecordedCall> ring = new ArrayDeque<>(); // guarded by this
+        private long dropped; // guarded by this
+
+        CallLog(int capacity) {
+            this.capacity = capacity;
+        }
+
+        synchronized void add(RecordedCall call) {
+            if (capacity == 0) {
+                dropped++;
+                return;
+            }
+            if (ring.size() >= capacity) {
+                ring.removeFirst();
+                dropped++;
+            }
+            ring.addLast(call);
+        }
+
+        synchronized List<RecordedCall> snapshot() {
+            return List.copyOf(ring);
+        }
+
+        synchronized void clear() {
+            ring.clear();
+        }
+
+        synchronized long dropped() {
+            return dropped;
+        }
     }
 
     private record Fault(Status status, int remaining) {

@@ -216,8 +216,34 @@ class FakeRuntimeTest {
         update(id, LinuxContainerResources.newBuilder().setCpuQuota(-1).build());
 
         assertThat(v1("cpu", id, "cpu.cfs_quota_us")).isEqualTo("-1");
-        assertThat(v1("memory", id, "memory.limit_in_bytes")).as("memory 0 was never written").isNull();
+        assertThat(v1("memory", id, "memory.limit_in_bytes")).as("memory 0 was never written: the kernel's unlimited")
+                .isEqualTo("9223372036854771712");
         assertThat(status(id).getResources().getLinux().getCpuQuota()).isEqualTo(-1);
+    }
+
+    @Test
+    void aV1ContainerCgroupHoldsEveryFileTheKernelMakesWithItsDefaults() {
+        String id = createContainer(runSandbox(), "app", LinuxContainerResources.newBuilder().setCpuShares(2).build());
+
+        assertThat(v1("cpu", id, "cpu.shares")).isEqualTo("2");
+        assertThat(v1("cpu", id, "cpu.cfs_quota_us")).as("no limit: the kernel's -1").isEqualTo("-1");
+        assertThat(v1("cpu", id, "cpu.cfs_period_us")).isEqualTo("100000");
+        assertThat(v1("memory", id, "memory.limit_in_bytes")).isEqualTo("9223372036854771712");
+        assertThat(v1("memory", id, "memory.usage_in_bytes")).isEqualTo("0");
+        assertThat(tree.manager.read(CgroupName.parse(POD_CGROUP + "/" + id)))
+                .isEqualTo(new dev.resizelet.cgroups.CgroupResources(2L, -1L, 100_000L, dev.resizelet.cgroups.CgroupResources.UNLIMITED));
+    }
+
+    @Test
+    void aV2ContainerCgroupHoldsEveryFileTheKernelMakesWithItsDefaults() {
+        start(CgroupVersion.V2, FakeRuntime.builder());
+        String id = createContainer(runSandbox(), "app", LinuxContainerResources.getDefaultInstance());
+        String dir = POD_CGROUP + "/" + id + "/";
+
+        assertThat(tree.read(dir + "cpu.max")).isEqualTo("max 100000");
+        assertThat(tree.read(dir + "cpu.weight")).isEqualTo("100");
+        assertThat(tree.read(dir + "memory.max")).isEqualTo("max");
+        assertThat(tree.read(dir + "memory.current")).isEqualTo("0");
     }
 
     @Test
@@ -667,5 +693,72 @@ class FakeRuntimeTest {
         assertThat(v1("cpu", next, "cpu.shares")).isEqualTo("512");
         assertThat(listContainers(ContainerFilter.newBuilder().setPodSandboxId(sandbox).build()))
                 .containsExactly(id, next);
+    }
+
+    // ------------------------------------------------------------ call log and counts
+
+    @Test
+    void theCallLogKeepsTheLatestCallsWhileCountsStayExact() {
+        start(CgroupVersion.V1, FakeRuntime.builder().callLogCapacity(3));
+
+        for (int i = 0; i < 5; i++) {
+            cri.version(VersionRequest.getDefaultInstance());
+        }
+        cri.listPodSandbox(ListPodSandboxRequest.getDefaultInstance());
+
+        assertThat(runtime.calls()).extracting(RecordedCall::sequence).containsExactly(4L, 5L, 6L);
+        assertThat(runtime.calls(CriRpc.VERSION)).hasSize(2);
+        assertThat(runtime.droppedCalls()).isEqualTo(3);
+        assertThat(runtime.callCount(CriRpc.VERSION)).isEqualTo(5);
+        assertThat(runtime.callCount(CriRpc.LIST_POD_SANDBOX)).isEqualTo(1);
+        assertThat(runtime.callCounts()).hasSize(CriRpc.values().length)
+                .containsEntry(CriRpc.VERSION, 5L).containsEntry(CriRpc.STATUS, 0L);
+
+        runtime.clearCalls();
+
+        assertThat(runtime.calls()).isEmpty();
+        assertThat(runtime.callCount(CriRpc.VERSION)).isEqualTo(5);
+    }
+
+    @Test
+    void theDefaultLogIsBoundedAndAnUnboundedOneIsAskedFor() {
+        int calls = FakeRuntime.DEFAULT_CALL_LOG_CAPACITY + 10;
+        for (int i = 0; i < calls; i++) {
+            cri.status(dev.resizelet.cri.v1.StatusRequest.getDefaultInstance());
+        }
+        assertThat(runtime.calls()).hasSize(FakeRuntime.DEFAULT_CALL_LOG_CAPACITY);
+        assertThat(runtime.droppedCalls()).isEqualTo(10);
+        assertThat(runtime.callCount(CriRpc.STATUS)).isEqualTo(calls);
+
+        start(CgroupVersion.V1, FakeRuntime.builder().unboundedCallLog());
+        for (int i = 0; i < calls; i++) {
+            cri.status(dev.resizelet.cri.v1.StatusRequest.getDefaultInstance());
+        }
+        assertThat(runtime.calls()).hasSize(calls);
+        assertThat(runtime.droppedCalls()).isZero();
+    }
+
+    @Test
+    void aNegativeCallLogCapacityIsRefused() {
+        assertThatThrownBy(() -> FakeRuntime.builder().callLogCapacity(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+    }
+
+    @Test
+    void aRuntimeWithoutContainerEventsAnswersUnimplementedLikeContainerd16() {
+        start(CgroupVersion.V1, FakeRuntime.builder().containerEventsUnimplemented(true));
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+                RuntimeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .getContainerEvents(GetEventsRequest.getDefaultInstance()).hasNext());
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(e.getStatus().getDescription()).contains("GetContainerEvents");
+        assertThat(runtime.callCount(CriRpc.GET_CONTAINER_EVENTS)).isEqualTo(1);
+        assertThat(runtime.eventSubscriberCount()).isZero();
+
+        runtime.setContainerEventsUnimplemented(false);
+        subscribe();
+        assertThat(runtime.eventSubscriberCount()).isEqualTo(1);
     }
 }

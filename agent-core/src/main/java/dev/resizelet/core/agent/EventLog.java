@@ -1,9 +1,6 @@
 package dev.resizelet.core.agent;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.resizelet.core.api.ResizeEvent;
-import java.time.Clock;
+import dev.resizelet.core.status.ResizeEvent;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -15,22 +12,19 @@ import java.util.Objects;
 public final class EventLog {
     static final int CAPACITY = 1000;
 
-    private final Clock clock;
     private final ArrayDeque<ResizeEvent> events = new ArrayDeque<>();   // guarded by this
     private long sequence;                                               // guarded by this
 
-    public EventLog(Clock clock) {
-        this.clock = requireNonNull(clock, "clock");
+    public EventLog() {
     }
 
-    public synchronized void record(String namespace, String podName, String podUid, String type, String reason,
-            String message) {
+    public synchronized void record(ResizeEvent e) {
         ResizeEvent last = events.peekLast();
-        if (last != null && last.podUid().equals(podUid) && last.reason().equals(reason)
-                && Objects.equals(last.message(), message)) {
+        if (last != null && last.uid().equals(e.uid()) && last.type() == e.type()
+                && Objects.equals(last.message(), e.message())) {
             return;
         }
-        events.addLast(new ResizeEvent(++sequence, namespace, podName, podUid, type, reason, message, clock.instant()));
+        events.addLast(e.withSequence(++sequence));
         if (events.size() > CAPACITY) {
             events.pollFirst();
         }

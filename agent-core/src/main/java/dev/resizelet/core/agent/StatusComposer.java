@@ -14,6 +14,7 @@ import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.RunningContainer;
+import dev.resizelet.core.runtime.StatusResources;
 import dev.resizelet.core.status.LegacyResizeStatus;
 import dev.resizelet.core.status.PodCondition;
 import dev.resizelet.core.status.ResizeEvent;
@@ -57,7 +58,7 @@ public final class StatusComposer {
         AdmissionDecision decision = state == null ? null : state.lastDecision();
         if (allocated == null && decision instanceof Infeasible inf) {
             PodStatus failed = new PodStatus("Failed", inf.reason(), inf.message(), desired.qosClass(), null, List.of(),
-                    desired.generation(), containers(desired, null, null));
+                    desired.generation(), containers(desired, null, null, null));
             return new Composed(failed, List.of());
         }
         ResizeStatusInput input = new ResizeStatusInput(desired, allocated == null ? null : allocated.resources(),
@@ -69,7 +70,7 @@ public final class StatusComposer {
         PodStatus status = new PodStatus(running ? "Running" : "Pending", null, null, desired.qosClass(),
                 after.resize().map(LegacyResizeStatus::wireName).orElse(null),
                 after.conditions(), after.observedGeneration(),
-                containers(desired, allocated, view));
+                containers(desired, allocated, view, previous));
         return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
     }
 
@@ -135,7 +136,7 @@ public final class StatusComposer {
         return new ResizeStatus(resize, conditions, previous.observedGeneration(), Map.of());
     }
 
-    private List<ContainerStatus> containers(Pod desired, Pod allocated, PodRuntimeView view) {
+    private List<ContainerStatus> containers(Pod desired, Pod allocated, PodRuntimeView view, PodStatus previous) {
         Map<String, Container> alloc = new LinkedHashMap<>();
         if (allocated != null) {
             allocated.containers().forEach(c -> alloc.put(c.name(), c));
@@ -147,9 +148,11 @@ public final class StatusComposer {
                     : view.running().container(c.name()).orElse(null);
             ResourceRequirements allocatedRequests = a == null ? null
                     : new ResourceRequirements(a.resources().requests(), Map.of());
-            ResourceRequirements resources = rc != null && rc.actual() != null ? requirements(rc.actual())
-                    : a == null ? null : a.resources();
             boolean isRunning = rc != null && rc.running() && !rc.containerId().isEmpty();
+            // the kubelet's conversion (StatusResources); the allocation while the container does not run
+            ResourceRequirements resources = isRunning && rc.actual() != null && a != null
+                    ? StatusResources.convert(a.resources(), rc.actual(), previousResources(previous, c.name(), rc))
+                    : a != null ? a.resources() : rc != null && rc.actual() != null ? requirements(rc.actual()) : null;
             out.add(new ContainerStatus(c.name(),
                     rc == null || rc.containerId().isEmpty() ? null : runtimeName + "://" + rc.containerId(),
                     c.image(), isRunning, rc == null ? 0 : rc.restartCount(),
@@ -157,6 +160,20 @@ public final class StatusComposer {
                     rc == null ? null : rc.startedAt(), allocatedRequests, resources));
         }
         return out;
+    }
+
+    /** What the previous status showed for the same container (same id) while it ran, for values the runtime omits. */
+    private static ResourceRequirements previousResources(PodStatus previous, String name, RunningContainer rc) {
+        if (previous == null) {
+            return null;
+        }
+        for (ContainerStatus old : previous.containerStatuses()) {
+            if (old.name().equals(name) && old.state().equals("running") && old.containerId() != null
+                    && old.containerId().endsWith("://" + rc.containerId())) {
+                return old.resources();
+            }
+        }
+        return null;
     }
 
     /** Runtime values back to Kubernetes resources; unset (0) values are left out. */

@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * The parts of a pod the agent works with. {@code generation} is {@code metadata.generation} (it
  * grows on every spec change); {@code priority} is {@code spec.priority}. Names are checked for
- * safety here and for the apiserver's rules by {@code PodValidator}.
+ * safety here and for the apiserver's rules by {@code PodValidator}. {@code labels} are
+ * {@code metadata.labels}, kept and returned for label selectors; they play no part in admission.
  */
 public record Pod(
         String namespace,
@@ -19,7 +20,8 @@ public record Pod(
         int priority,
         Map<String, String> annotations,
         List<Container> initContainers,
-        List<Container> containers) {
+        List<Container> containers,
+        Map<String, String> labels) {
 
     /** Annotation the kubelet puts on mirror pods of static pods. */
     public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
@@ -33,6 +35,18 @@ public record Pod(
         annotations = Map.copyOf(annotations == null ? Map.of() : annotations);
         initContainers = List.copyOf(initContainers == null ? List.of() : initContainers);
         containers = List.copyOf(Objects.requireNonNull(containers, "containers"));
+        labels = Map.copyOf(labels == null ? Map.of() : labels);
+    }
+
+    /** A pod without labels (the shape before labels were kept). */
+    public Pod(String namespace, String name, PodUid uid, long generation, int priority,
+               Map<String, String> annotations, List<Container> initContainers, List<Container> containers) {
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, Map.of());
+    }
+
+    /** This pod with {@code metadata.labels} replaced. */
+    public Pod withLabels(Map<String, String> newLabels) {
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels);
     }
 
     /** A pod with app containers only, no annotations, priority 0, generation 1. */
@@ -107,11 +121,11 @@ public record Pod(
     public Pod withResources(PodResources resources) {
         List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
         List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
-        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps);
+        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels);
     }
 
     public Pod withGeneration(long newGeneration) {
-        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers);
+        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels);
     }
 
     private static Container apply(Container c, PodResources resources) {

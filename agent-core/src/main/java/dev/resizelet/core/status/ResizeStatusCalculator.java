@@ -2,6 +2,7 @@ package dev.resizelet.core.status;
 
 import dev.resizelet.core.admission.Deferred;
 import dev.resizelet.core.admission.Infeasible;
+import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceRequirements;
@@ -59,27 +60,34 @@ public final class ResizeStatusCalculator {
         if (pendingAfter.isPresent() && !pendingAfter.get().sameState(pendingBefore.orElse(null))) {
             ResizeEvent.Type t = pendingAfter.get().reason().equals(Deferred.REASON)
                     ? ResizeEvent.Type.RESIZE_DEFERRED : ResizeEvent.Type.RESIZE_INFEASIBLE;
-            out.add(event(in, t, pendingAfter.get().message(), now));
+            out.add(event(in, t, ResizeEventMessages.pending(in.desired(), pendingAfter.get().reason(),
+                    pendingAfter.get().message(), in.desired().generation()), now));
         }
         Optional<PodCondition> progressBefore = before.condition(PodCondition.RESIZE_IN_PROGRESS);
         Optional<PodCondition> progressAfter = after.condition(PodCondition.RESIZE_IN_PROGRESS);
         if (progressAfter.isPresent() && progressBefore.isEmpty()) {
             out.add(event(in, ResizeEvent.Type.RESIZE_STARTED,
-                    "Pod resize started for generation " + in.desired().generation(), now));
+                    ResizeEventMessages.started(allocatedPod(in), in.desired().generation()), now));
         }
         if (progressAfter.isPresent() && progressAfter.get().reason().equals("Error")
                 && !progressAfter.get().equals(progressBefore.orElse(null))) {
-            out.add(event(in, ResizeEvent.Type.RESIZE_ERROR, progressAfter.get().message(), now));
+            out.add(event(in, ResizeEvent.Type.RESIZE_ERROR, ResizeEventMessages.error(allocatedPod(in),
+                    progressAfter.get().observedGeneration(), progressAfter.get().message()), now));
         }
         if (progressBefore.isPresent() && progressAfter.isEmpty()) {
             out.add(event(in, ResizeEvent.Type.RESIZE_COMPLETED,
-                    "Pod resize completed for generation " + in.desired().generation(), now));
+                    ResizeEventMessages.completed(allocatedPod(in), in.desired().generation()), now));
         }
         return out;
     }
 
+    /** The desired pod with the allocated resources of its resizable containers: what the kubelet's messages show. */
+    private static Pod allocatedPod(ResizeStatusInput in) {
+        return in.allocated() == null ? in.desired() : in.desired().withResources(in.allocated());
+    }
+
     private static ResizeEvent event(ResizeStatusInput in, ResizeEvent.Type type, String message, Instant now) {
-        return new ResizeEvent(in.desired().uid(), in.desired().key(), type, message, now);
+        return new ResizeEvent(0, in.desired().namespace(), in.desired().name(), in.desired().uid(), type, message, now);
     }
 
     private static PodCondition condition(ResizeStatus previous, String type, String reason, String message,

@@ -103,4 +103,29 @@ class ResizeStatusCalculatorTest {
         assertThat(s.conditions()).isEmpty();
         assertThat(s.resize()).isEmpty();
     }
+
+    @Test
+    void eventsCarryTheKubeletTextsOfTheAllocatedOrDesiredPod() {
+        ResizeStatusInput started = new ResizeStatusInput(grown, grown.resources(), pod.resources(),
+                new Admitted(pod.uid(), 2), null);
+        ResizeStatus inProgress = ResizeStatusCalculator.compute(started, ResizeStatus.NONE, T0);
+        ResizeStatusInput done = new ResizeStatusInput(grown, grown.resources(), grown.resources(),
+                new Admitted(pod.uid(), 2), null);
+        ResizeStatus finished = ResizeStatusCalculator.compute(done, inProgress, T1);
+        ResizeStatusInput deferred = new ResizeStatusInput(grown, pod.resources(), pod.resources(),
+                new Deferred(pod.uid(), 2, "no room"), null);
+
+        ResizeEvent start = ResizeStatusCalculator.events(started, ResizeStatus.NONE, inProgress, T0).get(0);
+        ResizeEvent complete = ResizeStatusCalculator.events(done, inProgress, finished, T1).get(0);
+        ResizeEvent pending = ResizeStatusCalculator.events(deferred, ResizeStatus.NONE,
+                ResizeStatusCalculator.compute(deferred, ResizeStatus.NONE, T0), T0).get(0);
+
+        assertThat(start.message()).isEqualTo(ResizeEventMessages.started(grown, 2)).startsWith("Pod resize started: {\"containers\":[")
+                .contains("\"requests\":{\"cpu\":\"1\"").endsWith("\"generation\":2}");
+        assertThat(complete.type()).isEqualTo(ResizeEvent.Type.RESIZE_COMPLETED);
+        assertThat(complete.message()).isEqualTo(ResizeEventMessages.completed(grown, 2));
+        assertThat(pending.type().eventType()).isEqualTo("Warning");
+        assertThat(pending.message()).isEqualTo(ResizeEventMessages.pending(grown, "Deferred", "no room", 2))
+                .endsWith(",\"generation\":2,\"error\":\"no room\"}");
+    }
 }

@@ -33,4 +33,26 @@ class PodSpecCodecTest {
                 .contains("\"1536Mi\"").contains("\"500m\"").contains("RESTART_CONTAINER")
                 .doesNotContain("qosClass").doesNotContain("allContainers");
     }
+
+    @Test
+    void keepsLabelsAndDecodesRecordsWrittenBeforeLabelsWereKept() {
+        PodSpecCodec codec = new PodSpecCodec();
+        Pod labelled = Pod.of("default", "web", PodUid.of("u1"), List.of(Container.of("app", "busybox", ResourceRequirements.NONE)))
+                .withLabels(Map.of("app", "web", "tier", "front"));
+        // a record as the codec wrote it before Pod had labels: no "labels" field at all
+        String old = "{\"namespace\":\"default\",\"name\":\"old\",\"uid\":\"u2\",\"generation\":2,\"priority\":0,"
+                + "\"annotations\":{\"a\":\"b\"},\"initContainers\":[],\"containers\":[{\"name\":\"app\",\"image\":\"busybox\","
+                + "\"command\":[],\"resources\":{\"requests\":{\"cpu\":\"100m\"},\"limits\":{}},\"resizePolicy\":{},"
+                + "\"restartPolicy\":null}]}";
+
+        Pod back = codec.decode(codec.encode(labelled));
+        Pod fromOld = codec.decode(old.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(back).isEqualTo(labelled);
+        assertThat(back.labels()).containsExactlyInAnyOrderEntriesOf(Map.of("app", "web", "tier", "front"));
+        assertThat(fromOld.labels()).isEmpty();
+        assertThat(fromOld.annotations()).containsEntry("a", "b");
+        assertThat(fromOld.containers().get(0).resources().requests()).containsEntry("cpu", Quantity.parse("100m"));
+        assertThat(fromOld.generation()).isEqualTo(2);
+    }
 }

@@ -45,6 +45,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "BadRequest", message, null, null, List.of());
     }
 
+    /** What the apiserver answers a request it cannot authenticate (kubectl: "You must be logged in to the server"). */
+    public static ApiException unauthorized() {
+        return new ApiException(401, "Unauthorized", "Unauthorized", null, null, List.of());
+    }
+
     public static ApiException notFound(String resource, String name) {
         return new ApiException(404, "NotFound", resource + " \"" + name + "\" not found", resource, name, List.of());
     }

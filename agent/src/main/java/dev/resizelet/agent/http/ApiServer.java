@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
@@ -34,14 +38,16 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kubernetes-shaped HTTP API on the JDK's {@link HttpServer}: discovery, OpenAPI v3, pods (create, get, list,
+ * The Kubernetes-shaped HTTP API on the JDK's {@link HttpServer}: discovery, OpenAPI v2 and v3, namespaces, pods (create, get, list,
  * watch, update, patch, delete, the {@code resize} and {@code status} subresources), events (list, get), health and
  * metrics.
- * Every error is a {@code kind: Status}; a rejected request changes nothing.
+ * Every error is a {@code kind: Status}; a rejected request changes nothing. With {@link ApiTls} it serves HTTPS and,
+ * given a client CA, answers every request without a client certificate the CA signed with 401 {@code Unauthorized}.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -61,9 +67,20 @@ public final class ApiServer implements AutoCloseable {
     @FunctionalInterface
     public interface MetricsWriter {
         void write(OutputStream out) throws IOException;
+
+        /** The Content-Type of the answer to a scrape with this Accept header (may be null). */
+        default String contentType(String accept) {
+            return "text/plain; version=0.0.4; charset=utf-8";
+        }
+
+        /** Writes in the format {@link #contentType} named. */
+        default void write(String accept, OutputStream out) throws IOException {
+            write(out);
+        }
     }
 
     private final HttpServer server;
+    private final ApiTls tls; // null: plain HTTP
     private final ThreadPoolExecutor executor;
     private final PodService pods;
     private final MetricsWriter metrics;
@@ -72,6 +89,8 @@ public final class ApiServer implements AutoCloseable {
     private final ObjectMapper yaml = new YAMLMapper();
     private final Discovery discovery;
     private final OpenApi openApi;
+    private final OpenApiV2 openApiV2;
+    private final Namespaces namespaces;
     private final PodTable tables;
     private final EventTable eventTables;
     private final Set<BlockingQueue<Object>> watches = ConcurrentHashMap.newKeySet();
@@ -79,15 +98,38 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(InetSocketAddress bind, PodService pods, MetricsWriter metrics, Clock clock, String agentVersion)
             throws IOException {
+        this(bind, null, pods, metrics, clock, agentVersion);
+    }
+
+    /** {@code tls} null serves plain HTTP (see {@link ApiTls#checkFlags} for where that is allowed). */
+    public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, MetricsWriter metrics, Clock clock,
+            String agentVersion) throws IOException {
+        this.tls = tls;
         this.pods = pods;
         this.metrics = metrics;
         this.clock = clock;
         this.json = new ObjectMapper();
         this.discovery = new Discovery(json, agentVersion);
         this.openApi = new OpenApi(json, Discovery.KUBERNETES_VERSION);
+        this.openApiV2 = new OpenApiV2(json, Discovery.KUBERNETES_VERSION);
+        this.namespaces = new Namespaces(json, clock);
         this.tables = new PodTable(json, clock);
         this.eventTables = new EventTable(json, clock);
-        this.server = HttpServer.create(bind, 64);
+        if (tls == null) {
+            this.server = HttpServer.create(bind, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(bind, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = tls.context().getDefaultSSLParameters();
+                    // "want", not "need": a client without a certificate gets a 401 Status, not a handshake alert
+                    p.setWantClientAuth(tls.requiresClientCertificates());
+                    params.setSSLParameters(p);
+                }
+            });
+            this.server = https;
+        }
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(2, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "http-" + n.incrementAndGet());
@@ -104,6 +146,11 @@ public final class ApiServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return server.getAddress();
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
     }
 
     /** Ends watches, then stops accepting and waits up to a second for requests in flight. */
@@ -128,6 +175,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try {
+            authenticate(exchange);
             Request request = parse(exchange);
             route(request);
         } catch (ApiException e) {
@@ -140,6 +188,19 @@ public final class ApiServer implements AutoCloseable {
                     exchange.getRequestURI().getRawPath(), e.toString());
         } finally {
             exchange.close();
+        }
+    }
+
+    /** With a client CA, every request needs a client certificate it signed; health checks included, as on the kubelet's port. */
+    private void authenticate(HttpExchange exchange) {
+        if (tls == null || !tls.requiresClientCertificates()) {
+            return;
+        }
+        Optional<String> user = tls.authenticate(((HttpsExchange) exchange).getSSLSession());
+        if (user.isEmpty()) {
+            log.debug("unauthenticated request refused method={} path={} remote={}", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress());
+            throw ApiException.unauthorized();
         }
     }
 
@@ -159,12 +220,17 @@ public final class ApiServer implements AutoCloseable {
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                String k = decodeQuery(eq < 0 ? pair : pair.substring(0, eq));
+                String v = eq < 0 ? "" : decodeQuery(pair.substring(eq + 1));
                 query.putIfAbsent(k, v);
             }
         }
         return new Request(exchange, exchange.getRequestMethod().toUpperCase(Locale.ROOT), rawPath, segments, query);
+    }
+
+    /** A query component as Go's {@code url.QueryEscape} writes it: {@code +} is a space ({@code -l 'app in (a)'}). */
+    private static String decodeQuery(String s) {
+        return decode(s.replace("+", " "));
     }
 
     private static String decode(String s) {
@@ -177,7 +243,8 @@ public final class ApiServer implements AutoCloseable {
 
     private void route(Request r) throws IOException {
         String contentType = r.exchange().getRequestHeaders().getFirst("Content-Type");
-        if (mediaType(contentType).equals("application/vnd.kubernetes.protobuf")) {
+        boolean namespaceCreate = r.method().equals("POST") && String.join("/", r.segments()).equals("api/v1/namespaces");
+        if (mediaType(contentType).equals(Namespaces.PROTOBUF) && !namespaceCreate) {
             // generated kubectl commands (create namespace, ...) send protobuf; say so before anything else
             throw ApiException.unsupportedMediaType(contentType, List.of("application/json", "application/yaml",
                     "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"));
@@ -198,10 +265,11 @@ public final class ApiServer implements AutoCloseable {
             }
             case "metrics" -> {
                 requireGet(r);
-                r.exchange().getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                String accept = r.exchange().getRequestHeaders().getFirst("Accept");
+                r.exchange().getResponseHeaders().set("Content-Type", metrics.contentType(accept));
                 r.exchange().sendResponseHeaders(200, 0);
                 try (OutputStream out = r.exchange().getResponseBody()) {
-                    metrics.write(out);
+                    metrics.write(accept, out);
                 }
                 return;
             }
@@ -231,12 +299,26 @@ public final class ApiServer implements AutoCloseable {
                 send(r.exchange(), 200, openApi.root());
                 return;
             }
+            case "openapi/v2" -> {
+                requireGet(r);
+                if (OpenApiV2.wantsProtobuf(accept(r))) {
+                    // Go's mime parser refuses the '@' of the requested type: the apiserver answers octet-stream
+                    sendBytes(r.exchange(), "application/octet-stream", openApiV2.protobuf());
+                } else {
+                    send(r.exchange(), 200, openApiV2.json());
+                }
+                return;
+            }
             case "openapi/v3/api/v1" -> {
                 requireGet(r);
                 send(r.exchange(), 200, openApi.apiV1());
                 return;
             }
             default -> { }
+        }
+        if ((s.size() == 3 || s.size() == 4) && s.get(0).equals("api") && s.get(1).equals("v1") && s.get(2).equals("namespaces")) {
+            namespaces(r, s.size() == 4 ? s.get(3) : null);
+            return;
         }
         if (s.size() == 3 && s.get(0).equals("api") && s.get(1).equals("v1") && s.get(2).equals("pods")) {
             requireGet(r);
@@ -302,6 +384,88 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         throw ApiException.pathNotFound(r.path());
+    }
+
+    /** {@code /api/v1/namespaces[/name]}: list, create, get, delete ({@link Namespaces}); deleting removes the pods in it. */
+    private void namespaces(Request r, String name) throws IOException {
+        if (name != null) {
+            NameRules.checkPath(name, null);
+        }
+        switch (r.method()) {
+            case "GET", "HEAD" -> {
+                if (name == null && r.param("watch") != null && !r.param("watch").equals("false") && !r.param("watch").equals("0")) {
+                    throw ApiException.methodNotAllowed("WATCH", r.path() + " (namespaces can be listed, not watched)");
+                }
+                ObjectNode list = name == null ? namespaces.list(Selectors.fields(r.param("fieldSelector"))
+                        .and(Selectors.labels(r.param("labelSelector")))) : null;
+                ObjectNode one = name == null ? null : namespaces.get(name);
+                if (PodTable.wantsTable(accept(r))) {
+                    List<JsonNode> items = new ArrayList<>();
+                    (list == null ? List.<JsonNode>of(one) : list.path("items")).forEach(items::add);
+                    send(r.exchange(), 200, namespaces.table(items, tables, PodTable.parseInclude(r.param("includeObject"))));
+                } else {
+                    send(r.exchange(), 200, list == null ? one : list);
+                }
+            }
+            case "POST" -> {
+                if (name != null) {
+                    throw ApiException.methodNotAllowed(r.method(), r.path());
+                }
+                String type = mediaType(r.exchange().getRequestHeaders().getFirst("Content-Type"));
+                ObjectNode body;
+                List<String> warnings = List.of();
+                if (type.equals(Namespaces.PROTOBUF)) {
+                    body = namespaces.decodeProtobuf(readLimited(r.exchange()));
+                } else {
+                    body = readObject(r, BODY_TYPES);
+                    warnings = FieldValidation.check(body, NAMESPACE_SCHEMA, FieldValidation.parseMode(r.param("fieldValidation")),
+                            "Namespace");
+                }
+                ObjectNode created = namespaces.create(body, dryRun(r));
+                warn(r, warnings);
+                send(r.exchange(), 201, created);
+            }
+            case "DELETE" -> {
+                if (name == null) {
+                    throw ApiException.methodNotAllowed(r.method(), r.path());
+                }
+                boolean dryRun = dryRun(r);
+                ObjectNode deleted = namespaces.delete(name, dryRun);
+                if (!dryRun) {
+                    for (ObjectNode pod : pods.list(name).items()) {
+                        try {
+                            pods.delete(name, pod.path("metadata").path("name").asText());
+                        } catch (ApiException e) {
+                            if (e.code() != 404) {
+                                throw e;
+                            }
+                        }
+                    }
+                }
+                send(r.exchange(), 200, deleted);
+            }
+            default -> throw ApiException.methodNotAllowed(r.method(), r.path());
+        }
+    }
+
+    /** core/v1 Namespace as far as the agent reads it: upstream's ObjectMeta (from {@link PodSchema}), spec, status. */
+    private static final SchemaNode NAMESPACE_SCHEMA = SchemaNode.object("io.k8s.api.core.v1.Namespace", null, Map.of(
+            "apiVersion", SchemaNode.string(null), "kind", SchemaNode.string(null),
+            "metadata", PodSchema.POD.field("metadata"),
+            "spec", SchemaNode.object("io.k8s.api.core.v1.NamespaceSpec", null, Map.of(
+                    "finalizers", SchemaNode.array(SchemaNode.string(null), null))),
+            "status", SchemaNode.freeObject(null)));
+
+    private static void sendBytes(HttpExchange exchange, String contentType, byte[] bytes) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) {
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private static void requireGet(Request r) {

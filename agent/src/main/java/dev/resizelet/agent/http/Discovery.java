@@ -55,6 +55,10 @@ public final class Discovery {
         ObjectNode status = resources.addObject();
         status.put("name", "pods/status").put("singularName", "").put("namespaced", true).put("kind", "Pod");
         status.putArray("verbs").add("get");
+        ObjectNode namespaces = resources.addObject();
+        namespaces.put("name", "namespaces").put("singularName", "namespace").put("namespaced", false).put("kind", "Namespace");
+        namespaces.putArray("verbs").add("create").add("delete").add("get").add("list");
+        namespaces.putArray("shortNames").add("ns");
         ObjectNode events = resources.addObject();
         events.put("name", "events").put("singularName", "event").put("namespaced", true).put("kind", "Event");
         events.putArray("verbs").add("get").add("list");

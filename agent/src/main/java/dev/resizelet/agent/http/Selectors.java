@@ -1,9 +1,7 @@
 package dev.resizelet.agent.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -11,7 +9,8 @@ import java.util.stream.Collectors;
 /**
  * {@code fieldSelector} (pods: metadata.name, metadata.namespace, status.phase, spec.nodeName; events: involvedObject.*,
  * reason, type, ...; with =, ==, !=) and
- * {@code labelSelector} (equality: k=v, k==v, k!=v; existence: k, !k; sets: k in (a,b), k notin (a,b)).
+ * {@code labelSelector} ({@link LabelSelector}: equality k=v, k==v, k!=v; existence k, !k; sets k in (a,b),
+ * k notin (a,b)).
  */
 public final class Selectors {
     private Selectors() {}
@@ -66,63 +65,26 @@ public final class Selectors {
         return all;
     }
 
+    /**
+     * A {@code labelSelector} over objects' {@code metadata.labels}, parsed as the apiserver parses it; one that
+     * does not parse is a 400 with the apiserver's message.
+     */
     public static Predicate<JsonNode> labels(String selector) {
-        Predicate<JsonNode> all = p -> true;
-        if (selector == null || selector.isBlank()) {
-            return all;
+        LabelSelector parsed;
+        try {
+            parsed = LabelSelector.parse(selector);
+        } catch (LabelSelector.SelectorException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-        for (String term : splitTerms(selector)) {
-            all = all.and(labelTerm(term.trim()));
+        if (parsed.isEmpty()) {
+            return object -> true;
         }
-        return all;
+        return object -> parsed.matches(labelsOf(object));
     }
 
-    private static List<String> splitTerms(String selector) {
-        List<String> terms = new ArrayList<>();
-        int depth = 0;
-        StringBuilder current = new StringBuilder();
-        for (char c : selector.toCharArray()) {
-            if (c == '(') depth++;
-            if (c == ')') depth--;
-            if (c == ',' && depth == 0) {
-                terms.add(current.toString());
-                current.setLength(0);
-            } else {
-                current.append(c);
-            }
-        }
-        terms.add(current.toString());
-        return terms;
-    }
-
-    private static Predicate<JsonNode> labelTerm(String t) {
-        java.util.regex.Matcher set = java.util.regex.Pattern.compile("^([^\\s!=]+)\\s+(in|notin)\\s+\\(([^)]*)\\)$").matcher(t);
-        if (set.matches()) {
-            String key = set.group(1);
-            List<String> values = List.of(set.group(3).split("\\s*,\\s*"));
-            boolean in = set.group(2).equals("in");
-            return pod -> {
-                JsonNode v = pod.path("metadata").path("labels").get(key);
-                boolean member = v != null && values.contains(v.asText());
-                return in == member;
-            };
-        }
-        if (t.startsWith("!")) {
-            String key = t.substring(1).trim();
-            return pod -> !pod.path("metadata").path("labels").has(key);
-        }
-        boolean negate = t.contains("!=");
-        String[] kv = negate ? t.split("!=", 2) : t.contains("==") ? t.split("==", 2) : t.split("=", 2);
-        if (kv.length == 1) {
-            String key = kv[0].trim();
-            if (key.isEmpty()) {
-                throw ApiException.badRequest("invalid label selector term \"" + t + "\"");
-            }
-            return pod -> pod.path("metadata").path("labels").has(key);
-        }
-        String key = kv[0].trim();
-        String value = kv[1].trim();
-        Predicate<JsonNode> p = pod -> value.equals(pod.path("metadata").path("labels").path(key).asText(null));
-        return negate ? p.negate() : p;
+    private static Map<String, String> labelsOf(JsonNode object) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        object.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
     }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * Strategic merge patch ({@code application/strategic-merge-patch+json}) as the apiserver applies it to a Pod:
  * maps merge recursively, {@code null} deletes a field, lists whose schema has a merge key (containers by
- * {@code name}, resizePolicy by {@code resourceName}, ...) merge element by element, other lists are replaced.
+ * {@code name}, env by {@code name}, ...: upstream's {@code x-kubernetes-patch-merge-key}, see {@link PodSchema}) merge
+ * element by element, other lists (resizePolicy, args, ...) are replaced.
  * Directives: {@code $patch: replace|delete|merge} in maps and list elements, {@code $retainKeys},
  * {@code $setElementOrder/<list>} and {@code $deleteFromPrimitiveList/<list>}.
  */

@@ -99,12 +99,37 @@ class StrategicMergePatchTest {
     }
 
     @Test
-    void resizePolicyMergesByResourceName() throws Exception {
+    void resizePolicyIsAnAtomicListAndIsReplacedWhole() throws Exception {
         ObjectNode out = apply(POD, """
                 {"spec":{"containers":[{"name":"a","resizePolicy":[{"resourceName":"memory","restartPolicy":"RestartContainer"}]}]}}""");
 
+        // upstream: resizePolicy is +listType=atomic with no patch strategy, so the patch's list replaces the old one
         assertThat(out.at("/spec/containers/0/resizePolicy")).isEqualTo(tree("""
-                [{"resourceName":"cpu","restartPolicy":"NotRequired"},{"resourceName":"memory","restartPolicy":"RestartContainer"}]"""));
+                [{"resourceName":"memory","restartPolicy":"RestartContainer"}]"""));
+        assertThat(out.at("/spec/containers/0/image").asText()).as("the container itself still merges by name").isEqualTo("busybox");
+    }
+
+    @Test
+    void listTypesAndMergeKeysComeFromTheBundledUpstreamDocument() {
+        SchemaNode spec = PodSchema.POD.field("spec");
+        SchemaNode container = spec.field("containers").items();
+
+        assertThat(PodSchema.UPSTREAM.at("/x-resizelet-source/path").asText()).isEqualTo("api/openapi-spec/v3/api__v1_openapi.json");
+        assertThat(PodSchema.UPSTREAM.at("/components/schemas/io.k8s.api.core.v1.Container/properties/resizePolicy/x-kubernetes-list-type")
+                .asText()).isEqualTo("atomic");
+        assertThat(spec.field("containers").mergeKey()).isEqualTo("name");
+        assertThat(spec.field("initContainers").mergeKey()).isEqualTo("name");
+        assertThat(spec.field("volumes").mergeKey()).isEqualTo("name");
+        assertThat(container.field("resizePolicy").mergeList()).isFalse();
+        assertThat(container.field("env").mergeKey()).isEqualTo("name");
+        assertThat(container.field("ports").mergeKey()).isEqualTo("containerPort");
+        assertThat(container.field("volumeMounts").mergeKey()).isEqualTo("mountPath");
+        assertThat(container.field("args").mergeList()).isFalse();
+        assertThat(spec.field("tolerations").mergeList()).isFalse();
+        assertThat(PodSchema.POD.field("metadata").field("finalizers").mergeList()).isTrue();
+        assertThat(PodSchema.POD.field("metadata").field("finalizers").mergeKey()).isNull();
+        assertThat(PodSchema.POD.field("metadata").field("ownerReferences").mergeKey()).isEqualTo("uid");
+        assertThat(container.field("resources").field("limits").field("cpu").component()).isEqualTo(PodSchema.QUANTITY);
     }
 
     @Test

@@ -126,13 +126,13 @@ class NodeAgentIT {
             assertThat(c.reason()).isEqualTo("Deferred");
             assertThat(c.message()).isEqualTo("Node didn't have enough resource: cpu, requested: 1500, used: 1000, capacity: 2000");
         });
-        assertThat(h.fake.calls()).noneMatch(c -> c.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES);
+        assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isZero();
 
         agent.delete("default", "b");
 
         PodView done = settled("a", 2);
         assertThat(done.status().containerStatuses().get(0).resources().limits()).containsEntry("cpu", Quantity.parse("1500m"));
-        assertThat(h.fake.calls()).anyMatch(c -> c.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES);
+        assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isPositive();
     }
 
     @Test
@@ -140,7 +140,7 @@ class NodeAgentIT {
         start(2000, 4096 * MI);
         agent.create(guaranteed("a", "1", "128Mi"));
         running("a");
-        int updatesBefore = h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES).size();
+        long updatesBefore = h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES);
 
         agent.update("default", "a", guaranteed("a", "3", "128Mi"), null, true, false);
 
@@ -148,7 +148,7 @@ class NodeAgentIT {
         assertThat(agent.get("default", "a").orElseThrow().status().conditions()).singleElement()
                 .satisfies(c -> assertThat(c.message())
                         .isEqualTo("Node didn't have enough capacity: cpu, requested: 3000, capacity: 2000"));
-        assertThat(h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES)).hasSize(updatesBefore);
+        assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isEqualTo(updatesBefore);
     }
 
     @Test
@@ -194,7 +194,7 @@ class NodeAgentIT {
         PodView after = settled("web", 1);
 
         assertThat(containerId(after)).isEqualTo(id);
-        assertThat(h.fake.calls()).filteredOn(c -> c.rpc() == CriRpc.RUN_POD_SANDBOX).hasSize(1);
+        assertThat(h.fake.callCount(CriRpc.RUN_POD_SANDBOX)).isEqualTo(1);
         assertThat(after.resourceVersion()).isGreaterThan(rvBefore);
 
         agent.update("default", "web", guaranteed("web", "1", "128Mi"), null, true, false);

@@ -225,7 +225,7 @@ class RuntimeEngineIT {
                 e -> e != null && e.startsWith("memory limit (" + 128 * MI + ") below current usage"));
         assertThat(containerFiles(s, id).memoryLimitBytes()).isEqualTo(256 * MI);
         assertThat(h.agentCgroups.read(podCgroup(s)).memoryLimitBytes()).isEqualTo(256 * MI);
-        assertThat(h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES)).isEmpty();
+        assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isZero();
         assertThat(engine.view("m1").orElseThrow().resizing()).isTrue();
 
         h.fake.setMemoryUsage(id, 100 * MI);
@@ -248,7 +248,7 @@ class RuntimeEngineIT {
 
         engine.submit(target(s, 2, Map.of("app", g(1000, 256))));
 
-        await().atMost(WAIT).until(() -> h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES).size() >= 2);
+        await().atMost(WAIT).until(() -> h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES) >= 2);
         PodRuntimeView failing = engine.view("f1").orElseThrow();
         assertThat(failing.lastError()).contains("UpdateContainerResources").contains("disk full");
         assertThat(failing.resizing()).isTrue();
@@ -272,7 +272,7 @@ class RuntimeEngineIT {
     }
 
     private int lastIndexOfRefused(List<String> actions) {
-        int refused = h.fake.calls(CriRpc.UPDATE_CONTAINER_RESOURCES).size() - 2;
+        long refused = h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES) - 2;
         int seen = 0;
         for (int i = 0; i < actions.size(); i++) {
             if (actions.get(i).startsWith("UpdateContainerResources") && ++seen == refused) {

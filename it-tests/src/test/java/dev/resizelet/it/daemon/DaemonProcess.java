@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code resizelet serve} as a separate JVM (this test's classpath), in simulated mode on port 0. */
+/** {@code resizelet serve} as a separate JVM (this test's classpath), in simulated mode on 127.0.0.1:0 unless {@code --listen} is given. */
 final class DaemonProcess implements AutoCloseable {
-    private static final Pattern READY = Pattern.compile("resizelet ready: (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern READY = Pattern.compile("resizelet ready: (https?://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
     private final AtomicReference<String> url = new AtomicReference<>();
@@ -29,8 +29,11 @@ final class DaemonProcess implements AutoCloseable {
 
     static DaemonProcess start(Path stateDir, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.resizelet.agent.Main", "serve", "--listen", "127.0.0.1:0",
+                "-cp", System.getProperty("java.class.path"), "dev.resizelet.agent.Main", "serve",
                 "--state-dir", stateDir.toString()));
+        if (!List.of(extraArgs).contains("--listen")) {
+            cmd.addAll(List.of("--listen", "127.0.0.1:0"));
+        }
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         DaemonProcess d = new DaemonProcess(p);

@@ -239,8 +239,12 @@ class DaemonResizeIT {
 
         assertThat(described.exitCode()).as(described.all()).isZero();
         assertThat(described.stdout()).contains("QoS Class:        Guaranteed").contains("Events:")
-                .containsPattern("Normal\\s+ResizeStarted\\s+\\S+\\s+resizelet\\s+Pod resize started for generation 2")
-                .containsPattern("Normal\\s+ResizeCompleted\\s+\\S+\\s+resizelet\\s+Pod resize completed for generation 2");
+                .containsPattern("Normal\\s+ResizeStarted\\s+\\S+\\s+resizelet\\s+Pod resize started: ")
+                .containsPattern("Normal\\s+ResizeCompleted\\s+\\S+\\s+resizelet\\s+Pod resize completed: ")
+                // the kubelet's text: the allocated resources as JSON and the generation
+                .contains("Pod resize completed: {\"containers\":[{\"name\":\"c\",\"resources\":{\"limits\":"
+                        + "{\"cpu\":\"600m\",\"memory\":\"128Mi\"},\"requests\":{\"cpu\":\"600m\",\"memory\":\"128Mi\"}}}],"
+                        + "\"generation\":2}");
     }
 
     @Test

@@ -39,7 +39,9 @@ final class Kubectl {
         pb.environment().put("KUBECONFIG", home.resolve("kubeconfig").toString());
         Path out = home.resolve("kubectl.out");
         Path err = home.resolve("kubectl.err");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        // stdin closed: kubectl prompts for a user name on a 401 when the kubeconfig holds no credentials
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new IllegalStateException("kubectl timed out: " + cmd);
