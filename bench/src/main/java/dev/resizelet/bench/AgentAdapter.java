@@ -106,6 +106,16 @@ final class AgentAdapter {
             return true;
         }
 
+        /** Every container has allocatedResources (cpu request). */
+        boolean allAllocated() {
+            for (long a : allocatedCpu) {
+                if (a < 0) {
+                    return false;
+                }
+            }
+            return allocatedCpu.length > 0;
+        }
+
         boolean running() {
             for (int i = 0; i < actual.length; i++) {
                 if (actual[i] == null || containerIds[i] == null) {

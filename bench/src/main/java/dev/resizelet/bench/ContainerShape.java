@@ -55,8 +55,13 @@ public record ContainerShape(long cpuRequestMilli, long cpuLimitMilli, long memo
 
     /** Whether an UpdateContainerResources body carries this shape's values. */
     public boolean matches(LinuxContainerResources sent) {
-        LinuxContainerResources want = toCri();
-        return sent.getCpuShares() == want.getCpuShares() && sent.getCpuQuota() == want.getCpuQuota()
-                && sent.getMemoryLimitInBytes() == want.getMemoryLimitInBytes();
+        return matches(sent.getCpuShares(), sent.getCpuQuota(), sent.getMemoryLimitInBytes());
+    }
+
+    /** Whether these CRI values (shares, quota, memory limit) are this shape's. */
+    public boolean matches(long cpuShares, long cpuQuota, long memoryLimitBytes) {
+        return cpuShares == CpuConversions.milliCpuToShares(cpuRequestMilli)
+                && cpuQuota == CpuConversions.milliCpuToQuota(cpuLimitMilli, CpuConversions.DEFAULT_PERIOD_US)
+                && memoryLimitBytes == this.memoryLimitBytes;
     }
 }

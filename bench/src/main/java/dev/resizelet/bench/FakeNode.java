@@ -16,6 +16,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import dev.resizelet.cri.v1.ListContainersRequest;
+import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -27,7 +31,7 @@ import java.util.stream.Stream;
  * (auto_da_alloc), about 25 ms a write here: a cgroup tree on disk would measure the disk, not the agent. Counts every call the runtime receives by RPC; the fake's own call list is cleared
  * as it goes, so a long storm does not grow it without bound.
  */
-public final class FakeNode implements AutoCloseable {
+public final class FakeNode implements SimNode {
     private static final Path SHM = Path.of("/dev/shm");
 
     private final Path dir;
@@ -36,6 +40,10 @@ public final class FakeNode implements AutoCloseable {
     private final FakeRuntime runtime;
     private final FakeRuntimeServer server;
     private final Map<CriRpc, LongAdder> counts = new EnumMap<>(CriRpc.class);
+    private final Set<String> reads = ConcurrentHashMap.newKeySet();
+    private volatile UpdateListener updates;
+    private volatile boolean rememberReads;
+    private final LongAdder podLists = new LongAdder();
 
     private FakeNode(Path dir, Path stateDir, CgroupConfig cgroups, FakeRuntime runtime, FakeRuntimeServer server) {
         this.dir = dir;
@@ -46,7 +54,20 @@ public final class FakeNode implements AutoCloseable {
         for (CriRpc rpc : CriRpc.values()) {
             counts.put(rpc, new LongAdder());
         }
-        runtime.addCallListener(call -> counts.get(call.rpc()).increment());
+        runtime.addCallListener(call -> {
+            counts.get(call.rpc()).increment();
+            UpdateListener l = updates;
+            if (l != null && call.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES) {
+                var linux = ((UpdateContainerResourcesRequest) call.request()).getLinux();
+                l.onUpdate(System.nanoTime(), call.id(), linux.getCpuShares(), linux.getCpuQuota(),
+                        linux.getMemoryLimitInBytes());
+            } else if (rememberReads && call.rpc() == CriRpc.CONTAINER_STATUS) {
+                reads.add(call.id());
+            } else if (call.rpc() == CriRpc.LIST_CONTAINERS
+                    && !((ListContainersRequest) call.request()).getFilter().getPodSandboxId().isEmpty()) {
+                podLists.increment();
+            }
+        });
     }
 
     /** Makes the temp dirs (the state dir on disk) and starts serving. */
@@ -56,20 +77,26 @@ public final class FakeNode implements AutoCloseable {
 
     /** Makes the temp dirs and starts serving; {@code stateOnTmpfs} puts the agent's state dir on tmpfs too. */
     public static FakeNode start(boolean stateOnTmpfs) {
-        Path dir;
-        Path stateDir;
-        try {
-            dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? Files.createTempDirectory(SHM, "rzb")
-                    : Files.createTempDirectory("rzb");
-            stateDir = stateOnTmpfs ? Files.createTempDirectory(dir, "state") : Files.createTempDirectory("rzb-state");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the bench temp dirs", e);
-        }
+        Path[] dirs = tempDirs(stateOnTmpfs);
+        Path dir = dirs[0];
         CgroupConfig cgroups = new CgroupConfig(dir.resolve("cgroup"), "kubepods", CgroupVersion.V1,
                 CgroupDriver.CGROUPFS);
         FakeRuntime runtime = FakeRuntime.builder().cgroups(new CgroupManager(cgroups, CgroupFs.real())).build();
         FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, dir.resolve("cri.sock"));
-        return new FakeNode(dir, stateDir, cgroups, runtime, server);
+        return new FakeNode(dir, dirs[1], cgroups, runtime, server);
+    }
+
+    /** The node's dir (on tmpfs when there is one) and the agent's state dir (on disk unless {@code stateOnTmpfs}). */
+    static Path[] tempDirs(boolean stateOnTmpfs) {
+        try {
+            Path dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? Files.createTempDirectory(SHM, "rzb")
+                    : Files.createTempDirectory("rzb");
+            Path stateDir = stateOnTmpfs ? Files.createTempDirectory(dir, "state")
+                    : Files.createTempDirectory("rzb-state");
+            return new Path[] {dir, stateDir};
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the bench temp dirs", e);
+        }
     }
 
     public Path dir() {
@@ -77,10 +104,12 @@ public final class FakeNode implements AutoCloseable {
     }
 
     /** An empty directory on disk for the agent's checkpoints and pod store. */
+    @Override
     public Path stateDir() {
         return stateDir;
     }
 
+    @Override
     public CgroupConfig cgroups() {
         return cgroups;
     }
@@ -89,6 +118,7 @@ public final class FakeNode implements AutoCloseable {
         return runtime;
     }
 
+    @Override
     public String endpoint() {
         return server.endpoint();
     }
@@ -97,7 +127,34 @@ public final class FakeNode implements AutoCloseable {
         runtime.addCallListener(listener);
     }
 
+    @Override
+    public long podScopedListCalls() {
+        return podLists.sum();
+    }
+
+    @Override
+    public void streamUpdates(boolean on, UpdateListener listener) {
+        updates = on ? listener : null;
+    }
+
+    @Override
+    public void markStatusReads() {
+        reads.clear();
+        rememberReads = true;
+    }
+
+    @Override
+    public int statusReadContainers() {
+        return reads.size();
+    }
+
+    @Override
+    public boolean outOfProcess() {
+        return false;
+    }
+
     /** Calls received so far, by RPC (including cleared ones). */
+    @Override
     public Map<CriRpc, Long> callCounts() {
         Map<CriRpc, Long> m = new EnumMap<>(CriRpc.class);
         counts.forEach((rpc, n) -> m.put(rpc, n.sum()));

@@ -25,16 +25,32 @@ import java.time.Duration;
  * @param relist the agent's relist interval (the kubelet's is 1 s)
  * @param stateOnTmpfs fake runtime only: the agent's state dir on tmpfs instead of disk, which takes the fsync of
  *     each checkpoint out of the figures (to see what the disk costs)
+ * @param fakeInProcess fake runtime only: serve it in the harness's JVM instead of a child JVM (then the heap per pod
+ *     includes the runtime's objects)
+ * @param fakeHeap the child JVM's -Xmx (e.g. {@code 2g})
+ * @param createThreads threads creating pods at once (the pod store group-commits concurrent creates)
+ * @param idle how long the node is watched idle before the storm, to measure the relist's own CRI calls
+ * @param senders threads sending the storm's resizes (each {@code update} returns once durable, so this bounds how
+ *     many writes the agent can group-commit at once; an API server serves many clients at once)
  */
 public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, int pods, int containers, double rate,
         Duration duration, Duration saturation, int concurrency, ResizeMix mix, Path out, boolean micro, long seed,
-        Duration relist, boolean stateOnTmpfs) {
+        Duration relist, boolean stateOnTmpfs, boolean fakeInProcess, String fakeHeap, int createThreads,
+        Duration idle, int senders) {
     public HarnessOptions {
         requireNonNull(image, "image");
         requireNonNull(duration, "duration");
         requireNonNull(saturation, "saturation");
         requireNonNull(mix, "mix");
         requireNonNull(relist, "relist");
+        requireNonNull(fakeHeap, "fakeHeap");
+        requireNonNull(idle, "idle");
+        if (senders < 1) {
+            throw new IllegalArgumentException("--senders must be at least 1, got " + senders);
+        }
+        if (createThreads < 1) {
+            throw new IllegalArgumentException("--create-threads must be at least 1, got " + createThreads);
+        }
         if (relist.isNegative() || relist.isZero()) {
             throw new IllegalArgumentException("--relist must be positive, got " + relist);
         }
@@ -64,5 +80,12 @@ public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, 
 
     public boolean fakeRuntime() {
         return criEndpoint == null;
+    }
+
+    /** The options of a small, short run (tests): fake runtime in a child JVM, state on disk. */
+    static HarnessOptions small(int pods, double rate, Duration duration, Duration saturation, int concurrency,
+            ResizeMix mix, Path out) {
+        return new HarnessOptions(null, null, "busybox", pods, 2, rate, duration, saturation, concurrency, mix, out,
+                false, 7, Duration.ofSeconds(1), false, false, "512m", 4, Duration.ofSeconds(2), 8);
     }
 }

@@ -45,6 +45,16 @@ public final class LoadHarness implements Callable<Integer> {
     String relist = "1s";
     @Option(names = "--state-on-tmpfs", description = "fake runtime: the agent's checkpoints on tmpfs, not disk (no fsync cost)")
     boolean stateOnTmpfs;
+    @Option(names = "--fake-in-process", description = "serve the fake runtime in this JVM, not a child JVM (the heap figure then includes the runtime)")
+    boolean fakeInProcess;
+    @Option(names = "--fake-heap", description = "-Xmx of the fake runtime's JVM (default ${DEFAULT-VALUE})")
+    String fakeHeap = "2g";
+    @Option(names = "--create-threads", description = "threads creating pods at once (default ${DEFAULT-VALUE})")
+    int createThreads = 8;
+    @Option(names = "--senders", description = "threads sending the storm's resizes at once (default ${DEFAULT-VALUE})")
+    int senders = 64;
+    @Option(names = "--idle", description = "idle time before the storm that measures the relist's own CRI calls (default: 10 relists, 2-10 s)")
+    String idle;
 
     public static void main(String[] args) {
         // the agent logs every admission at info: at hundreds of resizes/s that would measure stderr, not the agent
@@ -58,7 +68,8 @@ public final class LoadHarness implements Callable<Integer> {
     HarnessOptions options() {
         return new HarnessOptions(criEndpoint, cgroupRoot, image, pods, containers, rate, parseDuration(duration, "--duration"),
                 parseDuration(saturation, "--saturation"), concurrency, ResizeMix.parse(mix), out, micro, seed,
-                parseDuration(relist, "--relist"), stateOnTmpfs);
+                parseDuration(relist, "--relist"), stateOnTmpfs, fakeInProcess, fakeHeap, createThreads,
+                idle != null ? parseDuration(idle, "--idle") : defaultIdle(parseDuration(relist, "--relist")), senders);
     }
 
     @Override
@@ -72,6 +83,13 @@ public final class LoadHarness implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Ten relist intervals, at least 2 s and at most 10 s (every tenth relist re-reads every pod). */
+    static Duration defaultIdle(Duration relist) {
+        Duration ten = relist.multipliedBy(10);
+        return ten.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2)
+                : ten.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : ten;
     }
 
     /** {@code 30s}, {@code 500ms}, {@code 2m}, or an ISO-8601 duration. */

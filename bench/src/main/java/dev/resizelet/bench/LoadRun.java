@@ -3,10 +3,16 @@ package dev.resizelet.bench;
 import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.bench.AgentAdapter.Observed;
+import dev.resizelet.bench.BareBaseline.BarePod;
 import dev.resizelet.bench.BareBaseline.BaselineResult;
+import dev.resizelet.bench.BareBaseline.ResizeBaseline;
 import dev.resizelet.bench.BenchReport.AgentFigures;
 import dev.resizelet.bench.BenchReport.Bare;
+import dev.resizelet.bench.BenchReport.CriCalls;
+import dev.resizelet.bench.BenchReport.Heap;
+import dev.resizelet.bench.BenchReport.Restore;
 import dev.resizelet.bench.BenchReport.RunInfo;
+import dev.resizelet.bench.BenchReport.Saturation;
 import dev.resizelet.cgroups.CgroupConfig;
 import dev.resizelet.cgroups.CgroupDriver;
 import dev.resizelet.cgroups.CgroupVersion;
@@ -17,10 +23,9 @@ import dev.resizelet.core.model.Pod;
 import dev.resizelet.cri.CriClientOptions;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.GrpcRuntimeClient;
-import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
+import dev.resizelet.cri.v1.ListPodSandboxRequest;
 import dev.resizelet.cri.v1.VersionRequest;
 import dev.resizelet.fakecri.CriRpc;
-import dev.resizelet.fakecri.RecordedCall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -49,9 +55,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One harness run: the agent in-process on the fake runtime (Unix socket, temp cgroup tree) or on a real runtime,
- * N pods of M containers, a rate-limited resize storm, a closed-loop saturation phase, a restore from checkpoints,
- * and the bare-call baseline through the same client to the same runtime.
+ * One harness run: the agent in-process on the fake runtime (served from a child JVM over a Unix socket, cgroup tree
+ * on tmpfs) or on a real runtime, N pods of M containers, an idle window (the relist's own CRI calls), a
+ * rate-limited resize storm, a closed-loop saturation phase, a restore from the state dir, and the bare-call
+ * baselines through the same client to the same runtime.
  *
  * <p>The node's allocatable cpu is 1.6x the pods' base requests, so every UP/DOWN/FITS fits whatever the storm
  * did before; a DEFERRED resize asks 60% of the node for one pod (fits the node, never beside the others), an
@@ -60,7 +67,15 @@ import org.slf4j.LoggerFactory;
 public final class LoadRun {
     private static final Logger log = LoggerFactory.getLogger(LoadRun.class);
     private static final Duration DRAIN = Duration.ofSeconds(10);
-    private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(60);
+    private static final long PROGRESS_NANOS = 5_000_000_000L;
+    private static final long RESTORE_POLL_MILLIS = 20;
+    /** How long the restore waits, after every pod is allocated, for the runtime's reads (then: not reached). */
+    private Duration runtimeReadWait() {
+        Duration three = o.relist().multipliedBy(3);
+        return three.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5)
+                : three.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : three;
+    }
 
     private final HarnessOptions o;
     private final List<PodTrack> tracks = new ArrayList<>();
@@ -73,6 +88,9 @@ public final class LoadRun {
     private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
     private final AtomicLong decisions = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
+    private final LongAdder admittedChanged = new LongAdder();
+    private final AtomicLong watchRestarts = new AtomicLong();
+    private final Map<String, String> load = new LinkedHashMap<>();
     private final long allocatableCpuMilli;
     private final long allocatableMemoryBytes;
     private volatile boolean actuationFromCalls;
@@ -88,11 +106,13 @@ public final class LoadRun {
         }
     }
 
-    /** Runs every phase and returns the figures; the temp dir (fake runtime) is removed at the end. */
+    /** Runs every phase and returns the figures; the temp dirs (fake runtime) are removed at the end. */
     public BenchReport run() {
         String startedAt = Instant.now().toString();
-        FakeNode fake = o.fakeRuntime() ? FakeNode.start(o.stateOnTmpfs()) : null;
-        Path scratch = fake != null ? fake.dir() : tempDir();
+        loadAverage("start");
+        SimNode fake = !o.fakeRuntime() ? null
+                : o.fakeInProcess() ? FakeNode.start(o.stateOnTmpfs()) : ChildFakeNode.start(o.stateOnTmpfs(), o.fakeHeap());
+        Path scratch = fake != null ? null : tempDir();
         try {
             String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
             CgroupConfig cgroups = fake != null ? fake.cgroups()
@@ -104,10 +124,10 @@ public final class LoadRun {
             String runtimeVersion = describe(client);
             if (fake != null) {
                 actuationFromCalls = true;
-                fake.addCallListener(this::onCriCall);
             }
             for (int i = 0; i < o.pods(); i++) {
-                PodTrack t = new PodTrack(i, String.format("p%05d", i), o.containers());
+                String name = String.format("p%05d", i);
+                PodTrack t = new PodTrack(i, name, UUID.nameUUIDFromBytes(name.getBytes()).toString(), o.containers());
                 tracks.add(t);
                 byName.put(t.name, t);
             }
@@ -116,37 +136,64 @@ public final class LoadRun {
             NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes,
                     o.pods() + 10, o.relist());
             p.heapEmptyAgent = HeapProbe.usedAfterGc();
+            loadAverage("create");
             createPods(agent, p);
-            if (fake != null) {
-                fake.clearRecordedCalls();
-            }
-            p.heapWithPods = HeapProbe.usedAfterGc();
 
+            AtomicReference<AutoCloseable> watch = new AtomicReference<>();
+            startWatch(agent, watch);
+            loadAverage("idle");
+            Map<CriRpc, Long> idleBefore = fake != null ? fake.callCounts() : Map.of();
+            long idleStart = System.nanoTime();
+            LockSupport.parkNanos(o.idle().toNanos());
+            Map<CriRpc, Long> idleAfter = fake != null ? fake.callCounts() : Map.of();
+            double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
+
+            loadAverage("storm");
+            if (fake != null) {
+                fake.streamUpdates(true, this::onUpdateCall);
+            }
             Map<CriRpc, Long> callsBefore = fake != null ? fake.callCounts() : Map.of();
-            AutoCloseable watch = agent.watch(AgentAdapter.NAMESPACE, agent.resourceVersion(), this::onEvent);
-            storm(agent, fake, p);
+            long podListsBefore = fake != null ? fake.podScopedListCalls() : 0;
+            long windowStart = System.nanoTime();
+            storm(agent, p);
             Map<CriRpc, Long> callsAfter = fake != null ? fake.callCounts() : Map.of();
+            long podLists = fake != null ? fake.podScopedListCalls() - podListsBefore : 0;
+            double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
+            if (fake != null) {
+                fake.streamUpdates(false, null);
+            }
+            p.criCalls = fake == null ? CriCalls.notMeasured()
+                    : criCalls(diff(idleBefore, idleAfter), idleSeconds, diff(callsBefore, callsAfter), windowSeconds,
+                            podLists, p.stormOutcomes.getOrDefault("admitted", 0L));
+            loadAverage("saturation");
             saturate(agent, p);
-            closeQuietly(watch);
+            closeQuietly(watch.getAndSet(null));
             agent.close();
-            // the run's frame would keep the closed agent (and everything it grew) reachable: heapNoAgent must not
-            // count it, or the per-pod figure comes out negative
-            watch = null;
             agent = null;
             tracks.forEach(t -> t.pending.set(null));
-            p.heapNoAgent = HeapProbe.usedAfterGc();
 
+            loadAverage("restore");
             CriRuntime restoreClient = usable(client, endpoint);
-            restore(restoreClient, cgroups, stateDir, p);
+            restore(restoreClient, cgroups, stateDir, fake, p);
 
+            loadAverage("bare");
             List<String> ids = new ArrayList<>(byContainerId.keySet());
             Collections.sort(ids);
             BaselineResult single = BareBaseline.run(restoreClient, ids, 1, baselineDuration());
             BaselineResult concurrent = BareBaseline.run(restoreClient, ids, o.concurrency(), baselineDuration());
+            List<BarePod> pods = barePods(restoreClient);
+            boolean sandboxUpdate = BareBaseline.hasSandboxUpdate(restoreClient, pods.get(0));
+            ResizeBaseline resizeSingle = BareBaseline.runResizeShaped(restoreClient, pods, sandboxUpdate, 1,
+                    baselineDuration());
+            ResizeBaseline resizeConcurrent = BareBaseline.runResizeShaped(restoreClient, pods, sandboxUpdate,
+                    o.concurrency(), baselineDuration());
+            p.runtimeReportsResources = restoreClient.containerStatus(ids.get(0)).getStatus().hasResources();
             restoreClient.close();
             client.close(); // a no-op when it is restoreClient
+            loadAverage("end");
 
-            return report(startedAt, runtimeVersion, p, callsBefore, callsAfter, single, concurrent);
+            return report(startedAt, runtimeVersion, p, single, concurrent, resizeSingle, resizeConcurrent,
+                    sandboxUpdate, fake == null || fake.outOfProcess());
         } finally {
             if (fake != null) {
                 fake.close();
@@ -163,7 +210,6 @@ public final class LoadRun {
         long heapBefore;
         long heapEmptyAgent;
         long heapWithPods;
-        long heapNoAgent;
         double createSeconds;
         long stormRequested;
         double stormSeconds;
@@ -173,22 +219,62 @@ public final class LoadRun {
         Histogram actuatedHist;
         Histogram visibleHist;
         Map<String, Long> stormOutcomes;
+        CriCalls criCalls;
         long saturationCompleted;
+        long saturationNeededCalls;
         double saturationSeconds;
         Histogram saturationHist;
-        double restoreSeconds;
-        int restoredPods;
+        Restore restore;
+        boolean runtimeReportsResources;
+        boolean sandboxUpdate;
     }
 
+    /**
+     * Creates the pods from {@code createThreads} threads at once (each create returns once durable; the store
+     * group-commits concurrent ones), with a progress line every 5 s, then waits until all run with status resources.
+     * The heap is probed before the harness maps container ids (its own strings).
+     */
     private void createPods(NodeAgent agent, Phases p) {
         long t0 = System.nanoTime();
-        List<ContainerShape> base = Collections.nCopies(o.containers(), ContainerShape.at(0, false));
-        for (PodTrack t : tracks) {
-            Pod pod = AgentAdapter.pod(t.name, UUID.nameUUIDFromBytes(t.name.getBytes()).toString(), o.image(), base);
-            t.spec = pod;
-            agent.create(pod);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger created = new AtomicInteger();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        List<Thread> creators = new ArrayList<>();
+        for (int c = 0; c < o.createThreads(); c++) {
+            Thread th = new Thread(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < tracks.size() && failure.get() == null) {
+                    PodTrack t = tracks.get(i);
+                    try {
+                        agent.create(AgentAdapter.pod(t.name, t.uid, o.image(), t.expected));
+                        created.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }
+            }, "bench-create-" + c);
+            th.setDaemon(true);
+            creators.add(th);
+            th.start();
         }
-        awaitAll(agent, READY_TIMEOUT, "created pods running with status resources");
+        long nextProgress = t0 + PROGRESS_NANOS;
+        for (Thread th : creators) {
+            while (th.isAlive()) {
+                join(th, 200);
+                if (System.nanoTime() > nextProgress) {
+                    log.info("bench creating pods created={}/{} seconds={}", created.get(), o.pods(),
+                            secondsSince(t0));
+                    nextProgress += PROGRESS_NANOS;
+                }
+            }
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("creating pods failed: " + failure.get().getMessage(), failure.get());
+        }
+        log.info("bench pods created pods={} seconds={}; waiting until all run", o.pods(), secondsSince(t0));
+        awaitAll(agent, READY_TIMEOUT, "created pods running with status resources", t0);
+        p.createSeconds = secondsSince(t0);
+        p.heapWithPods = HeapProbe.usedAfterGc();
         for (PodView v : agent.list(AgentAdapter.NAMESPACE)) {
             Observed ob = AgentAdapter.observe(v);
             PodTrack t = byName.get(v.spec().name());
@@ -198,36 +284,90 @@ public final class LoadRun {
                 byContainerId.put(ids[i], t);
             }
         }
-        p.createSeconds = (System.nanoTime() - t0) / 1e9;
         log.info("bench pods running pods={} containers={} seconds={}", o.pods(), o.containers(), p.createSeconds);
     }
 
-    /** Waits until every pod is listed running with status resources; returns how many are listed. */
-    private int awaitAll(NodeAgent agent, Duration timeout, String what) {
+    /** Waits until every pod is listed running with status resources, with a progress line every 5 s. */
+    private int awaitAll(NodeAgent agent, Duration timeout, String what, long t0) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long nextProgress = System.nanoTime() + PROGRESS_NANOS;
         while (true) {
             List<PodView> all = agent.ready() ? agent.list(AgentAdapter.NAMESPACE) : List.of();
-            if (all.size() == o.pods() && all.stream().allMatch(v -> AgentAdapter.observe(v).running())) {
+            long running = all.stream().filter(v -> AgentAdapter.observe(v).running()).count();
+            if (all.size() == o.pods() && running == o.pods()) {
                 return all.size();
             }
             if (System.nanoTime() > deadline) {
-                long running = all.stream().filter(v -> AgentAdapter.observe(v).running()).count();
                 throw new IllegalStateException("timed out after " + timeout + " waiting for " + what + ": "
                         + all.size() + " of " + o.pods() + " pods listed, " + running + " running");
             }
-            LockSupport.parkNanos(1_000_000L);
+            if (System.nanoTime() > nextProgress) {
+                log.info("bench waiting for {}: listed={} running={}/{} seconds={}", what, all.size(), running,
+                        o.pods(), secondsSince(t0));
+                nextProgress += PROGRESS_NANOS;
+            }
+            // listing every pod costs the agent's CPU too: at 10,000 pods look once a second
+            LockSupport.parkNanos(o.pods() >= 5000 ? 1_000_000_000L : o.pods() >= 500 ? 100_000_000L : 10_000_000L);
+        }
+    }
+
+    /** Watches every pod; a watch the agent closes (the harness fell behind) is re-opened after a list. */
+    private void startWatch(NodeAgent agent, AtomicReference<AutoCloseable> holder) {
+        long rv = agent.resourceVersion();
+        AutoCloseable w = agent.watch(AgentAdapter.NAMESPACE, rv, this::onEvent, () -> {
+            watchRestarts.incrementAndGet();
+            log.warn("bench watch closed by the agent (too slow): re-listing and watching again");
+            Thread th = new Thread(() -> {
+                if (holder.get() == null || !agent.ready()) {
+                    return;
+                }
+                long now = agent.resourceVersion();
+                for (PodView v : agent.list(AgentAdapter.NAMESPACE)) {
+                    onEvent(new PodEvent(PodEvent.Type.MODIFIED, v));
+                }
+                rewatch(agent, holder, now);
+            }, "bench-rewatch");
+            th.setDaemon(true);
+            th.start();
+        });
+        holder.set(w);
+    }
+
+    private void rewatch(NodeAgent agent, AtomicReference<AutoCloseable> holder, long rv) {
+        try {
+            AutoCloseable w = agent.watch(AgentAdapter.NAMESPACE, rv, this::onEvent, () -> {
+                watchRestarts.incrementAndGet();
+                Thread th = new Thread(() -> {
+                    if (holder.get() == null || !agent.ready()) {
+                        return;
+                    }
+                    long now = agent.resourceVersion();
+                    for (PodView v : agent.list(AgentAdapter.NAMESPACE)) {
+                        onEvent(new PodEvent(PodEvent.Type.MODIFIED, v));
+                    }
+                    rewatch(agent, holder, now);
+                }, "bench-rewatch");
+                th.setDaemon(true);
+                th.start();
+            });
+            AutoCloseable old = holder.getAndSet(w);
+            if (old == null) {
+                holder.set(null);
+                closeQuietly(w);
+            }
+        } catch (RuntimeException e) {
+            log.warn("bench cannot watch again error={}", e.toString());
         }
     }
 
     /** The rate-limited storm: one resize every 1/rate s, round robin over the pods, kinds from the mix. */
-    private void storm(NodeAgent agent, FakeNode fake, Phases p) {
+    private void storm(NodeAgent agent, Phases p) {
         resetCounters();
         SplittableRandom random = new SplittableRandom(o.seed());
-        ExecutorService senders = Executors.newFixedThreadPool(4, daemon("bench-sender"));
+        ExecutorService senders = Executors.newFixedThreadPool(o.senders(), daemon("bench-sender"));
         long intervalNanos = (long) (1e9 / o.rate());
         long start = System.nanoTime();
         long end = start + o.duration().toNanos();
-        long nextClear = start + 1_000_000_000L;
         long i = 0;
         for (long at = start; at < end; at = start + (++i) * intervalNanos) {
             long wait = at - System.nanoTime();
@@ -240,18 +380,13 @@ public final class LoadRun {
             Pod spec;
             synchronized (t) {
                 pending = t.plan(kind, at, allocatableCpuMilli);
-                spec = AgentAdapter.resized(t.spec, pending.target);
-                t.spec = spec;
+                spec = AgentAdapter.pod(t.name, t.uid, o.image(), pending.target);
             }
             Pending old = t.pending.getAndSet(pending);
             if (old != null && !old.done()) {
                 outcomes.get("superseded").incrementAndGet();
             }
             senders.execute(() -> send(agent, t, pending, spec));
-            if (fake != null && at > nextClear) {
-                fake.clearRecordedCalls();
-                nextClear = at + 1_000_000_000L;
-            }
         }
         p.stormRequested = i;
         p.stormSeconds = (System.nanoTime() - start) / 1e9;
@@ -276,8 +411,8 @@ public final class LoadRun {
         Map<String, Long> snapshot = new LinkedHashMap<>();
         outcomes.forEach((k, v) -> snapshot.put(k, v.get()));
         p.stormOutcomes = snapshot;
-        log.info("bench storm done requested={} decisions={} completed={} unfinished={}", p.stormRequested,
-                p.stormDecisions, p.stormCompleted, unfinished);
+        log.info("bench storm done requested={} decisions={} completed={} unfinished={} watchRestarts={}",
+                p.stormRequested, p.stormDecisions, p.stormCompleted, unfinished, watchRestarts.get());
     }
 
     private void send(NodeAgent agent, PodTrack t, Pending pending, Pod spec) {
@@ -291,7 +426,11 @@ public final class LoadRun {
         }
     }
 
-    /** Closed loop: {@code concurrency} workers, each sends a resize and waits until status shows it. */
+    /**
+     * Closed loop: {@code concurrency} workers, each sends a resize and waits until status shows it. Counts, per
+     * completed resize, the calls it minimally needs (2 per changed container, +1 sandbox update where the runtime
+     * has it; whether it has it is probed in the bare phase, so the calls are summed by changed containers here).
+     */
     private void saturate(NodeAgent agent, Phases p) {
         if (o.saturation().isZero()) {
             p.saturationHist = LatencyStats.newHistogram();
@@ -300,6 +439,7 @@ public final class LoadRun {
         Histogram hist = LatencyStats.newHistogram();
         AtomicInteger nextPod = new AtomicInteger();
         AtomicLong done = new AtomicLong();
+        AtomicLong changedContainers = new AtomicLong();
         long start = System.nanoTime();
         long end = start + o.saturation().toNanos();
         List<Thread> workers = new ArrayList<>();
@@ -323,8 +463,7 @@ public final class LoadRun {
                             continue; // still in flight from another worker: take the next pod
                         }
                         pending = t.plan(kind, System.nanoTime(), allocatableCpuMilli);
-                        spec = AgentAdapter.resized(t.spec, pending.target);
-                        t.spec = spec;
+                        spec = AgentAdapter.pod(t.name, t.uid, o.image(), pending.target);
                         t.pending.set(pending);
                     }
                     send(agent, t, pending, spec);
@@ -335,6 +474,7 @@ public final class LoadRun {
                     if (pending.visible) {
                         mine.recordValue(Math.max(1_000L, pending.visibleAt - pending.requestNanos));
                         done.incrementAndGet();
+                        changedContainers.addAndGet(pending.changed);
                     }
                 }
                 synchronized (hist) {
@@ -346,31 +486,106 @@ public final class LoadRun {
             th.start();
         }
         for (Thread th : workers) {
-            try {
-                th.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted in the saturation phase", e);
-            }
+            join(th, 0);
         }
         p.saturationSeconds = (System.nanoTime() - start) / 1e9;
         p.saturationCompleted = done.get();
+        p.saturationNeededCalls = changedContainers.get(); // × 2 (+ sandbox) in report(), once probed
         p.saturationHist = hist;
-        // the storm's recorders kept counting; the saturation phase has its own histogram
         toDecision.reset();
         toActuated.reset();
         toVisible.reset();
     }
 
-    /** A new agent on the same state dir and runtime: build → every pod listed with status resources. */
-    private void restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, Phases p) {
+    /**
+     * A new agent on the same state dir and the runtime that kept the pods. Timed from {@code build()} start: until it
+     * returns (ready), until every pod is listed with allocatedResources, and until every pod is listed running with
+     * status resources and the runtime has answered a ContainerStatus for each of its containers since the start
+     * (the fake runtime counts them; a real runtime: running with status resources).
+     */
+    private void restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, SimNode fake, Phases p) {
+        if (fake != null) {
+            fake.markStatusReads();
+        }
+        int wantReads = o.pods() * o.containers();
         long t0 = System.nanoTime();
+        double readySeconds;
+        double allocatedSeconds = -1;
+        double runtimeSeconds = -1;
+        int reads = 0;
+        long pollCost = 0;
+        int polls = 0;
         try (NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli,
                 allocatableMemoryBytes, o.pods() + 10, o.relist())) {
-            p.restoredPods = awaitAll(agent, READY_TIMEOUT, "restored pods listed with status");
-            p.restoreSeconds = (System.nanoTime() - t0) / 1e9;
+            readySeconds = secondsSince(t0);
+            log.info("bench restore: agent ready pods={} seconds={}", o.pods(), readySeconds);
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            long nextProgress = System.nanoTime() + PROGRESS_NANOS;
+            long pollNanos = RESTORE_POLL_MILLIS * 1_000_000L;
+            boolean[] allocatedSeen = new boolean[tracks.size()];
+            boolean[] runningSeen = new boolean[tracks.size()];
+            int allocated = 0;
+            int running = 0;
+            while (runtimeSeconds < 0) {
+                long pollStart = System.nanoTime();
+                // each pod is looked up (a get, as a client would) until it shows what is waited for, then no more:
+                // a full list of 10,000 pods per look would take the agent's CPU for the whole wait
+                for (int i = 0; i < tracks.size(); i++) {
+                    if (allocatedSeen[i] && runningSeen[i]) {
+                        continue;
+                    }
+                    PodView v = agent.get(AgentAdapter.NAMESPACE, tracks.get(i).name).orElse(null);
+                    if (v == null) {
+                        continue;
+                    }
+                    Observed ob = AgentAdapter.observe(v);
+                    if (!allocatedSeen[i] && ob.allAllocated()) {
+                        allocatedSeen[i] = true;
+                        allocated++;
+                    }
+                    if (!runningSeen[i] && ob.running()) {
+                        runningSeen[i] = true;
+                        running++;
+                    }
+                }
+                if (allocatedSeconds < 0 && allocated == o.pods()) {
+                    allocatedSeconds = secondsSince(t0);
+                }
+                if (running == o.pods()) {
+                    reads = fake != null ? fake.statusReadContainers() : wantReads;
+                    if (reads >= wantReads) {
+                        runtimeSeconds = secondsSince(t0);
+                        break;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("restore: timed out with " + allocated + " pods allocated, "
+                            + running + " running");
+                }
+                if (allocatedSeconds >= 0 && secondsSince(t0) > allocatedSeconds + runtimeReadWait().toSeconds()) {
+                    reads = fake != null ? fake.statusReadContainers() : 0;
+                    log.warn("bench restore: the runtime answered ContainerStatus for {} of {} containers within {} "
+                            + "after every pod was allocated: status resources are not the runtime's read-back",
+                            reads, wantReads, runtimeReadWait());
+                    break;
+                }
+                if (System.nanoTime() > nextProgress) {
+                    log.info("bench restore: allocated={} running={}/{} statusReads={}/{} seconds={}",
+                            allocated, running, o.pods(), fake != null ? fake.statusReadContainers() : -1,
+                            wantReads, secondsSince(t0));
+                    nextProgress += PROGRESS_NANOS;
+                }
+                // a look at every pod takes CPU from the agent: wait at least as long as the look took
+                long took = System.nanoTime() - pollStart;
+                pollCost += took;
+                polls++;
+                LockSupport.parkNanos(Math.max(pollNanos, took));
+            }
         }
-        log.info("bench restore done pods={} seconds={}", p.restoredPods, p.restoreSeconds);
+        p.restore = new Restore(o.pods(), readySeconds, allocatedSeconds, runtimeSeconds, reads, RESTORE_POLL_MILLIS,
+                polls == 0 ? 0 : pollCost / polls / 1e6);
+        log.info("bench restore done pods={} ready={}s allocated={}s runtimeRead={}s", o.pods(), readySeconds,
+                allocatedSeconds, runtimeSeconds);
     }
 
     // ------------------------------------------------------------------ observation
@@ -394,6 +609,7 @@ public final class LoadRun {
                 toDecision.recordValue(Math.max(1_000L, now - p.requestNanos));
                 decisions.incrementAndGet();
                 outcomes.get("admitted").incrementAndGet();
+                admittedChanged.add(p.changed);
             }
             if (!actuationFromCalls && ob.showsAllocated(p.target) && !ob.inProgress() && p.actuate()) {
                 toActuated.recordValue(Math.max(1_000L, now - p.requestNanos));
@@ -415,11 +631,8 @@ public final class LoadRun {
     }
 
     /** Fake runtime: the last UpdateContainerResources of a resize carrying the new values marks it actuated. */
-    private void onCriCall(RecordedCall call) {
-        if (call.rpc() != CriRpc.UPDATE_CONTAINER_RESOURCES) {
-            return;
-        }
-        PodTrack t = byContainerId.get(call.id());
+    private void onUpdateCall(long nanoTime, String containerId, long shares, long quota, long memory) {
+        PodTrack t = byContainerId.get(containerId);
         if (t == null) {
             return;
         }
@@ -427,31 +640,34 @@ public final class LoadRun {
         if (p == null || !p.kind.admitted()) {
             return;
         }
-        UpdateContainerResourcesRequest req = (UpdateContainerResourcesRequest) call.request();
-        int index = t.containerIndex(call.id());
-        if (index >= 0 && p.target.get(index).matches(req.getLinux()) && p.markContainer(index)) {
-            toActuated.recordValue(Math.max(1_000L, System.nanoTime() - p.requestNanos));
+        int index = t.containerIndex(containerId);
+        if (index >= 0 && p.target.get(index).matches(shares, quota, memory) && p.markContainer(index)) {
+            toActuated.recordValue(Math.max(1_000L, nanoTime - p.requestNanos));
         }
     }
 
     // ------------------------------------------------------------------ per pod state
 
-    /** One pod of the storm. {@code level}/{@code wide}/{@code spec} are guarded by the track's monitor. */
+    /** One pod of the storm. {@code level}/{@code wide}/{@code expected} are guarded by the track's monitor. */
     private final class PodTrack {
         final int index;
         final String name;
+        final String uid;
         final int containers;
         final AtomicReference<Pending> pending = new AtomicReference<>();
         final String[] containerIds;
-        Pod spec;
+        /** The shapes the node should run once every admitted resize sent so far is enacted. */
+        List<ContainerShape> expected;
         int level;
         boolean wide;
 
-        PodTrack(int index, String name, int containers) {
+        PodTrack(int index, String name, String uid, int containers) {
             this.index = index;
             this.name = name;
+            this.uid = uid;
             this.containers = containers;
             this.containerIds = new String[containers];
+            this.expected = Collections.nCopies(containers, ContainerShape.at(0, false));
         }
 
         int containerIndex(String id) {
@@ -491,7 +707,16 @@ public final class LoadRun {
                         ContainerShape.cpuHog(nodeCpuMilli * 2 / containers + 1));
                 default -> throw new AssertionError(k);
             }
-            return new Pending(k, requestNanos, target);
+            int changed = 0;
+            if (k.admitted()) {
+                for (int i = 0; i < containers; i++) {
+                    if (!target.get(i).equals(expected.get(i))) {
+                        changed++;
+                    }
+                }
+                expected = target;
+            }
+            return new Pending(k, requestNanos, target, changed);
         }
     }
 
@@ -500,15 +725,18 @@ public final class LoadRun {
         final ResizeKind kind;
         final long requestNanos;
         final List<ContainerShape> target;
+        /** Containers whose values this resize changes (against the last admitted-kind spec the harness sent). */
+        final int changed;
         private final AtomicInteger state = new AtomicInteger(); // bit 0 decided, 1 actuated, 2 finished
         private final AtomicInteger containersSeen = new AtomicInteger();
         volatile boolean visible;
         volatile long visibleAt;
 
-        Pending(ResizeKind kind, long requestNanos, List<ContainerShape> target) {
+        Pending(ResizeKind kind, long requestNanos, List<ContainerShape> target, int changed) {
             this.kind = kind;
             this.requestNanos = requestNanos;
             this.target = List.copyOf(target);
+            this.changed = changed;
         }
 
         boolean decide() {
@@ -554,50 +782,109 @@ public final class LoadRun {
         toVisible.reset();
         decisions.set(0);
         completed.set(0);
+        admittedChanged.reset();
         outcomes.values().forEach(v -> v.set(0));
     }
 
     // ------------------------------------------------------------------ report
 
-    private BenchReport report(String startedAt, String runtimeVersion, Phases p, Map<CriRpc, Long> before,
-            Map<CriRpc, Long> after, BaselineResult single, BaselineResult concurrent) {
-        Map<String, Long> byRpc = new LinkedHashMap<>();
-        long allCalls = 0;
-        for (Map.Entry<CriRpc, Long> e : after.entrySet()) {
-            long n = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-            if (n > 0) {
-                byRpc.put(e.getKey().methodName(), n);
-                allCalls += n;
-            }
-        }
-        long admitted = p.stormOutcomes.getOrDefault("admitted", 0L);
-        long updates = byRpc.getOrDefault(CriRpc.UPDATE_CONTAINER_RESOURCES.methodName(), 0L);
-        double saturationRate = p.saturationSeconds > 0 ? p.saturationCompleted / p.saturationSeconds : 0;
-        long agentHeap = (p.heapWithPods - p.heapNoAgent - (p.heapEmptyAgent - p.heapBefore)) / o.pods();
-        long totalHeap = (p.heapWithPods - p.heapEmptyAgent) / o.pods();
+    private CriCalls criCalls(Map<String, Long> idle, double idleSeconds, Map<String, Long> storm,
+            double windowSeconds, long podLists, long admitted) {
+        Map<String, Double> relistRate = new LinkedHashMap<>();
+        idle.forEach((rpc, n) -> relistRate.put(rpc, n / idleSeconds));
+        long all = storm.values().stream().mapToLong(Long::longValue).sum();
+        long lists = storm.getOrDefault(CriRpc.LIST_CONTAINERS.methodName(), 0L);
+        long updates = storm.getOrDefault(CriRpc.UPDATE_CONTAINER_RESOURCES.methodName(), 0L);
+        long status = storm.getOrDefault(CriRpc.CONTAINER_STATUS.methodName(), 0L);
+        // a refresh is one pod-scoped ListContainers and one ContainerStatus per container; node-wide lists are relists
+        long refreshStatus = Math.min(status, podLists * o.containers());
+        long relist = lists + refreshStatus;
+        double n = Math.max(1, admitted);
+        return new CriCalls(true, windowSeconds, storm, relistRate, idleSeconds, podLists, admitted,
+                admitted == 0 ? 0 : admittedChanged.sum() / n, all / n, Math.max(0, all - relist) / n, updates / n,
+                status / n, (status - refreshStatus) / n);
+    }
+
+    private BenchReport report(String startedAt, String runtimeVersion, Phases p, BaselineResult single,
+            BaselineResult concurrent, ResizeBaseline resizeSingle, ResizeBaseline resizeConcurrent,
+            boolean sandboxUpdate, boolean agentOnlyHeap) {
+        double completedPerSecond = p.saturationSeconds > 0 ? p.saturationCompleted / p.saturationSeconds : 0;
+        double neededCalls = 2.0 * p.saturationNeededCalls + (sandboxUpdate ? p.saturationCompleted : 0);
+        double neededPerResize = p.saturationCompleted > 0 ? neededCalls / p.saturationCompleted : 0;
+        Saturation saturation = new Saturation(p.saturationCompleted, p.saturationSeconds, completedPerSecond,
+                neededPerResize, p.saturationSeconds > 0 ? neededCalls / p.saturationSeconds : 0);
+        Heap heap = new Heap(agentOnlyHeap, p.heapBefore, p.heapEmptyAgent, p.heapWithPods,
+                (p.heapWithPods - p.heapEmptyAgent) / o.pods());
         AgentFigures agent = new AgentFigures(p.createSeconds, p.stormRequested, p.stormDecisions / p.stormSeconds,
-                p.stormCompleted / p.stormSeconds, saturationRate, p.stormOutcomes,
-                LatencyStats.of(p.decisionHist), LatencyStats.of(p.actuatedHist), LatencyStats.of(p.visibleHist),
-                LatencyStats.of(p.saturationHist),
-                admitted > 0 && o.fakeRuntime() ? (double) allCalls / admitted : 0,
-                admitted > 0 && o.fakeRuntime() ? (double) updates / admitted : 0,
-                byRpc, agentHeap, totalHeap, p.restoreSeconds, p.restoredPods);
-        RunInfo run = new RunInfo(o.fakeRuntime()
-                ? "fake-cri (unix socket), state dir on " + (o.stateOnTmpfs() ? "tmpfs" : "disk") + ", relist "
-                        + o.relist().toMillis() + " ms"
-                : o.criEndpoint() + ", relist " + o.relist().toMillis() + " ms", runtimeVersion,
+                p.stormCompleted / p.stormSeconds, p.stormOutcomes, LatencyStats.of(p.decisionHist),
+                LatencyStats.of(p.actuatedHist), LatencyStats.of(p.visibleHist), LatencyStats.of(p.saturationHist),
+                p.criCalls, saturation, heap, p.restore, watchRestarts.get());
+        String where = o.fakeRuntime()
+                ? "fake-cri (unix socket, " + (o.fakeInProcess() ? "in the harness JVM" : "child JVM") + ")"
+                : o.criEndpoint();
+        RunInfo run = new RunInfo(where + ", state dir on " + (o.stateOnTmpfs() && o.fakeRuntime() ? "tmpfs" : "disk")
+                + ", relist " + o.relist().toMillis() + " ms", runtimeVersion
+                + (p.runtimeReportsResources ? "" : "; reports no resources in ContainerStatus")
+                + (sandboxUpdate ? "; has UpdatePodSandboxResources" : "; no UpdatePodSandboxResources"),
                 o.pods(), o.containers(), o.rate(), p.stormSeconds, p.saturationSeconds, o.concurrency(),
                 o.mix().toString(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), startedAt);
-        Map<String, Double> micro = o.micro() ? Microbenchmarks.runAdmission() : Map.of();
-        return Targets.evaluate(run, agent, new Bare(single, concurrent), micro);
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), startedAt,
+                o.senders(), o.fakeRuntime(), !(o.stateOnTmpfs() && o.fakeRuntime()), o.relist().toMillis() / 1000.0, load);
+        Map<String, Double> micro = Map.of();
+        if (o.micro()) {
+            loadAverage("jmh");
+            micro = Microbenchmarks.runAdmission();
+            loadAverage("jmh end");
+        }
+        return Targets.evaluate(run, agent, new Bare(single, concurrent, resizeSingle, resizeConcurrent), micro,
+                p.runtimeReportsResources);
     }
 
     // ------------------------------------------------------------------ helpers
 
+    private static Map<String, Long> diff(Map<CriRpc, Long> before, Map<CriRpc, Long> after) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<CriRpc, Long> e : after.entrySet()) {
+            long n = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (n > 0) {
+                out.put(e.getKey().methodName(), n);
+            }
+        }
+        return out;
+    }
+
+    /** Each pod's containers and sandbox (by a bare node-wide ListPodSandbox, matched on the pod's uid). */
+    private List<BarePod> barePods(CriRuntime client) {
+        Map<String, String> sandboxByUid = new HashMap<>();
+        for (var s : client.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+            sandboxByUid.put(s.getMetadata().getUid(), s.getId());
+        }
+        List<BarePod> pods = new ArrayList<>();
+        for (PodTrack t : tracks) {
+            if (t.containerIds[0] != null) {
+                pods.add(new BarePod(List.of(t.containerIds), sandboxByUid.get(t.uid)));
+            }
+        }
+        return pods;
+    }
+
+    private void loadAverage(String phase) {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            load.put(phase, f[0] + " " + f[1] + " " + f[2]);
+            log.info("bench phase={} load={} {} {}", phase, f[0], f[1], f[2]);
+        } catch (IOException | RuntimeException e) {
+            load.put(phase, "?");
+        }
+    }
+
     private Duration baselineDuration() {
         long seconds = Math.max(1, Math.min(10, o.duration().toSeconds() / 3));
         return Duration.ofSeconds(seconds);
+    }
+
+    private static double secondsSince(long t0) {
+        return Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
     }
 
     private static String describe(GrpcRuntimeClient client) {
@@ -633,6 +920,15 @@ public final class LoadRun {
         };
     }
 
+    private static void join(Thread th, long millis) {
+        try {
+            th.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + th.getName(), e);
+        }
+    }
+
     private static void shutdown(ExecutorService pool) {
         pool.shutdown();
         try {
@@ -646,6 +942,9 @@ public final class LoadRun {
     }
 
     private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
         try {
             c.close();
         } catch (Exception e) {

@@ -40,10 +40,14 @@ final class ReportWriter {
         String title = "resize latency, " + run.pods() + " pods x " + run.containersPerPod() + ", "
                 + Targets.fmt(run.ratePerSecond()) + "/s, " + run.runtime();
         return LatencyChart.svg(title, List.of(
-                new LatencyChart.Series("agent request→status-visible", a.requestToStatusVisible()),
-                new LatencyChart.Series("agent request→actuated", a.requestToActuated()),
-                new LatencyChart.Series("bare UpdateContainerResources", r.bare().singleThread().latency()),
-                new LatencyChart.Series("agent saturation (c=" + run.concurrency() + ")", a.saturationLatency()),
-                new LatencyChart.Series("bare at c=" + run.concurrency(), r.bare().concurrent().latency())));
+                new LatencyChart.Series("agent storm request→status-visible", a.requestToStatusVisible()),
+                new LatencyChart.Series("agent storm request→actuated", a.requestToActuated()),
+                new LatencyChart.Series("agent saturation (c=" + run.concurrency() + ") send→visible",
+                        a.saturationLatency()),
+                new LatencyChart.Series("bare resize calls, 1 thread", r.bare().resizeSingle().sequence(), true),
+                new LatencyChart.Series("bare resize calls, c=" + run.concurrency(),
+                        r.bare().resizeConcurrent().sequence(), true),
+                new LatencyChart.Series("bare UpdateContainerResources, 1 thread",
+                        r.bare().singleThread().latency(), true)));
     }
 }

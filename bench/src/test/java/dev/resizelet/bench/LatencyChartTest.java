@@ -15,17 +15,17 @@ class LatencyChartTest {
     private static final LatencyStats BARE = new LatencyStats(1000, 0.5, 0.7, 1.2, 3.0, 4.0, 0.6);
 
     @Test
-    void drawsOneLinePerSeriesWithFourPointsAndALegend() throws Exception {
+    void drawsOneCurvePerSeriesOnLogAxesWithALegend() throws Exception {
         String svg = LatencyChart.svg("a <title> & more", List.of(
                 new LatencyChart.Series("agent", AGENT), new LatencyChart.Series("bare", BARE)));
 
         Document doc = parse(svg);
         assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
         assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(2);
-        assertThat(doc.getElementsByTagName("circle").getLength()).isEqualTo(8);
         String points = ((Element) doc.getElementsByTagName("polyline").item(0)).getAttribute("points");
-        assertThat(points.split(" ")).hasSize(4);
-        assertThat(svg).contains("a &lt;title&gt; &amp; more", ">agent<", ">bare<", ">99.9<");
+        assertThat(points.split(" ")).hasSize(5); // p50, p90, p99, p99.9, max
+        assertThat(svg).contains("a &lt;title&gt; &amp; more", ">agent<", ">bare<", ">99.9%<", ">99.99%<",
+                "log scale", ">1<", ">10<");
     }
 
     @Test
@@ -54,11 +54,16 @@ class LatencyChartTest {
     }
 
     @Test
-    void axisTopIsARoundNumberAboveTheMaximum() {
-        assertThat(LatencyChart.niceCeiling(15.0)).isEqualTo(20.0);
-        assertThat(LatencyChart.niceCeiling(0.7)).isEqualTo(1.0);
-        assertThat(LatencyChart.niceCeiling(230)).isEqualTo(250);
-        assertThat(LatencyChart.niceCeiling(0)).isEqualTo(1);
+    void aWholeHistogramBecomesADenseCurveUpToItsMaximum() {
+        org.HdrHistogram.Histogram h = LatencyStats.newHistogram();
+        for (long v = 1; v <= 10_000; v++) {
+            h.recordValue(v * 1_000L); // 1 µs .. 10 ms
+        }
+        LatencyStats s = LatencyStats.of(h);
+
+        assertThat(s.curve().size()).isGreaterThan(20);
+        assertThat(s.curve().get(s.curve().size() - 1).percentile()).isEqualTo(100.0);
+        assertThat(s.curve().get(s.curve().size() - 1).ms()).isCloseTo(10.0, org.assertj.core.data.Offset.offset(0.01));
     }
 
     private static Document parse(String svg) throws Exception {

@@ -14,9 +14,8 @@ class LoadHarnessSmokeTest {
 
     @Test
     void aShortRunReportsEveryFigure(@TempDir Path out) throws Exception {
-        HarnessOptions o = new HarnessOptions(null, null, "busybox", 20, 2, 50, Duration.ofSeconds(1),
-                Duration.ofMillis(500), 2, ResizeMix.parse("fits=4,up=2,down=2,deferred=1,infeasible=1"), out, false, 7,
-                Duration.ofSeconds(1), false);
+        HarnessOptions o = HarnessOptions.small(20, 50, Duration.ofSeconds(1), Duration.ofMillis(500), 2,
+                ResizeMix.parse("fits=4,up=2,down=2,deferred=1,infeasible=1"), out);
 
         BenchReport r = new LoadRun(o).run();
         var written = ReportWriter.write(r, out);
@@ -24,18 +23,27 @@ class LoadHarnessSmokeTest {
         var a = r.agent();
         assertThat(a.resizesRequested()).isPositive();
         assertThat(a.admissionDecisionsPerSecond()).isPositive();
-        assertThat(a.resizesCompletedPerSecond()).isPositive();
+        assertThat(a.saturation().completedPerSecond()).isPositive();
+        assertThat(a.saturation().neededCallsPerResize()).isGreaterThanOrEqualTo(2.0);
         assertThat(a.decisions().get("admitted")).isPositive();
         assertThat(a.requestToDecision().count()).isPositive();
         assertThat(a.requestToActuated().p50Ms()).isPositive();
         assertThat(a.requestToStatusVisible().p99Ms()).isPositive()
                 .isGreaterThanOrEqualTo(a.requestToStatusVisible().p50Ms());
-        assertThat(a.criCallsPerResize()).isGreaterThanOrEqualTo(a.updateCallsPerResize());
-        assertThat(a.updateCallsPerResize()).isGreaterThanOrEqualTo(1.0);
-        assertThat(a.criCallsByRpc()).containsKey("UpdateContainerResources");
-        assertThat(a.heapBytesPerPodTotal()).isPositive();
-        assertThat(a.restoredPods()).isEqualTo(20);
-        assertThat(a.restoreSeconds()).isPositive();
+        assertThat(a.criCalls().allPerAdmitted()).isGreaterThanOrEqualTo(a.criCalls().withoutRelistPerAdmitted());
+        assertThat(a.criCalls().updatePerAdmitted()).isGreaterThanOrEqualTo(1.0);
+        assertThat(a.criCalls().byRpc()).containsKey("UpdateContainerResources");
+        assertThat(a.criCalls().relistPerSecond()).containsKey("ListContainers");
+        assertThat(a.criCalls().changedContainersPerAdmitted()).isBetween(1.0, 2.0);
+        assertThat(a.heap().agentOnly()).isTrue(); // the fake runtime ran in a child JVM
+        assertThat(a.restore().pods()).isEqualTo(20);
+        assertThat(a.restore().readySeconds()).isPositive();
+        assertThat(a.restore().allocatedSeconds()).isGreaterThanOrEqualTo(a.restore().readySeconds());
+        // -1: the agent did not read every container back from the runtime within the wait (said in the report)
+        assertThat(a.restore().runtimeReadSeconds()).satisfiesAnyOf(
+                s -> assertThat(s).isEqualTo(-1.0), s -> assertThat(s).isGreaterThanOrEqualTo(a.restore().readySeconds()));
+        assertThat(r.bare().resizeSingle().sandboxUpdate()).isTrue();
+        assertThat(r.bare().resizeConcurrent().callsPerSecond()).isPositive();
         assertThat(r.bare().singleThread().callsPerSecond()).isPositive();
         assertThat(r.bare().concurrent().threads()).isEqualTo(2);
         assertThat(r.targets()).extracting(BenchReport.Target::status).allMatch(s -> s.matches("PASS|MISS|N/A"));

@@ -1,0 +1,121 @@
+package dev.resizelet.bench;
+
+import dev.resizelet.cgroups.CgroupConfig;
+import dev.resizelet.cgroups.CgroupDriver;
+import dev.resizelet.cgroups.CgroupFs;
+import dev.resizelet.cgroups.CgroupManager;
+import dev.resizelet.cgroups.CgroupVersion;
+import dev.resizelet.cri.v1.ListContainersRequest;
+import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
+import dev.resizelet.fakecri.CriRpc;
+import dev.resizelet.fakecri.FakeRuntime;
+import dev.resizelet.fakecri.FakeRuntimeServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.BufferedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The fake runtime in a JVM of its own, for the harness's child process ({@link ChildFakeNode}): serves
+ * {@code DIR/cri.sock} with its cgroup tree in {@code DIR/cgroup}, prints {@code READY <endpoint>}, then answers
+ * one command per stdin line on stdout: {@code COUNTS} (calls by RPC), {@code UPDATES on|off} (stream each
+ * UpdateContainerResources as {@code U <nanoTime> <id> <shares> <quota> <memory>}), {@code MARK} / {@code READS}
+ * (distinct containers read with ContainerStatus since the mark). Exits when stdin closes.
+ */
+public final class FakeRuntimeMain {
+    private FakeRuntimeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        Path dir = Path.of(args[0]);
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.UTF_8);
+        CgroupConfig cgroups = new CgroupConfig(dir.resolve("cgroup"), "kubepods", CgroupVersion.V1,
+                CgroupDriver.CGROUPFS);
+        FakeRuntime runtime = FakeRuntime.builder().cgroups(new CgroupManager(cgroups, CgroupFs.real())).build();
+        Map<CriRpc, LongAdder> counts = new EnumMap<>(CriRpc.class);
+        for (CriRpc rpc : CriRpc.values()) {
+            counts.put(rpc, new LongAdder());
+        }
+        Set<String> reads = ConcurrentHashMap.newKeySet();
+        LongAdder podLists = new LongAdder();
+        AtomicBoolean streamUpdates = new AtomicBoolean();
+        AtomicBoolean rememberReads = new AtomicBoolean();
+        runtime.addCallListener(call -> {
+            counts.get(call.rpc()).increment();
+            if (call.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES && streamUpdates.get()) {
+                var linux = ((UpdateContainerResourcesRequest) call.request()).getLinux();
+                long now = System.nanoTime();
+                synchronized (out) {
+                    out.append("U ").append(Long.toString(now)).append(' ').append(call.id()).append(' ')
+                            .append(Long.toString(linux.getCpuShares())).append(' ')
+                            .append(Long.toString(linux.getCpuQuota())).append(' ')
+                            .append(Long.toString(linux.getMemoryLimitInBytes())).append('\n');
+                    out.flush();
+                }
+            } else if (call.rpc() == CriRpc.CONTAINER_STATUS && rememberReads.get()) {
+                reads.add(call.id());
+            } else if (call.rpc() == CriRpc.LIST_CONTAINERS
+                    && !((ListContainersRequest) call.request()).getFilter().getPodSandboxId().isEmpty()) {
+                podLists.increment();
+            }
+        });
+        // the fake keeps every call in a copy-on-write list: drop it often, or creating 10,000 pods is quadratic
+        Thread cleaner = new Thread(() -> {
+            while (true) {
+                runtime.clearCalls();
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "fake-cri-clear-calls");
+        cleaner.setDaemon(true);
+        cleaner.start();
+        FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, dir.resolve("cri.sock"));
+        synchronized (out) {
+            out.println("READY " + server.endpoint());
+            out.flush();
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            String cmd = line.trim();
+            String answer;
+            if (cmd.equals("COUNTS")) {
+                StringBuilder sb = new StringBuilder("COUNTS");
+                counts.forEach((rpc, n) -> sb.append(' ').append(rpc.name()).append('=').append(n.sum()));
+                sb.append(" POD_LISTS=").append(podLists.sum());
+                answer = sb.toString();
+            } else if (cmd.equals("UPDATES on") || cmd.equals("UPDATES off")) {
+                streamUpdates.set(cmd.endsWith("on"));
+                answer = "OK";
+            } else if (cmd.equals("MARK")) {
+                reads.clear();
+                rememberReads.set(true);
+                answer = "OK";
+            } else if (cmd.equals("READS")) {
+                answer = "READS " + reads.size();
+            } else {
+                answer = "ERR unknown command " + cmd;
+            }
+            synchronized (out) {
+                out.println(answer);
+                out.flush();
+            }
+        }
+        server.close();
+    }
+}
