@@ -165,7 +165,13 @@ final class RuntimeEvents implements AutoCloseable {
 
         @Override
         public void onEvent(ContainerEventResponse event) {
-            received(attempt, event.getContainerId());
+            // created/started events are what the agent itself just did (or precede the stopped event of the
+            // container a restart behind its back replaces); re-reading a pod for each one cost a node that starts
+            // 1,000 pods 90 pod refreshes a second. Stopped and deleted containers are what the status must show.
+            switch (event.getContainerEventType()) {
+                case CONTAINER_CREATED_EVENT, CONTAINER_STARTED_EVENT -> { }
+                default -> received(attempt, event.getContainerId());
+            }
         }
 
         @Override

@@ -80,14 +80,17 @@ class RuntimeEventsTest {
                 .until(() -> subscribeCalls() == before + 1 && scheduler.pending() == 1);
     }
 
+    /** A container that is created and stopped: the stopped event is the one the agent acts on. */
     String createContainer() {
         PodSandboxConfig sandbox = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("p").setNamespace("default").setUid("u1")).build();
         String sandboxId = client.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandbox).build())
                 .getPodSandboxId();
-        return client.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
+        String id = client.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandboxId)
                 .setConfig(ContainerConfig.newBuilder().setMetadata(ContainerMetadata.newBuilder().setName("c")))
                 .build()).getContainerId();
+        client.stopContainer(dev.resizelet.cri.v1.StopContainerRequest.newBuilder().setContainerId(id).build());
+        return id;
     }
 
     @Test
