@@ -29,10 +29,18 @@ public final class AdmissionRules {
      * before cpu: Infeasible), fit beside the others (cpu before memory, the predicate's order: Deferred).
      */
     public static AdmissionDecision resize(NodeConfig node, Pod allocated, Pod desired, ResourceVector usedByOthers) {
+        return resize(node, allocated, desired, desired.requests(), usedByOthers);
+    }
+
+    /** As {@link #resize(NodeConfig, Pod, Pod, ResourceVector)} with the desired pod's requests computed once by the caller. */
+    public static AdmissionDecision resize(NodeConfig node, Pod allocated, Pod desired, ResourceVector want,
+            ResourceVector usedByOthers) {
         if (desired.isStatic()) {
             return new Infeasible(desired.uid(), desired.generation(), Infeasible.REASON, STATIC_POD);
         }
-        if (allocated.qosClass() == QosClass.GUARANTEED) {
+        boolean staticPolicy = node.cpuManagerPolicy() == NodeConfig.CpuManagerPolicy.STATIC
+                || node.memoryManagerPolicy() == NodeConfig.MemoryManagerPolicy.STATIC;
+        if (staticPolicy && allocated.qosClass() == QosClass.GUARANTEED) { // the QoS class only matters here
             if (node.cpuManagerPolicy() == NodeConfig.CpuManagerPolicy.STATIC
                     && requestChanged(allocated, desired, ResourceNames.CPU)) {
                 return new Infeasible(desired.uid(), desired.generation(), Infeasible.REASON, CPU_STATIC);
@@ -42,7 +50,6 @@ public final class AdmissionRules {
                 return new Infeasible(desired.uid(), desired.generation(), Infeasible.REASON, MEMORY_STATIC);
             }
         }
-        ResourceVector want = desired.requests();
         NodeAllocatable a = node.allocatable();
         if (want.memoryBytes() > a.memoryBytes()) {
             return new Infeasible(desired.uid(), desired.generation(), Infeasible.REASON,

@@ -179,8 +179,9 @@ public final class AllocationManager {
             stage(s.withDecision(desired, inf, null), null);
             return inf;
         }
-        AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), desired, used.minus(s.allocatedRequests()));
-        apply(s, desired, d);
+        ResourceVector want = desired.requests();
+        AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), desired, want, used.minus(s.allocatedRequests()));
+        apply(s, desired, d, want);
         return d;
     }
 
@@ -241,10 +242,11 @@ public final class AllocationManager {
         queue.sort(PendingOrder.ORDER);
         List<AdmissionDecision> changed = new ArrayList<>();
         for (PodState s : queue) {
-            AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), s.desired(),
+            ResourceVector want = s.desired().requests();
+            AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), s.desired(), want,
                     used.minus(s.allocatedRequests()));
             if (!d.equals(s.lastDecision())) {
-                apply(s, s.desired(), d);
+                apply(s, s.desired(), d, want);
                 changed.add(d);
             }
         }
@@ -341,10 +343,10 @@ public final class AllocationManager {
         return Map.copyOf(committed);
     }
 
-    private void apply(PodState s, Pod desired, AdmissionDecision d) {
+    private void apply(PodState s, Pod desired, AdmissionDecision d, ResourceVector desiredRequests) {
         PodUid uid = desired.uid();
         if (d instanceof Admitted) {
-            PodState next = new PodState(desired, desired, s.actuated(), d, null, s.enactError(), null);
+            PodState next = new PodState(desired, desired, s.actuated(), d, null, s.enactError(), desiredRequests);
             stage(next, new ResizeJournal.Allocated(desired.resources()));
             ResourceVector before = s.allocatedRequests();
             ResourceVector after = next.allocatedRequests();
