@@ -271,11 +271,6 @@ public final class AllocationManager {
         stage(s.withActuated(next, error), changed ? new ResizeJournal.Actuated(actuated) : null);
     }
 
-    /** Whether changes wait for {@link #commit()}. */
-    public boolean hasStaged() {
-        return !touched.isEmpty() || !staged.isEmpty();
-    }
-
     /**
      * Makes every staged change durable with one sync and publishes the touched records. On failure the touched
      * pods go back to their committed records (totals and deferred queue with them), nothing is published, and

@@ -47,8 +47,8 @@ public final class ReconcileLoop implements AutoCloseable {
     // owner thread only
     private List<Command<?>> failedBatch = List.of();
     private int failedCommits;
-    private long batches;
-    private long commands;
+    private volatile long batches;   // written by the owner thread only
+    private volatile long commands;
 
     /** One unit of work for the owner: runs against the manager, returns its result and the decisions it took. */
     private record Command<T>(Function<AllocationManager, T> work, Function<T, List<AdmissionDecision>> decisions,
@@ -210,13 +210,7 @@ public final class ReconcileLoop implements AutoCloseable {
         freed.forEach(this::notifyListeners);
         for (PodUid uid : changed) {
             PodState state = manager.state(uid).orElse(null);
-            for (AllocationListener l : listeners) {
-                try {
-                    l.onCommitted(uid, state);
-                } catch (RuntimeException e) {
-                    log.warn("allocation listener failed uid={} error=\"{}\"", uid, e.getMessage(), e);
-                }
-            }
+            tellListeners(uid, l -> l.onCommitted(uid, state));
         }
     }
 
@@ -254,11 +248,16 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private void notifyListeners(AdmissionDecision d) {
         PodState state = manager.state(d.uid()).orElse(null);
+        tellListeners(d.uid(), l -> l.onDecision(d, state));
+    }
+
+    /** A failing listener is logged and the others still hear it. */
+    private void tellListeners(PodUid uid, java.util.function.Consumer<AllocationListener> call) {
         for (AllocationListener l : listeners) {
             try {
-                l.onDecision(d, state);
+                call.accept(l);
             } catch (RuntimeException e) {
-                log.warn("allocation listener failed uid={} error=\"{}\"", d.uid(), e.getMessage(), e);
+                log.warn("allocation listener failed uid={} error=\"{}\"", uid, e.getMessage(), e);
             }
         }
     }

@@ -74,8 +74,8 @@ public final class RuntimeEngine implements AutoCloseable {
         this.lifecycle = new PodLifecycle(cri, cgroups);
         this.statusReader = new StatusReader(cri, cgroups);
         this.executor = new EnactmentExecutor(cgroups);
-        // the event stream calls back on a gRPC thread: never block it, look on the scheduler instead
-        this.events = new RuntimeEvents(cri, scheduler, id -> scheduler.execute(() -> refreshByContainerId(id)));
+        // RuntimeEvents hands each container id over on the scheduler, never on the gRPC thread
+        this.events = new RuntimeEvents(cri, scheduler, this::refreshByContainerId);
     }
 
     /** Starts the periodic relist and the container event stream. */
