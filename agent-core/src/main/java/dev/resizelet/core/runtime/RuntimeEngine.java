@@ -61,6 +61,11 @@ public final class RuntimeEngine implements AutoCloseable {
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private volatile boolean closed;
+    /**
+     * Set by {@link #adoptRunning}: every pod stored before this start was looked for in the runtime, so a pod first
+     * seen later was created during this run and cannot have a sandbox from an earlier one (no per-pod search).
+     */
+    private volatile boolean adoptedAtStart;
 
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
@@ -87,7 +92,7 @@ public final class RuntimeEngine implements AutoCloseable {
 
     /** Runs the pod (first time) or enacts the target's allocated values; a newer target replaces a queued one. */
     public void submit(PodTarget target) {
-        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), PodLane::new);
+        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), this::newLane);
         synchronized (lane) {
             lane.target = target;
             lane.wantSync = true;
@@ -104,12 +109,23 @@ public final class RuntimeEngine implements AutoCloseable {
      * search per pod), so that their first pass adopts them and nothing is created twice. Call before submit.
      */
     public void adoptRunning(List<PodSpec> pods) {
+        if (pods.isEmpty()) {
+            adoptedAtStart = true; // nothing was stored: the runtime holds nothing of ours to adopt
+            return;
+        }
         Map<String, RunningPod> found = lifecycle.adoptAll(pods);
         for (PodSpec spec : pods) {
             PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
             setPod(lane, found.get(spec.uid()));
             lane.adoptionChecked = true;
         }
+        adoptedAtStart = true;
+    }
+
+    private PodLane newLane(String uid) {
+        PodLane lane = new PodLane(uid);
+        lane.adoptionChecked = adoptedAtStart;
+        return lane;
     }
 
     /** Stops and removes the pod's containers, sandbox and cgroup; {@link RuntimeListener#removed} when done. */
@@ -340,7 +356,7 @@ public final class RuntimeEngine implements AutoCloseable {
             lane.appliedGeneration = target.generation();
             handOff(lane, target.allocated(), null);
             lane.lastError = null;
-            refresh(lane, target);
+            readStarted(lane, target);
             return true;
         }
         PodEnactment input = enactmentInput(lane, target);
@@ -468,7 +484,30 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     /**
-     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): after a start, and when
+     * After a start: one ContainerStatus per container the start created (their ids are known: no listing, which a
+     * runtime answers by scanning its containers).
+     */
+    private void readStarted(PodLane lane, PodTarget target) {
+        RunningPod p = lane.pod;
+        for (RunningContainer c : p.containers()) {
+            if (c.containerId().isEmpty()) {
+                continue;
+            }
+            ResourceValues values = target.allocated().get(c.name());
+            try {
+                p = p.with(statusReader.read(p, c.name(), c.containerId(),
+                        values == null ? 0 : values.memoryRequestBytes()));
+            } catch (CriException e) {
+                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid, c.name(),
+                        e.getMessage());
+            }
+        }
+        setPod(lane, p);
+        listener.changed(lane.uid);
+    }
+
+    /**
+     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): when
      * the node-wide relist or an event says a container changed. A container the runtime replaced behind the agent's
      * back runs with whatever the runtime chose: that is recorded as actuated and the pod re-synced.
      */
