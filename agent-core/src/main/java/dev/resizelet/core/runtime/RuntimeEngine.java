@@ -57,6 +57,14 @@ public final class RuntimeEngine implements AutoCloseable {
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
     private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
+    /**
+     * Reads a container's status right after its update, while the pass goes on with the next step: the read overlaps
+     * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
+     * never queue behind passes on {@code workers}.
+     */
+    private final ExecutorService statusReads = java.util.concurrent.Executors.newCachedThreadPool(
+            new com.google.common.util.concurrent.ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
+                    .setDaemon(true).build());
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -376,7 +384,12 @@ public final class RuntimeEngine implements AutoCloseable {
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input);
-        PassOutcome outcome = executor.execute(input, plan, ops, recorder);
+        PassOutcome outcome;
+        try {
+            outcome = executor.execute(input, plan, ops, recorder);
+        } finally {
+            recorder.applyReads();
+        }
         String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
         // what was accepted before a failure is kept too
         handOff(lane, recorder.working, error);
@@ -548,6 +561,7 @@ public final class RuntimeEngine implements AutoCloseable {
     public void close() {
         closed = true;
         events.close();
+        statusReads.shutdownNow();
     }
 
     /**
@@ -557,6 +571,9 @@ public final class RuntimeEngine implements AutoCloseable {
     private final class Recorder implements ActuationListener {
         private final PodLane lane;
         final Map<String, ResourceValues> working = new HashMap<>();
+        /** The last status read started during the pass for each container; applied to the lane at its end. */
+        private final Map<String, java.util.concurrent.CompletableFuture<RunningContainer>> reads =
+                new java.util.LinkedHashMap<>();
 
         Recorder(PodLane lane, PodEnactment input) {
             this.lane = lane;
@@ -596,12 +613,32 @@ public final class RuntimeEngine implements AutoCloseable {
         }
 
         private void readNow(String container, String containerId, ResourceValues values) {
+            RunningPod pod = lane.pod;
             try {
-                setPod(lane, lane.pod.with(statusReader.read(lane.pod, container, containerId, values.memoryRequestBytes())));
-            } catch (CriException e) {
-                log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid, container,
-                        e.getMessage());
+                reads.put(container, java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> statusReader.read(pod, container, containerId, values.memoryRequestBytes()), statusReads));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("engine closed, status read skipped pod={} container={}", lane.uid, container);
             }
+        }
+
+        /**
+         * On the pass's thread, at its end: each container's last read goes into the lane (a container recreated
+         * during the pass was read again under its new id: that read is the one kept).
+         */
+        void applyReads() {
+            if (reads.isEmpty()) {
+                return;
+            }
+            for (java.util.concurrent.CompletableFuture<RunningContainer> read : reads.values()) {
+                try {
+                    setPod(lane, lane.pod.with(read.join()));
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    log.warn("status read after update failed pod={} error=\"{}\"", lane.uid, cause.getMessage());
+                }
+            }
+            reads.clear();
             listener.changed(lane.uid);
         }
     }
