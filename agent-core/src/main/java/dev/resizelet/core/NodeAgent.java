@@ -555,6 +555,12 @@ public final class NodeAgent implements AutoCloseable {
             return allocatable(cpuMillis, memoryBytes, 110);
         }
 
+        /** As {@link #allocatable(long, long, int)}, with the extended resources the node advertises, by name. */
+        public Builder allocatable(long cpuMillis, long memoryBytes, int maxPods, Map<String, Long> extended) {
+            this.allocatable = new NodeAllocatable(cpuMillis, memoryBytes, maxPods, extended);
+            return this;
+        }
+
         public Builder cpuManagerPolicy(CpuManagerPolicy policy) {
             this.cpuManagerPolicy = requireNonNull(policy, "policy");
             return this;
