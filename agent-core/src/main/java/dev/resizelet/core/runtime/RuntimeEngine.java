@@ -2,11 +2,12 @@ package dev.resizelet.core.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.core.api.AgentMetrics;
-import dev.resizelet.core.enact.ActuationRecords;
 import dev.resizelet.core.enact.ActuationListener;
+import dev.resizelet.core.enact.ActuationRecords;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.ContainerEnactment;
 import dev.resizelet.core.enact.EnactStep;
@@ -17,16 +18,22 @@ import dev.resizelet.core.enact.PodEnactment;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
-import java.time.Duration;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ListContainersRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -62,8 +69,8 @@ public final class RuntimeEngine implements AutoCloseable {
      * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
      * never queue behind passes on {@code workers}.
      */
-    private final ExecutorService statusReads = java.util.concurrent.Executors.newCachedThreadPool(
-            new com.google.common.util.concurrent.ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
+    private final ExecutorService statusReads = Executors.newCachedThreadPool(
+            new ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
                     .setDaemon(true).build());
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
@@ -446,7 +453,7 @@ public final class RuntimeEngine implements AutoCloseable {
         try {
             records.record(lane.uid, actuatedNow == null ? records.actuated(lane.uid) : actuatedNow, error).join();
             return true;
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid,
                     cause.getMessage());
@@ -572,8 +579,8 @@ public final class RuntimeEngine implements AutoCloseable {
         private final PodLane lane;
         final Map<String, ResourceValues> working = new HashMap<>();
         /** The last status read started during the pass for each container; applied to the lane at its end. */
-        private final Map<String, java.util.concurrent.CompletableFuture<RunningContainer>> reads =
-                new java.util.LinkedHashMap<>();
+        private final Map<String, CompletableFuture<RunningContainer>> reads =
+                new LinkedHashMap<>();
 
         Recorder(PodLane lane, PodEnactment input) {
             this.lane = lane;
@@ -615,9 +622,9 @@ public final class RuntimeEngine implements AutoCloseable {
         private void readNow(String container, String containerId, ResourceValues values) {
             RunningPod pod = lane.pod;
             try {
-                reads.put(container, java.util.concurrent.CompletableFuture.supplyAsync(
+                reads.put(container, CompletableFuture.supplyAsync(
                         () -> statusReader.read(pod, container, containerId, values.memoryRequestBytes()), statusReads));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 log.debug("engine closed, status read skipped pod={} container={}", lane.uid, container);
             }
         }
@@ -630,10 +637,10 @@ public final class RuntimeEngine implements AutoCloseable {
             if (reads.isEmpty()) {
                 return;
             }
-            for (java.util.concurrent.CompletableFuture<RunningContainer> read : reads.values()) {
+            for (CompletableFuture<RunningContainer> read : reads.values()) {
                 try {
                     setPod(lane, lane.pod.with(read.join()));
-                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                } catch (CompletionException | CancellationException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     log.warn("status read after update failed pod={} error=\"{}\"", lane.uid, cause.getMessage());
                 }
