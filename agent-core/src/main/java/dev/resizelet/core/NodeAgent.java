@@ -382,7 +382,7 @@ public final class NodeAgent implements AutoCloseable {
         Pod old = current.spec();
         Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
                 newSpec.annotations(), newSpec.initContainers(), newSpec.containers(),
-                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels());
+                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels(), newSpec.restartPolicy());
         List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);

@@ -70,7 +70,8 @@ public final class PodJson {
             throw ApiException.invalid("Pod", name, causes);
         }
         try {
-            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels);
+            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
+                    spec.hasNonNull("restartPolicy") ? spec.get("restartPolicy").asText() : null);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
@@ -84,6 +85,8 @@ public final class PodJson {
             String name = c.path("name").asText("");
             List<String> command = new ArrayList<>();
             c.path("command").forEach(x -> command.add(x.asText()));
+            List<String> args = new ArrayList<>();
+            c.path("args").forEach(x -> args.add(x.asText()));
             Map<String, Quantity> requests = quantities(c.path("resources").path("requests"), at + ".resources.requests", causes);
             Map<String, Quantity> limits = quantities(c.path("resources").path("limits"), at + ".resources.limits", causes);
             Map<String, ResizeRestartPolicy> policies = new LinkedHashMap<>();
@@ -104,7 +107,7 @@ public final class PodJson {
             }
             try {
                 out.add(new Container(name, c.path("image").asText(""), command, new ResourceRequirements(requests, limits),
-                        policies, restartPolicy));
+                        policies, restartPolicy, args));
             } catch (IllegalArgumentException e) {
                 String message = e.getMessage();
                 if (message != null && message.startsWith("name: ")) {
@@ -139,7 +142,7 @@ public final class PodJson {
             spec.set("initContainers", encodeContainers(pod.initContainers()));
         }
         spec.set("containers", encodeContainers(pod.containers()));
-        spec.put("restartPolicy", "Always");
+        spec.put("restartPolicy", pod.restartPolicy());
         spec.put("priority", pod.priority());
         if (nodeName != null) {
             spec.put("nodeName", nodeName);
@@ -156,6 +159,10 @@ public final class PodJson {
             if (!c.command().isEmpty()) {
                 ArrayNode cmd = node.putArray("command");
                 c.command().forEach(cmd::add);
+            }
+            if (!c.args().isEmpty()) {
+                ArrayNode args = node.putArray("args");
+                c.args().forEach(args::add);
             }
             node.set("resources", resources(c.resources()));
             if (!c.resizePolicy().isEmpty()) {
