@@ -233,8 +233,15 @@ public final class PodJson {
         }
         node.put("observedGeneration", status.observedGeneration());
         node.put("startTime", timestamp(startTime));
-        ArrayNode containers = node.putArray("containerStatuses");
-        for (PodStatus.ContainerStatus c : status.containerStatuses()) {
+        if (!status.initContainerStatuses().isEmpty()) {
+            encodeContainerStatuses(node.putArray("initContainerStatuses"), status.initContainerStatuses());
+        }
+        encodeContainerStatuses(node.putArray("containerStatuses"), status.containerStatuses());
+        return node;
+    }
+
+    private void encodeContainerStatuses(ArrayNode containers, List<PodStatus.ContainerStatus> statuses) {
+        for (PodStatus.ContainerStatus c : statuses) {
             ObjectNode cn = containers.addObject();
             cn.put("name", c.name());
             if (c.containerId() != null) {
@@ -243,7 +250,7 @@ public final class PodJson {
             cn.put("image", c.image() == null ? "" : c.image());
             cn.put("imageID", "");
             cn.put("ready", c.ready());
-            cn.put("started", c.state().equals("running"));
+            cn.put("started", c.started());
             cn.put("restartCount", c.restartCount());
             ObjectNode state = cn.putObject("state");
             switch (c.state()) {
@@ -254,10 +261,14 @@ public final class PodJson {
                     }
                 }
                 case "terminated" -> {
-                    ObjectNode terminated = state.putObject("terminated");
-                    terminated.put("exitCode", 0);
-                    if (c.stateReason() != null) {
-                        terminated.put("reason", c.stateReason());
+                    if (c.terminated() != null) {
+                        terminated(state, c.terminated());
+                    } else {
+                        ObjectNode terminated = state.putObject("terminated");
+                        terminated.put("exitCode", 0);
+                        if (c.stateReason() != null) {
+                            terminated.put("reason", c.stateReason());
+                        }
                     }
                 }
                 default -> {
@@ -265,7 +276,14 @@ public final class PodJson {
                     if (c.stateReason() != null) {
                         waiting.put("reason", c.stateReason());
                     }
+                    if (c.stateMessage() != null) {
+                        waiting.put("message", c.stateMessage());
+                    }
                 }
+            }
+            ObjectNode last = cn.putObject("lastState");
+            if (c.lastState() != null) {
+                terminated(last, c.lastState());
             }
             if (c.allocatedResources() != null) {
                 ObjectNode allocated = cn.putObject("allocatedResources");
@@ -275,7 +293,24 @@ public final class PodJson {
                 cn.set("resources", resources(c.resources()));
             }
         }
-        return node;
+    }
+
+    /** {@code terminated: {exitCode, reason, startedAt, finishedAt, containerID}} under {@code parent}. */
+    private static void terminated(ObjectNode parent, PodStatus.Terminated t) {
+        ObjectNode node = parent.putObject("terminated");
+        node.put("exitCode", t.exitCode());
+        if (t.reason() != null) {
+            node.put("reason", t.reason());
+        }
+        if (t.startedAt() != null) {
+            node.put("startedAt", timestamp(t.startedAt()));
+        }
+        if (t.finishedAt() != null) {
+            node.put("finishedAt", timestamp(t.finishedAt()));
+        }
+        if (t.containerId() != null) {
+            node.put("containerID", t.containerId());
+        }
     }
 
     /** RFC 3339 in seconds, UTC, as Kubernetes writes {@code metav1.Time}. */
