@@ -210,23 +210,29 @@ public final class PodTable {
         return new Printed(ready, total, reason, restarts, lastRestart);
     }
 
+    /**
+     * The {@code Initialized} condition, or where the status carries none (the agent reports resize conditions only),
+     * what the kubelet's {@code GeneratePodInitializedCondition} would set: true once an app container has started.
+     */
     private static boolean initializedCondition(JsonNode status) {
-        return condition(status, "Initialized");
+        for (JsonNode c : status.path("conditions")) {
+            if (c.path("type").asText().equals("Initialized")) {
+                return c.path("status").asText().equals("True");
+            }
+        }
+        for (JsonNode c : status.path("containerStatuses")) {
+            if (c.path("state").has("running") || c.path("state").has("terminated")
+                    || c.path("lastState").has("terminated")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean readyCondition(JsonNode status) {
         for (JsonNode c : status.path("conditions")) {
             if (c.path("type").asText().equals("Ready")) {
                 return true; // kubectl's hasPodReadyCondition: present, whatever its status
-            }
-        }
-        return false;
-    }
-
-    private static boolean condition(JsonNode status, String type) {
-        for (JsonNode c : status.path("conditions")) {
-            if (c.path("type").asText().equals(type) && c.path("status").asText().equals("True")) {
-                return true;
             }
         }
         return false;
