@@ -573,8 +573,11 @@ public final class RuntimeEngine implements AutoCloseable {
         Map<String, ResourceValues> act = actuatedNow(lane);
         RunningPod after;
         try {
-            after = statusReader.relist(before,
-                    name -> act.getOrDefault(name, target.allocated().get(name)).memoryRequestBytes());
+            after = statusReader.relist(before, name -> {
+                ResourceValues v = act.getOrDefault(name, target.allocated().get(name));
+                v = v != null ? v : target.spec().initResources().get(name); // an init container: its spec's values
+                return v == null ? 0 : v.memoryRequestBytes();
+            });
         } catch (CriException e) {
             log.warn("relist failed pod={} error=\"{}\"", lane.uid, e.getMessage());
             return;
@@ -583,7 +586,8 @@ public final class RuntimeEngine implements AutoCloseable {
         Map<String, ResourceValues> replaced = new HashMap<>(act);
         for (RunningContainer c : after.containers()) {
             String oldId = before.containerId(c.name());
-            if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null) {
+            if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null
+                    && target.allocated().containsKey(c.name())) {
                 log.info("container replaced behind the agent's back pod={} container={} old={} new={}",
                         lane.uid, c.name(), oldId, c.containerId());
                 replaced.put(c.name(), c.actual());
