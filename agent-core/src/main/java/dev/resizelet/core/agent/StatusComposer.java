@@ -190,7 +190,9 @@ public final class StatusComposer {
         PodStatus.Terminated last = rc == null ? null : terminated(rc.previous());
         boolean initContainer = desired.initContainers().contains(c);
         if (isRunning) {
-            return new ContainerStatus(c.name(), containerId, c.image(), true, restarts, "running", null,
+            // without readiness probes a running container is ready, except an init container that must complete
+            boolean ready = !initContainer || c.isSidecar();
+            return new ContainerStatus(c.name(), containerId, c.image(), ready, restarts, "running", null,
                     rc.startedAt(), allocatedRequests, resources, true, null, last, null);
         }
         if (rc != null && rc.hasExited() && rc.exited() != null) {
