@@ -285,7 +285,7 @@ public final class PodJson {
             if (c.lastState() != null) {
                 terminated(last, c.lastState());
             }
-            if (c.allocatedResources() != null) {
+            if (c.allocatedResources() != null && !c.allocatedResources().requests().isEmpty()) { // omitempty
                 ObjectNode allocated = cn.putObject("allocatedResources");
                 new TreeMap<>(c.allocatedResources().requests()).forEach((k, v) -> allocated.put(k, v.toString()));
             }

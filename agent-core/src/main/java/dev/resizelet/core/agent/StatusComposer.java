@@ -150,12 +150,13 @@ public final class StatusComposer {
 
     /**
      * {@code initContainerStatuses}: sidecars with their allocated and actual resources like app containers; init
-     * containers that run to completion with their spec's (they are never resized).
+     * containers that run to completion without either (the kubelet's allocation holds resizable containers only, and
+     * it sets no {@code resources} for a container it has no allocation for).
      */
     private List<ContainerStatus> initContainers(Pod desired, Pod allocated, PodRuntimeView view, PodStatus previous) {
         List<ContainerStatus> out = new ArrayList<>(desired.initContainers().size());
         for (Container c : desired.initContainers()) {
-            Container a = c.isSidecar() ? allocatedOf(allocated, c) : allocated == null ? null : c;
+            Container a = c.isSidecar() ? allocatedOf(allocated, c) : null;
             out.add(status(desired, c, a, view, previous == null ? List.of() : previous.initContainerStatuses()));
         }
         return out;
@@ -182,13 +183,15 @@ public final class StatusComposer {
                 : new ResourceRequirements(a.resources().requests(), Map.of());
         boolean isRunning = rc != null && rc.running() && !rc.containerId().isEmpty();
         // the kubelet's conversion (StatusResources); the allocation while the container does not run
-        ResourceRequirements resources = isRunning && rc.actual() != null && a != null
+        boolean initContainer = desired.initContainers().contains(c);
+        boolean resizable = !initContainer || c.isSidecar();
+        ResourceRequirements resources = !resizable ? null
+                : isRunning && rc.actual() != null && a != null
                 ? StatusResources.convert(a.resources(), rc.actual(), previousResources(previous, c.name(), rc))
                 : a != null ? a.resources() : rc != null && rc.actual() != null ? requirements(rc.actual()) : null;
         String containerId = rc == null || rc.containerId().isEmpty() ? null : runtimeName + "://" + rc.containerId();
         int restarts = rc == null ? 0 : rc.restartCount();
         PodStatus.Terminated last = rc == null ? null : terminated(rc.previous());
-        boolean initContainer = desired.initContainers().contains(c);
         if (isRunning) {
             // without readiness probes a running container is ready, except an init container that must complete
             boolean ready = !initContainer || c.isSidecar();

@@ -121,6 +121,8 @@ class InitContainersIT {
         assertThat(fetch.terminated().exitCode()).isZero();
         assertThat(fetch.terminated().reason()).isEqualTo("Completed");
         assertThat(fetch.ready()).isTrue();
+        assertThat(fetch.allocatedResources()).as("not resizable: no allocation, as the kubelet").isNull();
+        assertThat(fetch.resources()).isNull();
         assertThat(initializing.status().containerStatuses()).singleElement()
                 .satisfies(s -> assertThat(s.stateReason()).isEqualTo("PodInitializing"));
 

@@ -120,6 +120,8 @@ class DaemonInitContainersIT {
         await().atMost(WAIT).until(() -> row(k.run("get", "pods"), "web").matches("web\\s+2/2\\s+Running\\s+0\\s+.*"));
         JsonNode before = pod(k, "web");
         assertThat(before.at("/status/initContainerStatuses/0/state/terminated/reason").asText()).isEqualTo("Completed");
+        assertThat(before.at("/status/initContainerStatuses/0/allocatedResources").isMissingNode()).isTrue();
+        assertThat(before.at("/status/initContainerStatuses/0/resources").isMissingNode()).isTrue();
         assertThat(before.at("/status/initContainerStatuses/1/allocatedResources/cpu").asText()).isEqualTo("100m");
         String sidecarId = before.at("/status/initContainerStatuses/1/containerID").asText();
 
