@@ -110,7 +110,7 @@ public final class PodLifecycle {
         RunningPod running = new RunningPod(pod.uid(), sandboxId, podCgroup, List.of());
         Progress progress;
         try {
-            progress = advance(pod, running, allocated);
+            progress = advance(pod, running, allocated, false);
         } catch (RuntimeException e) {
             stopQuietly(running);
             throw e;
@@ -126,6 +126,15 @@ public final class PodLifecycle {
      * containers and sidecars; other init containers run with their spec's.
      */
     public Progress advance(PodSpec pod, RunningPod running, Map<String, ResourceValues> allocated) {
+        return advance(pod, running, allocated, true);
+    }
+
+    /**
+     * @param readAppContainers false on the first start, whose caller relists the pod right after: an app container
+     *        just created is then not read twice
+     */
+    private Progress advance(PodSpec pod, RunningPod running, Map<String, ResourceValues> allocated,
+            boolean readAppContainers) {
         Map<String, ResourceValues> created = new HashMap<>();
         RunningPod now = withExitCodes(pod, running, allocated);
         int guard = 0;
@@ -149,7 +158,16 @@ public final class PodLifecycle {
                 if (pod.containers().contains(c)) {
                     created.put(c.name(), values); // an app container or sidecar: its values count as actuated
                 }
-                now = now.with(statusReader.read(now, c.name(), id, values.memoryRequestBytes()));
+                if (readAppContainers || old != null || pod.initContainers().contains(c)) {
+                    // the next step depends on it: has it exited already (true, exit N), does it run (a sidecar)?
+                    now = now.with(statusReader.read(now, c.name(), id, values.memoryRequestBytes()));
+                } else {
+                    // an app container on the first start: nothing waits for it; the relist after the pass reads it
+                    RunningContainer.Termination previous = old == null ? null
+                            : old.exited() != null ? old.exited() : old.previous();
+                    now = now.with(new RunningContainer(c.name(), id, s.attempt(), "CONTAINER_RUNNING", null, false,
+                            null, null, previous, null));
+                }
                 continue;
             }
             Instant retryAt = null;
