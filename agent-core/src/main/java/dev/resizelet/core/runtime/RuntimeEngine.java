@@ -60,10 +60,23 @@ public final class RuntimeEngine implements AutoCloseable {
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
     private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
+    /**
+     * Reads a container's status right after its update, while the pass goes on with the next step: the read overlaps
+     * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
+     * never queue behind passes on {@code workers}.
+     */
+    private final ExecutorService statusReads = java.util.concurrent.Executors.newCachedThreadPool(
+            new com.google.common.util.concurrent.ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
+                    .setDaemon(true).build());
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private volatile boolean closed;
+    /**
+     * Set by {@link #adoptRunning}: every pod stored before this start was looked for in the runtime, so a pod first
+     * seen later was created during this run and cannot have a sandbox from an earlier one (no per-pod search).
+     */
+    private volatile boolean adoptedAtStart;
 
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
@@ -102,7 +115,7 @@ public final class RuntimeEngine implements AutoCloseable {
 
     /** Runs the pod (first time) or enacts the target's allocated values; a newer target replaces a queued one. */
     public void submit(PodTarget target) {
-        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), PodLane::new);
+        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), this::newLane);
         synchronized (lane) {
             lane.target = target;
             lane.wantSync = true;
@@ -119,12 +132,23 @@ public final class RuntimeEngine implements AutoCloseable {
      * search per pod), so that their first pass adopts them and nothing is created twice. Call before submit.
      */
     public void adoptRunning(List<PodSpec> pods) {
+        if (pods.isEmpty()) {
+            adoptedAtStart = true; // nothing was stored: the runtime holds nothing of ours to adopt
+            return;
+        }
         Map<String, RunningPod> found = lifecycle.adoptAll(pods);
         for (PodSpec spec : pods) {
             PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
             setPod(lane, found.get(spec.uid()));
             lane.adoptionChecked = true;
         }
+        adoptedAtStart = true;
+    }
+
+    private PodLane newLane(String uid) {
+        PodLane lane = new PodLane(uid);
+        lane.adoptionChecked = adoptedAtStart;
+        return lane;
     }
 
     /** Stops and removes the pod's containers, sandbox and cgroup; {@link RuntimeListener#removed} when done. */
@@ -361,7 +385,12 @@ public final class RuntimeEngine implements AutoCloseable {
             handOff(lane, target.allocated(), null);
             lane.lastError = null;
             scheduleStartRetry(lane, started.retryAt());
-            refresh(lane, target);
+            readStarted(lane, target);
+            if (startPathHasWork(StartPlanner.next(target.spec(), lane.pod, clock.instant(), lifecycle.crashLoop()))) {
+                synchronized (lane) {
+                    lane.wantSync = true; // an app container exited at once and restarts
+                }
+            }
             return true;
         }
         advanceStart(lane, target);
@@ -383,7 +412,12 @@ public final class RuntimeEngine implements AutoCloseable {
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input, target);
-        PassOutcome outcome = executor.execute(input, plan, ops, recorder);
+        PassOutcome outcome;
+        try {
+            outcome = executor.execute(input, plan, ops, recorder);
+        } finally {
+            recorder.applyReads();
+        }
         String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
         // what was accepted before a failure is kept too
         handOff(lane, recorder.working, error);
@@ -561,7 +595,39 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     /**
-     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): after a start, and when
+     * After a start: one ContainerStatus per container the start created (their ids are known: no listing, which a
+     * runtime answers by scanning its containers).
+     */
+    private void readStarted(PodLane lane, PodTarget target) {
+        RunningPod p = lane.pod;
+        for (RunningContainer c : p.containers()) {
+            if (c.containerId().isEmpty() || isInitContainer(target.spec(), c.name())) {
+                continue; // init containers were read when they started (the start order needs their state)
+            }
+            ResourceValues values = target.allocated().get(c.name());
+            try {
+                p = p.with(statusReader.read(p, c.name(), c.containerId(),
+                        values == null ? 0 : values.memoryRequestBytes()));
+            } catch (CriException e) {
+                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid, c.name(),
+                        e.getMessage());
+            }
+        }
+        setPod(lane, p);
+        listener.changed(lane.uid);
+    }
+
+    private static boolean isInitContainer(PodSpec spec, String name) {
+        for (ContainerSpec c : spec.initContainers()) {
+            if (c.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): when
      * the node-wide relist or an event says a container changed. A container the runtime replaced behind the agent's
      * back runs with whatever the runtime chose: that is recorded as actuated and the pod re-synced.
      */
@@ -610,6 +676,7 @@ public final class RuntimeEngine implements AutoCloseable {
     public void close() {
         closed = true;
         events.close();
+        statusReads.shutdownNow();
     }
 
     /**
@@ -619,6 +686,9 @@ public final class RuntimeEngine implements AutoCloseable {
     private final class Recorder implements ActuationListener {
         private final PodLane lane;
         final Map<String, ResourceValues> working = new HashMap<>();
+        /** The last status read started during the pass for each container; applied to the lane at its end. */
+        private final Map<String, java.util.concurrent.CompletableFuture<RunningContainer>> reads =
+                new java.util.LinkedHashMap<>();
 
         Recorder(PodLane lane, PodEnactment input, PodTarget target) {
             this.lane = lane;
@@ -659,12 +729,32 @@ public final class RuntimeEngine implements AutoCloseable {
         }
 
         private void readNow(String container, String containerId, ResourceValues values) {
+            RunningPod pod = lane.pod;
             try {
-                setPod(lane, lane.pod.with(statusReader.read(lane.pod, container, containerId, values.memoryRequestBytes())));
-            } catch (CriException e) {
-                log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid, container,
-                        e.getMessage());
+                reads.put(container, java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> statusReader.read(pod, container, containerId, values.memoryRequestBytes()), statusReads));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("engine closed, status read skipped pod={} container={}", lane.uid, container);
             }
+        }
+
+        /**
+         * On the pass's thread, at its end: each container's last read goes into the lane (a container recreated
+         * during the pass was read again under its new id: that read is the one kept).
+         */
+        void applyReads() {
+            if (reads.isEmpty()) {
+                return;
+            }
+            for (java.util.concurrent.CompletableFuture<RunningContainer> read : reads.values()) {
+                try {
+                    setPod(lane, lane.pod.with(read.join()));
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    log.warn("status read after update failed pod={} error=\"{}\"", lane.uid, cause.getMessage());
+                }
+            }
+            reads.clear();
             listener.changed(lane.uid);
         }
     }

@@ -188,12 +188,17 @@ public final class PodStore<T, S> implements AutoCloseable {
             throw new StoreException.Unavailable("cannot open pod store " + file + ": " + e.getMessage(), e);
         }
         PodStore<T, S> store = new PodStore<>(codec, clock, logFile, minCompactBytes);
+        // decoding the specs is most of a start's work and each record decodes on its own: in parallel, then applied
+        // in log order
+        List<Replayed<T>> replayed = records.parallelStream().map(r -> store.parse(file, r)).toList();
         synchronized (store) {
-            for (byte[] r : records) {
-                store.replay(file, r);
-            }
+            replayed.forEach(store::apply);
             store.resourceVersion = Math.max(store.resourceVersion, store.reservedUpTo);
-            store.compactLocked();
+            if (records.size() > 2L * store.objects.size() + 16) {
+                store.compactLocked();   // mostly superseded records: rewrite as the live objects
+            } else {
+                store.liveBytes = logFile.size(); // the next write opens a new reserved block past every version used
+            }
         }
         log.info("pod store opened file={} pods={} resourceVersion={}", file, store.objects.size(), store.resourceVersion);
         return store;
@@ -270,6 +275,7 @@ public final class PodStore<T, S> implements AutoCloseable {
     /** Replaces the in-memory status; a new resourceVersion, not written to disk. Missing objects are ignored. */
     public Optional<StoredObject<T, S>> updateStatus(ObjectKey key, Function<StoredObject<T, S>, S> change) {
         long seq;
+        boolean reserved;
         StoredObject<T, S> updated;
         synchronized (this) {
             StoredObject<T, S> current = objects.get(key);
@@ -280,12 +286,21 @@ public final class PodStore<T, S> implements AutoCloseable {
             if (java.util.Objects.equals(next, current.status())) {
                 return Optional.of(current);
             }
+            long before = durable == null ? 0 : durable.lastSeq();
             updated = current.withStatus(next, nextRv());
             objects.put(key, updated);
             seq = durable == null ? 0 : durable.lastSeq();
+            reserved = seq != before; // this resourceVersion opened a new reserved block: that record must be durable
             queue(seq, StoreEvent.Type.MODIFIED, updated);
         }
-        awaitAndPublish(seq);
+        if (reserved) {
+            awaitAndPublish(seq);
+            return Optional.of(updated);
+        }
+        // a status is not written to disk, but its event must not overtake an earlier change that is not durable yet
+        // (watchers resume from resourceVersions): it goes out now if nothing before it waits for a sync, else with
+        // that change, from the thread whose sync makes it durable. A status writer never waits for an fsync.
+        publishDurable();
         return Optional.of(updated);
     }
 
@@ -443,8 +458,14 @@ public final class PodStore<T, S> implements AutoCloseable {
                         + "; the store refuses further writes until resizelet restarts", e);
             }
         }
+        publishDurable();
+    }
+
+    /** Delivers, in resourceVersion order, every queued event whose log record is durable; never waits for a sync. */
+    private void publishDurable() {
+        long synced = durable == null ? Long.MAX_VALUE : durable.syncedSeq();
         synchronized (publishLock) {
-            while (!pending.isEmpty() && isDurable(pending.peekFirst().seq())) {
+            while (!pending.isEmpty() && pending.peekFirst().seq() <= synced) {
                 StoreEvent<T, S> e = pending.pollFirst().event();
                 history.addLast(e);
                 if (history.size() > HISTORY) {
@@ -456,18 +477,6 @@ public final class PodStore<T, S> implements AutoCloseable {
                     }
                 }
             }
-        }
-    }
-
-    private boolean isDurable(long seq) {
-        if (durable == null) {
-            return true;
-        }
-        try {
-            durable.sync(seq); // no-op unless a later writer's record is not synced yet
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -486,10 +495,15 @@ public final class PodStore<T, S> implements AutoCloseable {
         });
     }
 
-    private void replay(Path file, byte[] record) {
+    /** One log record, decoded (off the store's lock). */
+    private record Replayed<T>(byte type, ObjectKey key, String uid, long generation, long rv, Instant created, T spec,
+            long reservedUpTo) {
+    }
+
+    private Replayed<T> parse(Path file, byte[] record) {
         try (DataInputStream in = DurableLog.reader(record)) {
             byte type = in.readByte();
-            switch (type) {
+            return switch (type) {
                 case PUT -> {
                     ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
                     String uid = in.readUTF();
@@ -497,18 +511,14 @@ public final class PodStore<T, S> implements AutoCloseable {
                     long rv = in.readLong();
                     Instant created = Instant.ofEpochMilli(in.readLong());
                     T spec = codec.decode(DurableLog.readBytes(in, in.readInt()));
-                    objects.put(key, new StoredObject<>(key, uid, spec, null, generation, rv, created));
-                    resourceVersion = Math.max(resourceVersion, rv);
+                    yield new Replayed<>(type, key, uid, generation, rv, created, spec, 0);
                 }
-                case DELETE -> {
-                    ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
-                    objects.remove(key);
-                    resourceVersion = Math.max(resourceVersion, in.readLong());
-                }
-                case RESERVE -> reservedUpTo = Math.max(reservedUpTo, in.readLong());
+                case DELETE -> new Replayed<>(type, new ObjectKey(in.readUTF(), in.readUTF()), null, 0, in.readLong(), null,
+                        null, 0);
+                case RESERVE -> new Replayed<>(type, null, null, 0, 0, null, null, in.readLong());
                 default -> throw new StoreException.Corrupt("pod store " + file + " has an unknown record type " + type
                         + "; it was written by a newer resizelet, or is damaged: restore it from a backup");
-            }
+            };
         } catch (IOException | RuntimeException e) {
             if (e instanceof StoreException se) {
                 throw se;
@@ -518,7 +528,21 @@ public final class PodStore<T, S> implements AutoCloseable {
         }
     }
 
-    /** Rewrites the log as one PUT per live object plus the reservation mark. */
+    private void apply(Replayed<T> r) {
+        switch (r.type()) {
+            case PUT -> {
+                objects.put(r.key(), new StoredObject<>(r.key(), r.uid(), r.spec(), null, r.generation(), r.rv(),
+                        r.created()));
+                resourceVersion = Math.max(resourceVersion, r.rv());
+            }
+            case DELETE -> {
+                objects.remove(r.key());
+                resourceVersion = Math.max(resourceVersion, r.rv());
+            }
+            default -> reservedUpTo = Math.max(reservedUpTo, r.reservedUpTo());
+        }
+    }
+
     private void compactLocked() {
         if (durable == null) {
             return;
