@@ -447,7 +447,9 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private PodView view(StoredObject<Pod, PodStatus> o) {
-        PodStatus status = o.status() != null ? o.status() : composer.initial(o.spec());
+        // a pod restored at start has no status until the publisher reaches it: composed here from the loop's and the
+        // runtime's views, so a reader right after a restart already sees allocatedResources
+        PodStatus status = o.status() != null ? o.status() : compose(o.uid(), o).status();
         return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp());
     }
 
