@@ -128,7 +128,7 @@ public final class NodeAgent implements AutoCloseable {
         this.publisher = new StatusPublisher(this::publishStatus, 2);
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
         this.engine = new RuntimeEngine(cri, cgroups, new LoopRecords(), workers, scheduler, Backoff.DEFAULT,
-                new Listener());
+                new Listener(), clock, b.crashLoopBackoff);
         loop.addListener(new AllocationListener() {
             @Override
             public void onDecision(AdmissionDecision decision, PodState state) {
@@ -379,7 +379,7 @@ public final class NodeAgent implements AutoCloseable {
         Pod old = current.spec();
         Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
                 newSpec.annotations(), newSpec.initContainers(), newSpec.containers(),
-                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels());
+                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels(), newSpec.restartPolicy());
         List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);
@@ -519,6 +519,7 @@ public final class NodeAgent implements AutoCloseable {
         private Duration requestTimeout = CriClientOptions.DEFAULT_REQUEST_TIMEOUT;
         private Duration retryInterval = Duration.ofSeconds(30);
         private int workers = 16;
+        private Backoff crashLoopBackoff = dev.resizelet.core.runtime.StartPlanner.KUBELET_CRASH_LOOP;
 
         private Builder() {
         }
@@ -590,6 +591,16 @@ public final class NodeAgent implements AutoCloseable {
         /** The deadline of every CRI call (kubelet's runtime-request-timeout; default 2 minutes). */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The back-off before an exited container (a failed init container, a sidecar, an app container under
+         * restart policy Always/OnFailure) is started again: the first restart is immediate, then {@code initial}
+         * doubling up to {@code max} (the kubelet's: 10 s and 5 min).
+         */
+        public Builder crashLoopBackoff(Duration initial, Duration max) {
+            this.crashLoopBackoff = new Backoff(initial, max);
             return this;
         }
 

@@ -70,7 +70,8 @@ public final class PodJson {
             throw ApiException.invalid("Pod", name, causes);
         }
         try {
-            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels);
+            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
+                    spec.hasNonNull("restartPolicy") ? spec.get("restartPolicy").asText() : null);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
@@ -84,6 +85,8 @@ public final class PodJson {
             String name = c.path("name").asText("");
             List<String> command = new ArrayList<>();
             c.path("command").forEach(x -> command.add(x.asText()));
+            List<String> args = new ArrayList<>();
+            c.path("args").forEach(x -> args.add(x.asText()));
             Map<String, Quantity> requests = quantities(c.path("resources").path("requests"), at + ".resources.requests", causes);
             Map<String, Quantity> limits = quantities(c.path("resources").path("limits"), at + ".resources.limits", causes);
             Map<String, ResizeRestartPolicy> policies = new LinkedHashMap<>();
@@ -104,7 +107,7 @@ public final class PodJson {
             }
             try {
                 out.add(new Container(name, c.path("image").asText(""), command, new ResourceRequirements(requests, limits),
-                        policies, restartPolicy));
+                        policies, restartPolicy, args));
             } catch (IllegalArgumentException e) {
                 String message = e.getMessage();
                 if (message != null && message.startsWith("name: ")) {
@@ -139,7 +142,7 @@ public final class PodJson {
             spec.set("initContainers", encodeContainers(pod.initContainers()));
         }
         spec.set("containers", encodeContainers(pod.containers()));
-        spec.put("restartPolicy", "Always");
+        spec.put("restartPolicy", pod.restartPolicy());
         spec.put("priority", pod.priority());
         if (nodeName != null) {
             spec.put("nodeName", nodeName);
@@ -156,6 +159,10 @@ public final class PodJson {
             if (!c.command().isEmpty()) {
                 ArrayNode cmd = node.putArray("command");
                 c.command().forEach(cmd::add);
+            }
+            if (!c.args().isEmpty()) {
+                ArrayNode args = node.putArray("args");
+                c.args().forEach(args::add);
             }
             node.set("resources", resources(c.resources()));
             if (!c.resizePolicy().isEmpty()) {
@@ -226,8 +233,15 @@ public final class PodJson {
         }
         node.put("observedGeneration", status.observedGeneration());
         node.put("startTime", timestamp(startTime));
-        ArrayNode containers = node.putArray("containerStatuses");
-        for (PodStatus.ContainerStatus c : status.containerStatuses()) {
+        if (!status.initContainerStatuses().isEmpty()) {
+            encodeContainerStatuses(node.putArray("initContainerStatuses"), status.initContainerStatuses());
+        }
+        encodeContainerStatuses(node.putArray("containerStatuses"), status.containerStatuses());
+        return node;
+    }
+
+    private void encodeContainerStatuses(ArrayNode containers, List<PodStatus.ContainerStatus> statuses) {
+        for (PodStatus.ContainerStatus c : statuses) {
             ObjectNode cn = containers.addObject();
             cn.put("name", c.name());
             if (c.containerId() != null) {
@@ -236,7 +250,7 @@ public final class PodJson {
             cn.put("image", c.image() == null ? "" : c.image());
             cn.put("imageID", "");
             cn.put("ready", c.ready());
-            cn.put("started", c.state().equals("running"));
+            cn.put("started", c.started());
             cn.put("restartCount", c.restartCount());
             ObjectNode state = cn.putObject("state");
             switch (c.state()) {
@@ -247,10 +261,14 @@ public final class PodJson {
                     }
                 }
                 case "terminated" -> {
-                    ObjectNode terminated = state.putObject("terminated");
-                    terminated.put("exitCode", 0);
-                    if (c.stateReason() != null) {
-                        terminated.put("reason", c.stateReason());
+                    if (c.terminated() != null) {
+                        terminated(state, c.terminated());
+                    } else {
+                        ObjectNode terminated = state.putObject("terminated");
+                        terminated.put("exitCode", 0);
+                        if (c.stateReason() != null) {
+                            terminated.put("reason", c.stateReason());
+                        }
                     }
                 }
                 default -> {
@@ -258,9 +276,16 @@ public final class PodJson {
                     if (c.stateReason() != null) {
                         waiting.put("reason", c.stateReason());
                     }
+                    if (c.stateMessage() != null) {
+                        waiting.put("message", c.stateMessage());
+                    }
                 }
             }
-            if (c.allocatedResources() != null) {
+            ObjectNode last = cn.putObject("lastState");
+            if (c.lastState() != null) {
+                terminated(last, c.lastState());
+            }
+            if (c.allocatedResources() != null && !c.allocatedResources().requests().isEmpty()) { // omitempty
                 ObjectNode allocated = cn.putObject("allocatedResources");
                 new TreeMap<>(c.allocatedResources().requests()).forEach((k, v) -> allocated.put(k, v.toString()));
             }
@@ -268,7 +293,24 @@ public final class PodJson {
                 cn.set("resources", resources(c.resources()));
             }
         }
-        return node;
+    }
+
+    /** {@code terminated: {exitCode, reason, startedAt, finishedAt, containerID}} under {@code parent}. */
+    private static void terminated(ObjectNode parent, PodStatus.Terminated t) {
+        ObjectNode node = parent.putObject("terminated");
+        node.put("exitCode", t.exitCode());
+        if (t.reason() != null) {
+            node.put("reason", t.reason());
+        }
+        if (t.startedAt() != null) {
+            node.put("startedAt", timestamp(t.startedAt()));
+        }
+        if (t.finishedAt() != null) {
+            node.put("finishedAt", timestamp(t.finishedAt()));
+        }
+        if (t.containerId() != null) {
+            node.put("containerID", t.containerId());
+        }
     }
 
     /** RFC 3339 in seconds, UTC, as Kubernetes writes {@code metav1.Time}. */

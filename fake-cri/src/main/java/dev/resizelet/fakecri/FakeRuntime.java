@@ -132,6 +132,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     private final Map<CriRpc, Fault> faults = new ConcurrentHashMap<>();
     private final Map<CriRpc, Duration> latencies = new ConcurrentHashMap<>();
 
+    private final ExitTimer exitTimer;
     private volatile Rounding rounding;
     private volatile boolean legacy;
     private volatile boolean podSandboxResourcesUnimplemented;
@@ -149,6 +150,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         this.podSandboxResourcesUnimplemented = b.podSandboxResourcesUnimplemented;
         this.containerEventsUnimplemented = b.containerEventsUnimplemented;
         this.calls = new CallLog(b.callLogCapacity);
+        this.exitTimer = b.exitTimer;
     }
 
     public static Builder builder() {
@@ -168,11 +170,18 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         private boolean podSandboxResourcesUnimplemented;
         private boolean containerEventsUnimplemented;
         private int callLogCapacity = DEFAULT_CALL_LOG_CAPACITY;
+        private ExitTimer exitTimer = ExitTimer.system();
 
         private Builder() {
         }
 
         /** Where container cgroups are written ({@code <sandbox cgroup_parent>/<containerId>}); null = nowhere. */
+        /** Runs the delayed exits of the {@link ExitModel} ({@code sleep N}); real time by default. */
+        public Builder exitTimer(ExitTimer timer) {
+            this.exitTimer = requireNonNull(timer, "timer");
+            return this;
+        }
+
         public Builder cgroups(CgroupManager cgroups) {
             this.cgroups = cgroups;
             return this;
@@ -436,6 +445,20 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             FakeContainer next = createLocked(sandbox, config);
             startLocked(next);
             return next.id;
+        }
+    }
+
+    /**
+     * Ends a running container's process now with {@code exitCode} (as if it exited by itself): state EXITED,
+     * reason Completed (0) or Error, a STOPPED event. A container that is not running is left as it is.
+     */
+    public void exitContainer(String containerId, int exitCode) {
+        synchronized (lock) {
+            FakeContainer c = containers.get(containerId);
+            if (c == null) {
+                throw new IllegalArgumentException("no container " + containerId);
+            }
+            exitLocked(c, exitCode);
         }
     }
 
@@ -790,13 +813,39 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         return c;
     }
 
+    /** Starts the container; its command decides when it exits ({@link ExitModel}). */
     private void startLocked(FakeContainer c) {
         c.state = ContainerState.CONTAINER_RUNNING;
         c.startedAt = nanos();
         emit(c, ContainerEventType.CONTAINER_STARTED_EVENT);
+        if (ExitModel.of(c.config.getCommandList(), c.config.getArgsList()) instanceof ExitModel.ExitAfter exit) {
+            if (exit.delay().isZero()) {
+                exitLocked(c, exit.code());
+            } else {
+                c.pendingExit = exitTimer.schedule(exit.delay(), () -> {
+                    synchronized (lock) {
+                        if (containers.get(c.id) == c) {
+                            exitLocked(c, exit.code());
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** The process ends by itself with {@code code}: containerd's reasons are Completed (0) and Error. */
+    private void exitLocked(FakeContainer c, int code) {
+        if (c.state == ContainerState.CONTAINER_RUNNING) {
+            log.debug("fake-cri container exited container={} code={}", c.id, code);
+            stopLocked(c, code, code == 0 ? "Completed" : "Error");
+        }
     }
 
     private void stopLocked(FakeContainer c, int exitCode, String reason) {
+        if (c.pendingExit != null) {
+            c.pendingExit.cancel();
+            c.pendingExit = null;
+        }
         if (c.state == ContainerState.CONTAINER_EXITED) {
             return;
         }
@@ -1210,6 +1259,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         long finishedAt;
         int exitCode;
         String reason = "";
+        ExitTimer.Handle pendingExit; // the exit the ExitModel scheduled, while running
 
         FakeContainer(String id, String sandboxId, ContainerConfig config, LinuxContainerResources resources,
                 CgroupName cgroup, long createdAt) {

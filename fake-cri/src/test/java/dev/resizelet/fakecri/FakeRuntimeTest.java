@@ -761,4 +761,84 @@ class FakeRuntimeTest {
         subscribe();
         assertThat(runtime.eventSubscriberCount()).isEqualTo(1);
     }
+
+    /** The exit model over the CRI: what StartContainer does with {@code true}, {@code exit N} and {@code sleep N}. */
+    @org.junit.jupiter.api.Nested
+    class ExitingContainers {
+        final ManualExitTimer timer = new ManualExitTimer();
+
+        @BeforeEach
+        void withManualTimer() {
+            start(CgroupVersion.V1, FakeRuntime.builder().exitTimer(timer));
+        }
+
+        String run(String sandbox, String name, List<String> command) {
+            ContainerConfig config = containerConfig(name, resources(512, 0, 0)).toBuilder().addAllCommand(command).build();
+            String id = cri.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(sandbox).setConfig(config)
+                    .build()).getContainerId();
+            cri.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+            return id;
+        }
+
+        @Test
+        void exitNExitsAtOnceWithThatCodeAndReasonError() {
+            String sandbox = runSandbox();
+            List<ContainerEventResponse> events = subscribe();
+            clock.advance(Duration.ofSeconds(3));
+
+            String failing = run(sandbox, "init", List.of("sh", "-c", "exit 3"));
+            String ok = run(sandbox, "ok", List.of("true"));
+
+            assertThat(status(failing).getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+            assertThat(status(failing).getExitCode()).isEqualTo(3);
+            assertThat(status(failing).getReason()).isEqualTo("Error");
+            assertThat(status(failing).getFinishedAt()).isEqualTo((T0.getEpochSecond() + 3) * 1_000_000_000L);
+            assertThat(status(ok).getExitCode()).isZero();
+            assertThat(status(ok).getReason()).isEqualTo("Completed");
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.stream().filter(e -> e.getContainerId().equals(ok)).count() == 3);
+            assertThat(events.stream().filter(e -> e.getContainerId().equals(failing)).map(ContainerEventResponse::getContainerEventType))
+                    .containsExactly(ContainerEventType.CONTAINER_CREATED_EVENT, ContainerEventType.CONTAINER_STARTED_EVENT,
+                            ContainerEventType.CONTAINER_STOPPED_EVENT);
+        }
+
+        @Test
+        void sleepNExitsWithZeroWhenTheTimerReachesN() {
+            String id = run(runSandbox(), "init", List.of("sleep", "5"));
+
+            timer.advance(Duration.ofSeconds(4));
+            assertThat(status(id).getState()).isEqualTo(ContainerState.CONTAINER_RUNNING);
+            timer.advance(Duration.ofSeconds(1));
+
+            assertThat(status(id).getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+            assertThat(status(id).getExitCode()).isZero();
+            assertThat(status(id).getReason()).isEqualTo("Completed");
+        }
+
+        @Test
+        void aStoppedContainerDoesNotExitAgainLater() {
+            String id = run(runSandbox(), "init", List.of("sh", "-c", "sleep 5; exit 4"));
+
+            cri.stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(1).build());
+            timer.advance(Duration.ofSeconds(10));
+
+            assertThat(timer.pending()).isZero();
+            assertThat(status(id).getExitCode()).as("the stop's code, not the script's").isZero();
+        }
+
+        @Test
+        void neverExitingCommandsRunUntilStoppedAndTestsCanEndThem() {
+            String sandbox = runSandbox();
+            String tail = run(sandbox, "a", List.of("sh", "-c", "tail -f /dev/null"));
+            String inf = run(sandbox, "b", List.of("sleep", "infinity"));
+            String entrypoint = run(sandbox, "c", List.of());
+
+            timer.advance(Duration.ofDays(365));
+            assertThat(List.of(tail, inf, entrypoint)).allSatisfy(id ->
+                    assertThat(status(id).getState()).isEqualTo(ContainerState.CONTAINER_RUNNING));
+            runtime.exitContainer(tail, 2);
+
+            assertThat(status(tail).getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+            assertThat(status(tail).getExitCode()).isEqualTo(2);
+        }
+    }
 }

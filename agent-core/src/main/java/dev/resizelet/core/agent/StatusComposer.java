@@ -22,6 +22,7 @@ import dev.resizelet.core.status.ResizeStatus;
 import dev.resizelet.core.status.ResizeStatusCalculator;
 import dev.resizelet.core.status.ResizeStatusInput;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,19 +59,21 @@ public final class StatusComposer {
         AdmissionDecision decision = state == null ? null : state.lastDecision();
         if (allocated == null && decision instanceof Infeasible inf) {
             PodStatus failed = new PodStatus("Failed", inf.reason(), inf.message(), desired.qosClass(), null, List.of(),
-                    desired.generation(), containers(desired, null, null, null));
+                    desired.generation(), containers(desired, null, null, null),
+                    initContainers(desired, null, null, null));
             return new Composed(failed, List.of());
         }
         ResizeStatusInput input = new ResizeStatusInput(desired, allocated == null ? null : allocated.resources(),
                 actuated(allocated, view), decision, state == null ? null : state.enactError());
         ResizeStatus before = resizeStatus(previous);
         ResizeStatus after = ResizeStatusCalculator.compute(input, before, clock.instant());
-        boolean running = view != null && view.running() != null && !view.running().containers().isEmpty()
-                && view.running().containers().stream().allMatch(RunningContainer::running);
-        PodStatus status = new PodStatus(running ? "Running" : "Pending", null, null, desired.qosClass(),
-                after.resize().map(LegacyResizeStatus::wireName).orElse(null),
-                after.conditions(), after.observedGeneration(),
-                containers(desired, allocated, view, previous));
+        List<ContainerStatus> apps = containers(desired, allocated, view, previous);
+        List<ContainerStatus> inits = initContainers(desired, allocated, view, previous);
+        boolean initialized = view != null && view.running() != null
+                && desired.containers().stream().anyMatch(c -> view.running().container(c.name()).isPresent());
+        PodStatus status = new PodStatus(PodPhase.of(desired, inits, apps, initialized), null, null,
+                desired.qosClass(), after.resize().map(LegacyResizeStatus::wireName).orElse(null),
+                after.conditions(), after.observedGeneration(), apps, inits);
         return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
     }
 
@@ -137,37 +140,106 @@ public final class StatusComposer {
     }
 
     private List<ContainerStatus> containers(Pod desired, Pod allocated, PodRuntimeView view, PodStatus previous) {
-        Map<String, Container> alloc = new LinkedHashMap<>();
-        if (allocated != null) {
-            allocated.containers().forEach(c -> alloc.put(c.name(), c));
-        }
         List<ContainerStatus> out = new ArrayList<>(desired.containers().size());
         for (Container c : desired.containers()) {
-            Container a = alloc.get(c.name());
-            RunningContainer rc = view == null || view.running() == null ? null
-                    : view.running().container(c.name()).orElse(null);
-            ResourceRequirements allocatedRequests = a == null ? null
-                    : new ResourceRequirements(a.resources().requests(), Map.of());
-            boolean isRunning = rc != null && rc.running() && !rc.containerId().isEmpty();
-            // the kubelet's conversion (StatusResources); the allocation while the container does not run
-            ResourceRequirements resources = isRunning && rc.actual() != null && a != null
-                    ? StatusResources.convert(a.resources(), rc.actual(), previousResources(previous, c.name(), rc))
-                    : a != null ? a.resources() : rc != null && rc.actual() != null ? requirements(rc.actual()) : null;
-            out.add(new ContainerStatus(c.name(),
-                    rc == null || rc.containerId().isEmpty() ? null : runtimeName + "://" + rc.containerId(),
-                    c.image(), isRunning, rc == null ? 0 : rc.restartCount(),
-                    isRunning ? "running" : "waiting", isRunning ? null : "ContainerCreating",
-                    rc == null ? null : rc.startedAt(), allocatedRequests, resources));
+            out.add(status(desired, c, allocatedOf(allocated, c), view, previous == null ? List.of()
+                    : previous.containerStatuses()));
         }
         return out;
     }
 
-    /** What the previous status showed for the same container (same id) while it ran, for values the runtime omits. */
-    private static ResourceRequirements previousResources(PodStatus previous, String name, RunningContainer rc) {
-        if (previous == null) {
+    /**
+     * {@code initContainerStatuses}: sidecars with their allocated and actual resources like app containers; init
+     * containers that run to completion without either (the kubelet's allocation holds resizable containers only, and
+     * it sets no {@code resources} for a container it has no allocation for).
+     */
+    private List<ContainerStatus> initContainers(Pod desired, Pod allocated, PodRuntimeView view, PodStatus previous) {
+        List<ContainerStatus> out = new ArrayList<>(desired.initContainers().size());
+        for (Container c : desired.initContainers()) {
+            Container a = c.isSidecar() ? allocatedOf(allocated, c) : null;
+            out.add(status(desired, c, a, view, previous == null ? List.of() : previous.initContainerStatuses()));
+        }
+        return out;
+    }
+
+    private static Container allocatedOf(Pod allocated, Container c) {
+        if (allocated == null) {
             return null;
         }
-        for (ContainerStatus old : previous.containerStatuses()) {
+        for (Container a : allocated.resizableContainers()) {
+            if (a.name().equals(c.name())) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** One container's status the way the kubelet's {@code convertToAPIContainerStatuses} builds it. */
+    private ContainerStatus status(Pod desired, Container c, Container a, PodRuntimeView view,
+            List<ContainerStatus> previous) {
+        RunningContainer rc = view == null || view.running() == null ? null
+                : view.running().container(c.name()).orElse(null);
+        ResourceRequirements allocatedRequests = a == null ? null
+                : new ResourceRequirements(a.resources().requests(), Map.of());
+        boolean isRunning = rc != null && rc.running() && !rc.containerId().isEmpty();
+        // the kubelet's conversion (StatusResources); the allocation while the container does not run
+        boolean initContainer = desired.initContainers().contains(c);
+        boolean resizable = !initContainer || c.isSidecar();
+        ResourceRequirements resources = !resizable ? null
+                : isRunning && rc.actual() != null && a != null
+                ? StatusResources.convert(a.resources(), rc.actual(), previousResources(previous, c.name(), rc))
+                : a != null ? a.resources() : rc != null && rc.actual() != null ? requirements(rc.actual()) : null;
+        String containerId = rc == null || rc.containerId().isEmpty() ? null : runtimeName + "://" + rc.containerId();
+        int restarts = rc == null ? 0 : rc.restartCount();
+        PodStatus.Terminated last = rc == null ? null : terminated(rc.previous());
+        if (isRunning) {
+            // without readiness probes a running container is ready, except an init container that must complete
+            boolean ready = !initContainer || c.isSidecar();
+            return new ContainerStatus(c.name(), containerId, c.image(), ready, restarts, "running", null,
+                    rc.startedAt(), allocatedRequests, resources, true, null, last, null);
+        }
+        if (rc != null && rc.hasExited() && rc.exited() != null) {
+            PodStatus.Terminated ended = terminated(rc.exited());
+            if (rc.backoffUntil() != null) {
+                String message = "back-off " + goDuration(rc.exited().finishedAt() == null ? Duration.ZERO
+                        : Duration.between(rc.exited().finishedAt(), rc.backoffUntil()))
+                        + " restarting failed container=" + c.name() + " pod=" + desired.name() + "_"
+                        + desired.namespace() + "(" + desired.uid().value() + ")";
+                return new ContainerStatus(c.name(), containerId, c.image(), false, restarts, "waiting",
+                        "CrashLoopBackOff", null, allocatedRequests, resources, false, null, ended, message);
+            }
+            // a completed init container is ready (the kubelet marks it so); a sidecar or app container is not
+            boolean ready = initContainer && !c.isSidecar() && ended.exitCode() == 0;
+            return new ContainerStatus(c.name(), containerId, c.image(), ready, restarts, "terminated", ended.reason(),
+                    null, allocatedRequests, resources, false, ended, last, null);
+        }
+        String waiting = desired.initContainers().isEmpty() ? "ContainerCreating" : "PodInitializing";
+        return new ContainerStatus(c.name(), containerId, c.image(), false, restarts, "waiting", waiting, null,
+                allocatedRequests, resources, false, null, last, null);
+    }
+
+    private PodStatus.Terminated terminated(RunningContainer.Termination t) {
+        return t == null ? null : new PodStatus.Terminated(t.exitCode(), t.reason().isEmpty() ? null : t.reason(),
+                t.startedAt(), t.finishedAt(), t.containerId() == null ? null : runtimeName + "://" + t.containerId());
+    }
+
+    /** Go's {@code time.Duration.String} for whole seconds: 10s, 1m20s, 5m0s. */
+    static String goDuration(Duration d) {
+        long seconds = Math.max(0, Math.round(d.toMillis() / 1000.0));
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        long minutes = seconds / 60;
+        if (minutes < 60) {
+            return minutes + "m" + seconds % 60 + "s";
+        }
+        return minutes / 60 + "h" + minutes % 60 + "m" + seconds % 60 + "s";
+    }
+
+    /** What the previous status showed for the same container (same id) while it ran, for values the runtime omits. */
+    private static ResourceRequirements previousResources(List<ContainerStatus> previous, String name,
+            RunningContainer rc) {
+        for (ContainerStatus old : previous) {
             if (old.name().equals(name) && old.state().equals("running") && old.containerId() != null
                     && old.containerId().endsWith("://" + rc.containerId())) {
                 return old.resources();

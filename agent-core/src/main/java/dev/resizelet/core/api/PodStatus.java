@@ -12,17 +12,34 @@ import java.util.List;
 /**
  * The status the agent reports for a pod, in the Kubernetes API's terms (DESIGN §4).
  *
- * @param phase Pending, Running or Failed
+ * @param phase Pending, Running, Succeeded or Failed
  * @param reason why the pod failed (e.g. {@code OutOfcpu}), or null
  * @param resize the 1.27 {@code status.resize} value (Proposed, InProgress, Deferred, Infeasible) or null when done
  * @param observedGeneration the spec generation the agent's decisions reflect
+ * @param initContainerStatuses one per init container (sidecars included), in spec order
  */
 public record PodStatus(String phase, String reason, String message, QosClass qosClass, String resize,
-        List<PodCondition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses) {
+        List<PodCondition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses,
+        List<ContainerStatus> initContainerStatuses) {
     public PodStatus {
         requireNonNull(phase, "phase");
         conditions = List.copyOf(conditions);
         containerStatuses = List.copyOf(containerStatuses);
+        initContainerStatuses = List.copyOf(initContainerStatuses == null ? List.of() : initContainerStatuses);
+    }
+
+    /** A status of a pod without init containers. */
+    public PodStatus(String phase, String reason, String message, QosClass qosClass, String resize,
+            List<PodCondition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses) {
+        this(phase, reason, message, qosClass, resize, conditions, observedGeneration, containerStatuses, List.of());
+    }
+
+    /**
+     * How a container's process ended ({@code state.terminated}, {@code lastState.terminated}).
+     *
+     * @param reason the runtime's: Completed (exit 0) or Error
+     */
+    public record Terminated(int exitCode, String reason, Instant startedAt, Instant finishedAt, String containerId) {
     }
 
     /**
@@ -30,15 +47,29 @@ public record PodStatus(String phase, String reason, String message, QosClass qo
      *
      * @param containerId {@code <runtime>://<id>}, or null before it runs
      * @param state running, waiting or terminated
+     * @param stateReason the waiting reason (ContainerCreating, PodInitializing, CrashLoopBackOff) or the terminated one
      * @param allocatedResources the allocated requests (what admission accepted), or null before admission
      * @param resources requests and limits as the runtime reports them (allocated values until it runs)
+     * @param started the API's {@code started}: running (there are no startup probes)
+     * @param terminated while {@code state} is terminated, how; else null
+     * @param lastState how the previous instance ended (after a restart), or null
+     * @param stateMessage the waiting message (e.g. the back-off), or null
      */
     public record ContainerStatus(String name, String containerId, String image, boolean ready, int restartCount,
             String state, String stateReason, Instant startedAt, ResourceRequirements allocatedResources,
-            ResourceRequirements resources) {
+            ResourceRequirements resources, boolean started, Terminated terminated, Terminated lastState,
+            String stateMessage) {
         public ContainerStatus {
             requireNonNull(name, "name");
             requireNonNull(state, "state");
+        }
+
+        /** A status without an exit: running or waiting. */
+        public ContainerStatus(String name, String containerId, String image, boolean ready, int restartCount,
+                String state, String stateReason, Instant startedAt, ResourceRequirements allocatedResources,
+                ResourceRequirements resources) {
+            this(name, containerId, image, ready, restartCount, state, stateReason, startedAt, allocatedResources,
+                    resources, "running".equals(state), null, null, null);
         }
     }
 

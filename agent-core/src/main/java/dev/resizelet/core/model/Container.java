@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * A container of a pod spec. {@code restartPolicy} is only meaningful for init containers:
  * {@code "Always"} makes it a sidecar (runs beside the app containers, counts in their sum), null
- * otherwise.
+ * otherwise. {@code command} and {@code args} are the pod spec's (the simulated runtime reads them to model
+ * when a container exits).
  *
  * <p>The name becomes a CRI name and part of cgroup and checkpoint bookkeeping, so the constructor
  * rejects anything that could leave a path segment ({@code /}, NUL, "..", empty). The full RFC 1123
@@ -21,7 +22,8 @@ public record Container(
         List<String> command,
         ResourceRequirements resources,
         Map<String, ResizeRestartPolicy> resizePolicy,
-        String restartPolicy) {
+        String restartPolicy,
+        List<String> args) {
 
     public static final String RESTART_ALWAYS = "Always";
 
@@ -34,9 +36,16 @@ public record Container(
         }
         image = image == null ? "" : image;
         command = List.copyOf(command == null ? List.of() : command);
+        args = List.copyOf(args == null ? List.of() : args);
         resources = resources == null ? ResourceRequirements.NONE : resources;
         TreeMap<String, ResizeRestartPolicy> policies = new TreeMap<>(resizePolicy == null ? Map.of() : resizePolicy);
         resizePolicy = Collections.unmodifiableMap(policies);
+    }
+
+    /** A container without {@code args}. */
+    public Container(String name, String image, List<String> command, ResourceRequirements resources,
+            Map<String, ResizeRestartPolicy> resizePolicy, String restartPolicy) {
+        this(name, image, command, resources, resizePolicy, restartPolicy, List.of());
     }
 
     /** An app container with no resize policy and no command. */
@@ -55,6 +64,6 @@ public record Container(
     }
 
     public Container withResources(ResourceRequirements newResources) {
-        return new Container(name, image, command, newResources, resizePolicy, restartPolicy);
+        return new Container(name, image, command, newResources, resizePolicy, restartPolicy, args);
     }
 }

@@ -10,6 +10,8 @@ import java.util.Objects;
  * grows on every spec change); {@code priority} is {@code spec.priority}. Names are checked for
  * safety here and for the apiserver's rules by {@code PodValidator}. {@code labels} are
  * {@code metadata.labels}, kept and returned for label selectors; they play no part in admission.
+ * {@code restartPolicy} is {@code spec.restartPolicy} ({@code Always}, {@code OnFailure} or {@code Never};
+ * {@code Always} when not given): what happens to a container that exits, init containers included.
  */
 public record Pod(
         String namespace,
@@ -20,12 +22,16 @@ public record Pod(
         Map<String, String> annotations,
         List<Container> initContainers,
         List<Container> containers,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        String restartPolicy) {
 
     /** Annotation the kubelet puts on mirror pods of static pods. */
     public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
     /** Annotation naming where a pod came from; anything but "api" is a static pod. */
     public static final String SOURCE_ANNOTATION = "kubernetes.io/config.source";
+    public static final String RESTART_ALWAYS = "Always";
+    public static final String RESTART_ON_FAILURE = "OnFailure";
+    public static final String RESTART_NEVER = "Never";
 
     public Pod {
         Objects.requireNonNull(namespace, "namespace");
@@ -35,6 +41,14 @@ public record Pod(
         initContainers = List.copyOf(initContainers == null ? List.of() : initContainers);
         containers = List.copyOf(Objects.requireNonNull(containers, "containers"));
         labels = Map.copyOf(labels == null ? Map.of() : labels);
+        restartPolicy = restartPolicy == null || restartPolicy.isEmpty() ? RESTART_ALWAYS : restartPolicy;
+    }
+
+    /** A pod with {@code spec.restartPolicy: Always} (the API default). */
+    public Pod(String namespace, String name, PodUid uid, long generation, int priority,
+               Map<String, String> annotations, List<Container> initContainers, List<Container> containers,
+               Map<String, String> labels) {
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, RESTART_ALWAYS);
     }
 
     /** A pod without labels (the shape before labels were kept). */
@@ -45,7 +59,14 @@ public record Pod(
 
     /** This pod with {@code metadata.labels} replaced. */
     public Pod withLabels(Map<String, String> newLabels) {
-        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels);
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels,
+                restartPolicy);
+    }
+
+    /** This pod with {@code spec.restartPolicy} replaced. */
+    public Pod withRestartPolicy(String newRestartPolicy) {
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
+                newRestartPolicy);
     }
 
     /** A pod with app containers only, no annotations, priority 0, generation 1. */
@@ -188,11 +209,12 @@ public record Pod(
     public Pod withResources(PodResources resources) {
         List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
         List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
-        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels);
+        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels, restartPolicy);
     }
 
     public Pod withGeneration(long newGeneration) {
-        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels);
+        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels,
+                restartPolicy);
     }
 
     private static Container apply(Container c, PodResources resources) {

@@ -31,8 +31,19 @@ public final class ModelTargets {
             cpu.put(c.name(), policy(c.resizePolicyFor(ResourceNames.CPU)));
             memory.put(c.name(), policy(c.resizePolicyFor(ResourceNames.MEMORY)));
         }
+        Map<String, ContainerSpec> specs = new HashMap<>();
+        Map<String, ResourceValues> initValues = new HashMap<>();
+        for (Container c : pod.allContainers()) {
+            specs.put(c.name(), new ContainerSpec(c.name(), c.image(), c.command(), c.args(), c.isSidecar()));
+        }
+        for (Container c : pod.initContainers()) {
+            if (!c.isSidecar()) {
+                initValues.put(c.name(), values(c.resources()));
+            }
+        }
         PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid().value(), tier(pod),
-                containers.stream().map(c -> new ContainerSpec(c.name(), c.image(), c.command())).toList());
+                containers.stream().map(c -> specs.get(c.name())).toList(),
+                pod.initContainers().stream().map(c -> specs.get(c.name())).toList(), initValues, pod.restartPolicy());
         return new PodTarget(spec, allocated.generation(), values, cpu, memory);
     }
 

@@ -17,6 +17,8 @@ final class PodLane {
     boolean queued;
     boolean running;
     ScheduledFuture<?> retry;
+    /** The sync at the end of a container's crash-loop back-off, while one waits. */
+    ScheduledFuture<?> startRetry;
     // lane thread (published to readers through volatile)
     volatile RunningPod pod;
     volatile String lastError;

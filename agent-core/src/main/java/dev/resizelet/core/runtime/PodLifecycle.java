@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.CgroupVersion;
+import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.PodCgroupConfig;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriNotFoundException;
@@ -12,8 +13,6 @@ import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ContainerConfig;
 import dev.resizelet.cri.v1.ContainerFilter;
-import dev.resizelet.cri.v1.ContainerState;
-import dev.resizelet.cri.v1.ContainerStateValue;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.ListPodSandboxRequest;
 import dev.resizelet.cri.v1.PodSandbox;
@@ -29,6 +28,8 @@ import dev.resizelet.cri.v1.StartContainerRequest;
 import dev.resizelet.cri.v1.StopContainerRequest;
 import dev.resizelet.cri.v1.StopPodSandboxRequest;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Just enough pod lifecycle to have something to resize: pod cgroup, sandbox, containers up; and down again.
+ * Just enough pod lifecycle to have something to resize: pod cgroup, sandbox, then containers in the kubelet's start
+ * order ({@link StartPlanner}: init containers one by one to completion, sidecars kept running, then the app
+ * containers, exited ones restarted per restart policy with the crash-loop back-off); and down again.
  * Called only from the pod's worker lane.
  */
 public final class PodLifecycle {
@@ -48,10 +51,37 @@ public final class PodLifecycle {
 
     private final CriRuntime cri;
     private final CgroupManager cgroups;
+    private final StatusReader statusReader;
+    private final Clock clock;
+    private final Backoff crashLoop;
 
     public PodLifecycle(CriRuntime cri, CgroupManager cgroups) {
+        this(cri, cgroups, new StatusReader(cri, cgroups), Clock.systemUTC(), StartPlanner.KUBELET_CRASH_LOOP);
+    }
+
+    public PodLifecycle(CriRuntime cri, CgroupManager cgroups, StatusReader statusReader, Clock clock,
+            Backoff crashLoop) {
         this.cri = requireNonNull(cri, "cri");
         this.cgroups = requireNonNull(cgroups, "cgroups");
+        this.statusReader = requireNonNull(statusReader, "statusReader");
+        this.clock = requireNonNull(clock, "clock");
+        this.crashLoop = requireNonNull(crashLoop, "crashLoop");
+    }
+
+    /**
+     * What a start pass did: the pod as it runs now, the values the containers it created run with, and when it must
+     * look again for a container waiting out its crash-loop back-off (null: nothing waits).
+     */
+    public record Progress(RunningPod pod, Map<String, ResourceValues> created, Instant retryAt) {
+        public Progress {
+            requireNonNull(pod, "pod");
+            created = Map.copyOf(created);
+        }
+    }
+
+    /** The back-off before an exited container is started again. */
+    public Backoff crashLoop() {
+        return crashLoop;
     }
 
     public CgroupName podCgroup(PodSpec pod) {
@@ -59,11 +89,11 @@ public final class PodLifecycle {
     }
 
     /**
-     * Creates the pod cgroup with the pod-level values of {@code allocated}, runs the sandbox, then creates and
-     * starts every container with its allocated values. On failure, what was made is torn down and the error
-     * rethrown, so the next attempt starts clean.
+     * Creates the pod cgroup with the pod-level values of {@code allocated}, runs the sandbox, then starts the
+     * containers as far as the start order allows ({@link #advance}). If the cgroup or sandbox cannot be made, what
+     * was made is torn down and the error rethrown, so the next attempt starts clean.
      */
-    public RunningPod start(PodSpec pod, Map<String, ResourceValues> allocated) {
+    public Progress start(PodSpec pod, Map<String, ResourceValues> allocated) {
         CgroupName podCgroup = podCgroup(pod);
         List<ResourceValues> values = pod.containers().stream().map(c -> valuesOf(allocated, c.name())).toList();
         cgroups.create(podCgroup);
@@ -78,18 +108,102 @@ public final class PodLifecycle {
             throw e;
         }
         RunningPod running = new RunningPod(pod.uid(), sandboxId, podCgroup, List.of());
+        Progress progress;
         try {
-            for (ContainerSpec c : pod.containers()) {
-                String id = createAndStart(pod, sandboxId, c, 0, valuesOf(allocated, c.name()));
-                running = running.with(new RunningContainer(c.name(), id, 0, "CONTAINER_RUNNING", null, false, null));
-            }
+            progress = advance(pod, running, allocated, false);
         } catch (RuntimeException e) {
             stopQuietly(running);
             throw e;
         }
         log.info("pod started pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
-                sandboxId, running.containers().size());
-        return running;
+                sandboxId, progress.pod().containers().size());
+        return progress;
+    }
+
+    /**
+     * Starts whatever the start order says may start now, step by step (a container that exits at once is seen at
+     * once, and the next one started): returns where the pod stands. {@code allocated} holds the values of the app
+     * containers and sidecars; other init containers run with their spec's.
+     */
+    public Progress advance(PodSpec pod, RunningPod running, Map<String, ResourceValues> allocated) {
+        return advance(pod, running, allocated, true);
+    }
+
+    /**
+     * @param readAppContainers false on the first start, whose caller relists the pod right after: an app container
+     *        just created is then not read twice
+     */
+    private Progress advance(PodSpec pod, RunningPod running, Map<String, ResourceValues> allocated,
+            boolean readAppContainers) {
+        Map<String, ResourceValues> created = new HashMap<>();
+        RunningPod now = withExitCodes(pod, running, allocated);
+        int guard = 0;
+        while (true) {
+            StartPlanner.Step step = StartPlanner.next(pod, now, clock.instant(), crashLoop);
+            if (step instanceof StartPlanner.Start s) {
+                if (++guard > 4 * (pod.initContainers().size() + pod.containers().size()) + 8) {
+                    throw new IllegalStateException("start order did not settle for pod " + pod.namespace() + "/"
+                            + pod.name());
+                }
+                ContainerSpec c = s.container();
+                ResourceValues values = pod.containers().contains(c)
+                        ? valuesOf(allocated, c.name()) : pod.initResources().get(c.name());
+                RunningContainer old = now.container(c.name()).orElse(null);
+                if (old != null && !old.containerId().isEmpty()) {
+                    stopAndRemove(old.containerId()); // the exited instance; its end is kept as the new one's lastState
+                }
+                String id = createAndStart(pod, now.sandboxId(), c, s.attempt(), values);
+                log.info("container started pod={}/{} container={} attempt={} id={}", pod.namespace(), pod.name(),
+                        c.name(), s.attempt(), id);
+                if (pod.containers().contains(c)) {
+                    created.put(c.name(), values); // an app container or sidecar: its values count as actuated
+                }
+                if (readAppContainers || old != null || pod.initContainers().contains(c)) {
+                    // the next step depends on it: has it exited already (true, exit N), does it run (a sidecar)?
+                    now = now.with(statusReader.read(now, c.name(), id, values.memoryRequestBytes()));
+                } else {
+                    // an app container on the first start: nothing waits for it; the relist after the pass reads it
+                    RunningContainer.Termination previous = old == null ? null
+                            : old.exited() != null ? old.exited() : old.previous();
+                    now = now.with(new RunningContainer(c.name(), id, s.attempt(), "CONTAINER_RUNNING", null, false,
+                            null, null, previous, null));
+                }
+                continue;
+            }
+            Instant retryAt = null;
+            if (step instanceof StartPlanner.WaitBackoff w) {
+                retryAt = w.until();
+                now = markBackoff(now, w.container(), w.until());
+            } else if (step instanceof StartPlanner.Started st && st.nextRestart() != null) {
+                retryAt = st.nextRestart();
+                now = markBackoff(now, st.waiting(), st.nextRestart());
+            } else if (step instanceof StartPlanner.InitFailed f) {
+                log.info("init container failed, pod failed (restartPolicy Never) pod={}/{} container={}",
+                        pod.namespace(), pod.name(), f.container());
+            }
+            return new Progress(now, created, retryAt);
+        }
+    }
+
+    private static RunningPod markBackoff(RunningPod pod, String container, Instant until) {
+        return pod.container(container).map(c -> pod.with(c.withBackoffUntil(until))).orElse(pod);
+    }
+
+    /** Exited containers whose exit code is not known yet (adopted from a listing) are read once. */
+    private RunningPod withExitCodes(PodSpec pod, RunningPod running, Map<String, ResourceValues> allocated) {
+        RunningPod out = running;
+        for (RunningContainer c : running.containers()) {
+            if (c.hasExited() && c.exited() == null) {
+                ResourceValues v = allocated.getOrDefault(c.name(), pod.initResources().get(c.name()));
+                try {
+                    out = out.with(statusReader.read(out, c.name(), c.containerId(), v == null ? 0 : v.memoryRequestBytes()));
+                } catch (CriNotFoundException e) {
+                    out = new RunningPod(out.uid(), out.sandboxId(), out.podCgroup(),
+                            out.containers().stream().filter(x -> !x.name().equals(c.name())).toList());
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -107,7 +221,7 @@ public final class PodLifecycle {
         }
         String sandboxId = newest.get().getId();
         List<Container> containers = cri.listContainers(ListContainersRequest.newBuilder()
-                .setFilter(runningContainers().setPodSandboxId(sandboxId)).build()).getContainersList();
+                .setFilter(ContainerFilter.newBuilder().setPodSandboxId(sandboxId)).build()).getContainersList();
         return Optional.of(adopted(pod, sandboxId, containers));
     }
 
@@ -120,8 +234,8 @@ public final class PodLifecycle {
             newestByUid.merge(uid, s, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
         }
         Map<String, List<Container>> bySandbox = new HashMap<>();
-        for (Container c : cri.listContainers(ListContainersRequest.newBuilder().setFilter(runningContainers()).build())
-                .getContainersList()) {
+        // every state: an init container that completed must not run again
+        for (Container c : cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList()) {
             bySandbox.computeIfAbsent(c.getPodSandboxId(), k -> new java.util.ArrayList<>()).add(c);
         }
         Map<String, RunningPod> out = new HashMap<>();
@@ -140,23 +254,20 @@ public final class PodLifecycle {
                 .setState(PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY));
     }
 
-    private static ContainerFilter.Builder runningContainers() {
-        return ContainerFilter.newBuilder()
-                .setState(ContainerStateValue.newBuilder().setState(ContainerState.CONTAINER_RUNNING));
-    }
-
     private RunningPod adopted(PodSpec pod, String sandboxId, List<Container> containers) {
         Map<String, Container> byName = new HashMap<>();
         for (Container c : containers) {
             byName.merge(c.getMetadata().getName(), c, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
         }
         RunningPod running = new RunningPod(pod.uid(), sandboxId, podCgroup(pod), List.of());
-        for (ContainerSpec c : pod.containers()) {
+        // containers missing from the runtime are left out: the start order creates them on the next pass
+        for (ContainerSpec c : java.util.stream.Stream.concat(pod.initContainers().stream(), pod.containers().stream())
+                .distinct().toList()) {
             Container found = byName.get(c.name());
-            running = running.with(found == null
-                    ? new RunningContainer(c.name(), "", 0, "CONTAINER_EXITED", null, false, null)
-                    : new RunningContainer(c.name(), found.getId(), (int) found.getMetadata().getAttempt(),
-                            found.getState().name(), null, false, null));
+            if (found != null) {
+                running = running.with(new RunningContainer(c.name(), found.getId(),
+                        (int) found.getMetadata().getAttempt(), found.getState().name(), null, false, null));
+            }
         }
         log.debug("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
                 sandboxId, byName.size());

@@ -20,7 +20,9 @@ import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ListContainersRequest;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,6 +61,7 @@ public final class RuntimeEngine implements AutoCloseable {
     private final RuntimeListener listener;
     private final PodLifecycle lifecycle;
     private final StatusReader statusReader;
+    private final Clock clock;
     private final EnactmentExecutor executor;
     private final Map<String, PodLane> lanes = new ConcurrentHashMap<>();
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
@@ -84,6 +87,17 @@ public final class RuntimeEngine implements AutoCloseable {
 
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
+        this(cri, cgroups, records, workers, scheduler, backoff, listener, Clock.systemUTC(),
+                StartPlanner.KUBELET_CRASH_LOOP);
+    }
+
+    /**
+     * @param clock the time crash-loop back-offs are measured in (the {@code scheduler} waits them out)
+     * @param crashLoop the back-off before an exited container is started again (the kubelet's: 10 s to 5 min)
+     */
+    public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
+            ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener, Clock clock,
+            Backoff crashLoop) {
         this.cri = requireNonNull(cri, "cri");
         this.cgroups = requireNonNull(cgroups, "cgroups");
         this.records = requireNonNull(records, "records");
@@ -91,8 +105,9 @@ public final class RuntimeEngine implements AutoCloseable {
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.backoff = requireNonNull(backoff, "backoff");
         this.listener = requireNonNull(listener, "listener");
-        this.lifecycle = new PodLifecycle(cri, cgroups);
+        this.clock = requireNonNull(clock, "clock");
         this.statusReader = new StatusReader(cri, cgroups);
+        this.lifecycle = new PodLifecycle(cri, cgroups, statusReader, clock, crashLoop);
         this.executor = new EnactmentExecutor(cgroups);
         // RuntimeEvents hands each container id over on the scheduler, never on the gRPC thread
         this.events = new RuntimeEvents(cri, scheduler, this::refreshByContainerId);
@@ -155,6 +170,10 @@ public final class RuntimeEngine implements AutoCloseable {
             if (lane.retry != null) {
                 lane.retry.cancel(false);
                 lane.retry = null;
+            }
+            if (lane.startRetry != null) {
+                lane.startRetry.cancel(false);
+                lane.startRetry = null;
             }
         }
         kick(lane);
@@ -366,21 +385,30 @@ public final class RuntimeEngine implements AutoCloseable {
                 setPod(lane, adopted.get());
                 return sync(lane, target);
             }
-            RunningPod started = lifecycle.start(target.spec(), target.allocated());
-            setPod(lane, started);
+            PodLifecycle.Progress started = lifecycle.start(target.spec(), target.allocated());
+            setPod(lane, started.pod());
             lane.appliedGeneration = target.generation();
+            // containers the start order has not created yet will be created with the allocated values
             handOff(lane, target.allocated(), null);
             lane.lastError = null;
+            scheduleStartRetry(lane, started.retryAt());
             readStarted(lane, target);
+            if (startPathHasWork(StartPlanner.next(target.spec(), lane.pod, clock.instant(), lifecycle.crashLoop()))) {
+                synchronized (lane) {
+                    lane.wantSync = true; // an app container exited at once and restarts
+                }
+            }
             return true;
         }
+        advanceStart(lane, target);
         PodEnactment input = enactmentInput(lane, target);
         List<EnactStep> plan = EnactmentPlanner.plan(input);
         if (plan.isEmpty()) {
             lane.appliedGeneration = target.generation();
-            if (lane.lastError != null) {
+            Map<String, ResourceValues> settled = withUnstarted(lane, target);
+            if (lane.lastError != null || !settled.equals(actuatedNow(lane))) {
                 lane.lastError = null;
-                handOff(lane, actuatedNow(lane), null);
+                handOff(lane, settled, null);
             }
             finish(lane, target, actuatedNow(lane));
             return true;
@@ -390,7 +418,7 @@ public final class RuntimeEngine implements AutoCloseable {
         log.debug("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
-        Recorder recorder = new Recorder(lane, input);
+        Recorder recorder = new Recorder(lane, input, target);
         PassOutcome outcome;
         try {
             outcome = executor.execute(input, plan, ops, recorder);
@@ -473,10 +501,80 @@ public final class RuntimeEngine implements AutoCloseable {
         listener.changed(lane.uid);
     }
 
+    /**
+     * The start path of an existing pod: the next init container, sidecar or app container the start order allows,
+     * restarts of exited ones; the values of the containers it created are handed to the record's owner.
+     */
+    private void advanceStart(PodLane lane, PodTarget target) {
+        PodLifecycle.Progress p = lifecycle.advance(target.spec(), lane.pod, target.allocated());
+        if (p.pod().equals(lane.pod)) {
+            scheduleStartRetry(lane, p.retryAt());
+            return;
+        }
+        setPod(lane, p.pod());
+        if (!p.created().isEmpty()) {
+            Map<String, ResourceValues> act = new HashMap<>(actuatedNow(lane));
+            act.putAll(p.created());
+            handOff(lane, act, lane.lastError);
+        }
+        scheduleStartRetry(lane, p.retryAt());
+        listener.changed(lane.uid);
+    }
+
+    /** A container to start now, or an exited one to restart after its back-off (which the next sync schedules). */
+    private static boolean startPathHasWork(StartPlanner.Step step) {
+        return step instanceof StartPlanner.Start || step instanceof StartPlanner.WaitBackoff
+                || step instanceof StartPlanner.Started s && s.nextRestart() != null;
+    }
+
+    /** The actuated values with the allocated ones for the containers that are not enacted (not started yet). */
+    private Map<String, ResourceValues> withUnstarted(PodLane lane, PodTarget target) {
+        Map<String, ResourceValues> act = new HashMap<>(actuatedNow(lane));
+        for (ContainerSpec c : target.spec().containers()) {
+            if (!enacted(lane.pod, c.name())) {
+                act.put(c.name(), target.allocated().get(c.name()));
+            }
+        }
+        return act;
+    }
+
+    /** Syncs the pod again when a crash-loop back-off ends (a newer wait replaces an older one). */
+    private void scheduleStartRetry(PodLane lane, Instant at) {
+        synchronized (lane) {
+            if (lane.startRetry != null) {
+                lane.startRetry.cancel(false);
+                lane.startRetry = null;
+            }
+            if (at == null || closed) {
+                return;
+            }
+            long ms = Math.max(1, Duration.between(clock.instant(), at).toMillis() + 1);
+            lane.startRetry = scheduler.schedule(() -> {
+                synchronized (lane) {
+                    lane.startRetry = null;
+                    lane.wantSync = true;
+                }
+                kick(lane);
+            }, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Only containers the runtime runs (or a resize removed to recreate) are enacted. One the start order has not
+     * created yet, or one that exited and waits for its restart, is created with the allocated values when its turn
+     * comes: for it, allocated counts as actuated.
+     */
+    private static boolean enacted(RunningPod pod, String name) {
+        return pod.container(name).map(c -> c.containerId().isEmpty() || !c.hasExited()).orElse(false);
+    }
+
     private PodEnactment enactmentInput(PodLane lane, PodTarget target) {
         Map<String, ResourceValues> act = actuatedNow(lane);
         List<ContainerEnactment> containers = new ArrayList<>();
         for (ContainerSpec c : target.spec().containers()) {
+            if (!enacted(lane.pod, c.name())) {
+                continue;
+            }
             ResourceValues allocated = target.allocated().get(c.name());
             containers.add(new ContainerEnactment(c.name(), lane.pod.containerId(c.name()),
                     act.getOrDefault(c.name(), allocated), allocated, target.cpuPolicy(c.name()),
@@ -510,8 +608,8 @@ public final class RuntimeEngine implements AutoCloseable {
     private void readStarted(PodLane lane, PodTarget target) {
         RunningPod p = lane.pod;
         for (RunningContainer c : p.containers()) {
-            if (c.containerId().isEmpty()) {
-                continue;
+            if (c.containerId().isEmpty() || isInitContainer(target.spec(), c.name())) {
+                continue; // init containers were read when they started (the start order needs their state)
             }
             ResourceValues values = target.allocated().get(c.name());
             try {
@@ -524,6 +622,15 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         setPod(lane, p);
         listener.changed(lane.uid);
+    }
+
+    private static boolean isInitContainer(PodSpec spec, String name) {
+        for (ContainerSpec c : spec.initContainers()) {
+            if (c.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -539,8 +646,11 @@ public final class RuntimeEngine implements AutoCloseable {
         Map<String, ResourceValues> act = actuatedNow(lane);
         RunningPod after;
         try {
-            after = statusReader.relist(before,
-                    name -> act.getOrDefault(name, target.allocated().get(name)).memoryRequestBytes());
+            after = statusReader.relist(before, name -> {
+                ResourceValues v = act.getOrDefault(name, target.allocated().get(name));
+                v = v != null ? v : target.spec().initResources().get(name); // an init container: its spec's values
+                return v == null ? 0 : v.memoryRequestBytes();
+            });
         } catch (CriException e) {
             log.warn("relist failed pod={} error=\"{}\"", lane.uid, e.getMessage());
             return;
@@ -549,7 +659,8 @@ public final class RuntimeEngine implements AutoCloseable {
         Map<String, ResourceValues> replaced = new HashMap<>(act);
         for (RunningContainer c : after.containers()) {
             String oldId = before.containerId(c.name());
-            if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null) {
+            if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null
+                    && target.allocated().containsKey(c.name())) {
                 log.info("container replaced behind the agent's back pod={} container={} old={} new={}",
                         lane.uid, c.name(), oldId, c.containerId());
                 replaced.put(c.name(), c.actual());
@@ -559,6 +670,10 @@ public final class RuntimeEngine implements AutoCloseable {
             handOff(lane, replaced, null);
             synchronized (lane) {
                 lane.wantSync = true;
+            }
+        } else if (startPathHasWork(StartPlanner.next(target.spec(), after, clock.instant(), lifecycle.crashLoop()))) {
+            synchronized (lane) {
+                lane.wantSync = true; // an init container completed, or a container exited and restarts now
             }
         }
         listener.changed(lane.uid);
@@ -582,8 +697,9 @@ public final class RuntimeEngine implements AutoCloseable {
         private final Map<String, CompletableFuture<RunningContainer>> reads =
                 new LinkedHashMap<>();
 
-        Recorder(PodLane lane, PodEnactment input) {
+        Recorder(PodLane lane, PodEnactment input, PodTarget target) {
             this.lane = lane;
+            working.putAll(target.allocated()); // containers not enacted start with these (see enacted())
             input.containers().forEach(c -> working.put(c.name(), c.actuated()));
         }
 

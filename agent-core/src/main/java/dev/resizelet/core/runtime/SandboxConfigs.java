@@ -49,6 +49,7 @@ final class SandboxConfigs {
                 .setMetadata(ContainerMetadata.newBuilder().setName(c.name()).setAttempt(attempt))
                 .setImage(ImageSpec.newBuilder().setImage(c.image()))
                 .addAllCommand(c.command())
+                .addAllArgs(c.args())
                 .putLabels(LABEL_POD_NAME, pod.name())
                 .putLabels(LABEL_POD_NAMESPACE, pod.namespace())
                 .putLabels(LABEL_POD_UID, pod.uid())

@@ -8,6 +8,7 @@ import dev.resizelet.cri.CriNotFoundException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ContainerFilter;
+import dev.resizelet.cri.v1.ContainerState;
 import dev.resizelet.cri.v1.ContainerStatus;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import java.time.Instant;
@@ -60,8 +61,21 @@ public final class StatusReader {
                     cgroups.read(cgroups.layout().container(pod.podCgroup(), containerId)), memoryRequest);
         }
         Instant started = s.getStartedAt() > 0 ? Instant.ofEpochSecond(0, s.getStartedAt()) : null;
+        RunningContainer.Termination exited = s.getState() == ContainerState.CONTAINER_EXITED
+                ? new RunningContainer.Termination(s.getExitCode(), s.getReason(), started,
+                        s.getFinishedAt() > 0 ? Instant.ofEpochSecond(0, s.getFinishedAt()) : null, containerId)
+                : null;
+        RunningContainer known = pod.container(name).orElse(null);
+        RunningContainer.Termination previous = null;
+        Instant backoffUntil = null;
+        if (known != null && known.containerId().equals(containerId)) {
+            previous = known.previous();
+            backoffUntil = exited != null ? known.backoffUntil() : null;
+        } else if (known != null) {
+            previous = known.exited() != null ? known.exited() : known.previous(); // a new instance: the old one's end
+        }
         return new RunningContainer(name, containerId, (int) s.getMetadata().getAttempt(), s.getState().name(),
-                actual, fromFiles, started);
+                actual, fromFiles, started, exited, previous, backoffUntil);
     }
 
     /**
@@ -81,7 +95,8 @@ public final class StatusReader {
             if (listed == null) {
                 if (!known.containerId().isEmpty()) {
                     next = next.with(new RunningContainer(known.name(), known.containerId(), known.restartCount(),
-                            "CONTAINER_UNKNOWN", known.actual(), known.fromCgroupFiles(), known.startedAt()));
+                            "CONTAINER_UNKNOWN", known.actual(), known.fromCgroupFiles(), known.startedAt(), null,
+                            known.previous(), null));
                 }
                 continue;
             }

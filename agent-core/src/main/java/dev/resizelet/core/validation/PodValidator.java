@@ -36,6 +36,10 @@ public final class PodValidator {
         if (pod.containers().isEmpty()) {
             errs.add(FieldError.required(spec.child("containers"), ""));
         }
+        if (!List.of(Pod.RESTART_ALWAYS, Pod.RESTART_ON_FAILURE, Pod.RESTART_NEVER).contains(pod.restartPolicy())) {
+            errs.add(FieldError.notSupported(spec.child("restartPolicy"), pod.restartPolicy(),
+                    List.of(Pod.RESTART_ALWAYS, Pod.RESTART_ON_FAILURE, Pod.RESTART_NEVER)));
+        }
         Set<String> names = new HashSet<>();
         validateContainers(pod.initContainers(), spec.child("initContainers"), true, names, errs);
         validateContainers(pod.containers(), spec.child("containers"), false, names, errs);

@@ -17,6 +17,9 @@ final class ResizeRules {
             + "`spec.tolerations` (only additions to existing tolerations),"
             + "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
+    /** ValidatePodResize's words for a resources change of an init container that is not a sidecar. */
+    static final String NON_SIDECAR_INIT_IMMUTABLE = "resources for non-sidecar init containers are immutable";
+
     private ResizeRules() {
     }
 
@@ -45,7 +48,14 @@ final class ResizeRules {
         boolean otherChange = false;
         for (int i = 0; i < old.initContainers().size(); i++) {
             Container before = old.initContainers().get(i);
-            Container munged = munge(updated.initContainers().get(i), before, source);
+            Container after = updated.initContainers().get(i);
+            if (!before.isSidecar() && !after.resources().equals(before.resources())) {
+                // the kubelet resizes sidecars only: an init container that runs to completion keeps its resources
+                errs.add(FieldError.forbidden(spec.child("initContainers").index(i).child("resources"),
+                        NON_SIDECAR_INIT_IMMUTABLE));
+                continue;
+            }
+            Container munged = munge(after, before, source);
             if (!munged.resources().equals(before.resources())) {
                 errs.add(FieldError.forbidden(spec.child("initContainers").index(i),
                         "only cpu and memory resources for init or sidecar containers are mutable"));
@@ -64,6 +74,7 @@ final class ResizeRules {
             }
         }
         otherChange |= old.priority() != updated.priority();
+        otherChange |= !old.restartPolicy().equals(updated.restartPolicy());
         if (source == ResizeSource.RESIZE_SUBRESOURCE && (resourceChange || otherChange)) {
             errs.add(FieldError.forbidden(spec, "only cpu and memory resources are mutable"));
         } else if (source == ResizeSource.POD_UPDATE && (resourceChange || otherChange)) {
@@ -79,7 +90,7 @@ final class ResizeRules {
                 dropCpuMemory(c.resources().limits(), old.resources().limits()));
         String image = source == ResizeSource.POD_UPDATE ? old.image() : c.image();
         var policy = source == ResizeSource.RESIZE_SUBRESOURCE ? old.resizePolicy() : c.resizePolicy();
-        return new Container(c.name(), image, c.command(), r, policy, c.restartPolicy());
+        return new Container(c.name(), image, c.command(), r, policy, c.restartPolicy(), c.args());
     }
 
     private static Map<String, Quantity> dropCpuMemory(Map<String, Quantity> list, Map<String, Quantity> old) {

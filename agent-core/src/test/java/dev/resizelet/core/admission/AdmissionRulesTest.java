@@ -96,4 +96,34 @@ class AdmissionRulesTest {
 
         assertThat(d).isEqualTo(new Infeasible(p.uid(), 2, "Infeasible", "In-place resize of static-pods is not supported"));
     }
+
+    /**
+     * A sidecar resize is admitted on the pod's effective request (the kubelet's PodRequests): the sidecar counts beside
+     * the app containers and beside every init container that runs after it. Node 4 cpu; init 3 cpu runs after the
+     * sidecar, so growing the sidecar from 0.5 to 1 cpu needs 4 cpu (1 + 3), growing it to 1.5 needs 4.5: Infeasible.
+     */
+    @ParameterizedTest(name = "sidecar cpu {0}")
+    @CsvSource(delimiter = '|', value = {
+        "1    | Admitted   | ",
+        "1001m| Infeasible | Node didn't have enough capacity: cpu, requested: 4001, capacity: 4000",
+    })
+    void sidecarResizeCountsTheInitPeak(String sidecarCpu, String kind, String message) {
+        dev.resizelet.core.model.Container sidecar = new dev.resizelet.core.model.Container("log", "img", List.of(),
+                dev.resizelet.core.testing.Pods.res("cpu=500m", ""), Map.of(), "Always");
+        dev.resizelet.core.model.Container init = new dev.resizelet.core.model.Container("setup", "img", List.of(),
+                dev.resizelet.core.testing.Pods.res("cpu=3", ""), Map.of(), null);
+        dev.resizelet.core.model.Container app = container("app", "cpu=1", "");
+        Pod allocated = new Pod("default", "p", PodUid.of("s"), 1, 0, Map.of(), List.of(sidecar, init), List.of(app));
+        Pod desired = new Pod("default", "p", PodUid.of("s"), 2, 0, Map.of(),
+                List.of(sidecar.withResources(dev.resizelet.core.testing.Pods.res("cpu=" + sidecarCpu, "")), init),
+                List.of(app));
+
+        AdmissionDecision d = AdmissionRules.resize(config("NONE", "NONE"), allocated, desired, ResourceVector.ZERO);
+
+        assertThat(allocated.requests().cpuMillis()).as("max(0.5 + 1, 0.5 + 3)").isEqualTo(3500);
+        assertThat(d.getClass().getSimpleName()).isEqualTo(kind);
+        if (message != null) {
+            assertThat(((Infeasible) d).message()).isEqualTo(message);
+        }
+    }
 }

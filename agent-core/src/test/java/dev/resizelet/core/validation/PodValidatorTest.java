@@ -147,6 +147,32 @@ class PodValidatorTest {
     }
 
     @Test
+    void initContainersThatRunToCompletionAreNotResizable() {
+        Container init = new Container("init", "img", List.of("true"), res("cpu=10m,memory=1Mi", ""), Map.of(), null);
+        Container side = new Container("side", "img", List.of(), res("cpu=100m", ""), Map.of(), "Always");
+        Container app = container("app", "cpu=1", "");
+        Pod old = new Pod("default", "p", PodUid.of("s"), 1, 0, Map.of(), List.of(init, side), List.of(app));
+        Pod initGrown = new Pod("default", "p", PodUid.of("s"), 2, 0, Map.of(),
+                List.of(init.withResources(res("cpu=20m,memory=1Mi", "")), side), List.of(app));
+        Pod sidecarGrown = new Pod("default", "p", PodUid.of("s"), 2, 0, Map.of(),
+                List.of(init, side.withResources(res("cpu=200m", ""))), List.of(app));
+
+        // upstream e2e "Burstable pod - nonrestartable initContainer" (test/e2e/common/node/pod_resize.go)
+        assertThat(resize(old, initGrown)).containsExactly("spec.initContainers[0].resources: Forbidden: resources for"
+                + " non-sidecar init containers are immutable");
+        assertThat(resize(old, sidecarGrown)).isEmpty();
+    }
+
+    @Test
+    void podRestartPolicyIsOneOfThree() {
+        Pod bad = pod("u1", container("c", "cpu=1", "")).withRestartPolicy("Sometimes");
+
+        assertThat(PodValidator.validateNew(bad).stream().map(FieldError::toString))
+                .containsExactly("spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\","
+                        + " \"OnFailure\", \"Never\"");
+    }
+
+    @Test
     void newPodNamesFollowRfc1123() {
         Pod bad = new Pod("Bad_NS", "Web_1", PodUid.of("u"), 1, 0, Map.of(), List.of(),
                 List.of(container("App", "cpu=-1", ""), container("x", "", "")));

@@ -81,30 +81,21 @@ public final class PodTable {
         ArrayNode cells = row.putArray("cells");
         JsonNode meta = pod.path("metadata");
         JsonNode status = pod.path("status");
-        int total = pod.path("spec").path("containers").size();
-        int ready = 0;
-        long restarts = 0;
-        String reason = status.path("phase").asText("Pending");
-        for (JsonNode cs : status.path("containerStatuses")) {
-            if (cs.path("ready").asBoolean(false)) {
-                ready++;
-            }
-            restarts += cs.path("restartCount").asLong(0);
-            String waiting = cs.path("state").path("waiting").path("reason").asText("");
-            String terminated = cs.path("state").path("terminated").path("reason").asText("");
-            if (!waiting.isEmpty()) {
-                reason = waiting;
-            } else if (!terminated.isEmpty()) {
-                reason = terminated;
-            }
-        }
+        Printed p = printed(pod);
+        String reason = p.reason();
         if (meta.hasNonNull("deletionTimestamp")) {
             reason = "Terminating";
+        }
+        int ready = p.ready();
+        int total = p.total();
+        String restarts = Long.toString(p.restarts());
+        if (p.restarts() != 0 && p.lastRestart() != null) {
+            restarts = p.restarts() + " (" + age(p.lastRestart()) + " ago)";
         }
         cells.add(meta.path("name").asText());
         cells.add(ready + "/" + total);
         cells.add(reason);
-        cells.add(Long.toString(restarts));
+        cells.add(restarts);
         cells.add(age(meta.path("creationTimestamp").asText(null)));
         cells.add(pod.path("spec").path("nodeName").asText("<none>"));
         switch (include) {
@@ -117,6 +108,148 @@ public final class PodTable {
             }
         }
         return row;
+    }
+
+    /** The READY, STATUS and RESTARTS of a pod, as kubectl's {@code printPod} derives them. */
+    record Printed(int ready, int total, String reason, long restarts, String lastRestart) {
+    }
+
+    /**
+     * kubectl's (and the apiserver's) {@code printPod}: sidecars count as containers; while an init container has
+     * not completed the status is {@code Init:N/M} ({@code Init:<reason>} when it waits with a reason or failed);
+     * after that the last app container with a waiting or terminated reason decides; restarts are the init
+     * containers' while initializing, then the sidecars' and app containers'.
+     */
+    static Printed printed(JsonNode pod) {
+        JsonNode spec = pod.path("spec");
+        JsonNode status = pod.path("status");
+        String reason = status.path("reason").asText("");
+        if (reason.isEmpty()) {
+            reason = status.path("phase").asText("Pending");
+        }
+        int total = spec.path("containers").size();
+        java.util.Set<String> sidecars = new java.util.HashSet<>();
+        for (JsonNode c : spec.path("initContainers")) {
+            if ("Always".equals(c.path("restartPolicy").asText(""))) {
+                sidecars.add(c.path("name").asText());
+                total++;
+            }
+        }
+        int ready = 0;
+        long restarts = 0;
+        long sidecarRestarts = 0;
+        String lastRestart = null;
+        String lastSidecarRestart = null;
+        boolean initializing = false;
+        JsonNode inits = status.path("initContainerStatuses");
+        int initCount = spec.path("initContainers").size();
+        for (int i = 0; i < inits.size(); i++) {
+            JsonNode c = inits.get(i);
+            boolean sidecar = sidecars.contains(c.path("name").asText());
+            restarts += c.path("restartCount").asLong(0);
+            String finished = c.path("lastState").path("terminated").path("finishedAt").asText(null);
+            lastRestart = later(lastRestart, finished);
+            if (sidecar) {
+                sidecarRestarts += c.path("restartCount").asLong(0);
+                lastSidecarRestart = later(lastSidecarRestart, finished);
+            }
+            JsonNode terminated = c.path("state").path("terminated");
+            JsonNode waiting = c.path("state").path("waiting");
+            if (!terminated.isMissingNode() && terminated.path("exitCode").asInt(0) == 0) {
+                continue;
+            }
+            if (sidecar && c.path("started").asBoolean(false)) {
+                if (c.path("ready").asBoolean(false)) {
+                    ready++;
+                }
+                continue;
+            }
+            if (!terminated.isMissingNode()) {
+                String r = terminated.path("reason").asText("");
+                if (r.isEmpty()) {
+                    int signal = terminated.path("signal").asInt(0);
+                    r = signal != 0 ? "Signal:" + signal : "ExitCode:" + terminated.path("exitCode").asInt(0);
+                }
+                reason = "Init:" + r;
+            } else if (!waiting.isMissingNode() && !waiting.path("reason").asText("").isEmpty()
+                    && !waiting.path("reason").asText("").equals("PodInitializing")) {
+                reason = "Init:" + waiting.path("reason").asText();
+            } else {
+                reason = "Init:" + i + "/" + initCount;
+            }
+            initializing = true;
+            break;
+        }
+        if (!initializing || initializedCondition(status)) {
+            restarts = sidecarRestarts;
+            lastRestart = lastSidecarRestart;
+            boolean hasRunning = false;
+            JsonNode apps = status.path("containerStatuses");
+            for (int i = apps.size() - 1; i >= 0; i--) {
+                JsonNode c = apps.get(i);
+                restarts += c.path("restartCount").asLong(0);
+                lastRestart = later(lastRestart, c.path("lastState").path("terminated").path("finishedAt").asText(null));
+                JsonNode waiting = c.path("state").path("waiting");
+                JsonNode terminated = c.path("state").path("terminated");
+                if (!waiting.isMissingNode() && !waiting.path("reason").asText("").isEmpty()) {
+                    reason = waiting.path("reason").asText();
+                } else if (!terminated.isMissingNode() && !terminated.path("reason").asText("").isEmpty()) {
+                    reason = terminated.path("reason").asText();
+                } else if (!terminated.isMissingNode()) {
+                    int signal = terminated.path("signal").asInt(0);
+                    reason = signal != 0 ? "Signal:" + signal : "ExitCode:" + terminated.path("exitCode").asInt(0);
+                } else if (c.path("ready").asBoolean(false) && c.path("state").has("running")) {
+                    hasRunning = true;
+                    ready++;
+                }
+            }
+            if (reason.equals("Completed") && hasRunning) {
+                reason = readyCondition(status) ? "Running" : "NotReady";
+            }
+        }
+        return new Printed(ready, total, reason, restarts, lastRestart);
+    }
+
+    /**
+     * The {@code Initialized} condition, or where the status carries none (the agent reports resize conditions only),
+     * what the kubelet's {@code GeneratePodInitializedCondition} would set: true once an app container has started.
+     */
+    private static boolean initializedCondition(JsonNode status) {
+        for (JsonNode c : status.path("conditions")) {
+            if (c.path("type").asText().equals("Initialized")) {
+                return c.path("status").asText().equals("True");
+            }
+        }
+        for (JsonNode c : status.path("containerStatuses")) {
+            if (c.path("state").has("running") || c.path("state").has("terminated")
+                    || c.path("lastState").has("terminated")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean readyCondition(JsonNode status) {
+        for (JsonNode c : status.path("conditions")) {
+            if (c.path("type").asText().equals("Ready")) {
+                return true; // kubectl's hasPodReadyCondition: present, whatever its status
+            }
+        }
+        return false;
+    }
+
+    private static String later(String a, String b) {
+        if (b == null || b.isEmpty()) {
+            return a;
+        }
+        if (a == null) {
+            return b;
+        }
+        try {
+            return Instant.parse(b).isAfter(Instant.parse(a)) ? b : a;
+        } catch (DateTimeParseException e) {
+            return a;
+        }
     }
 
     String age(String creationTimestamp) {
