@@ -11,6 +11,8 @@ import java.util.Objects;
  * grows on every spec change); {@code priority} is {@code spec.priority}. Names are checked for
  * safety here and for the apiserver's rules by {@code PodValidator}. {@code labels} are
  * {@code metadata.labels}, kept and returned for label selectors; they play no part in admission.
+ * {@code terminationGracePeriodSeconds} is {@code spec.terminationGracePeriodSeconds} (null: not given; the API
+ * defaults it to {@value #DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS} as the apiserver does).
  */
 public record Pod(
         String namespace,
@@ -21,7 +23,11 @@ public record Pod(
         Map<String, String> annotations,
         List<Container> initContainers,
         List<Container> containers,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        Long terminationGracePeriodSeconds) {
+
+    /** The apiserver's default of {@code spec.terminationGracePeriodSeconds}. */
+    public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
     /** Annotation the kubelet puts on mirror pods of static pods. */
     public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
@@ -38,15 +44,38 @@ public record Pod(
         labels = Map.copyOf(labels == null ? Map.of() : labels);
     }
 
+    /** A pod without a termination grace period (the default applies). */
+    public Pod(String namespace, String name, PodUid uid, long generation, int priority,
+               Map<String, String> annotations, List<Container> initContainers, List<Container> containers,
+               Map<String, String> labels) {
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, null);
+    }
+
     /** A pod without labels (the shape before labels were kept). */
     public Pod(String namespace, String name, PodUid uid, long generation, int priority,
                Map<String, String> annotations, List<Container> initContainers, List<Container> containers) {
-        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, Map.of());
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, Map.of(), null);
     }
 
     /** This pod with {@code metadata.labels} replaced. */
     public Pod withLabels(Map<String, String> newLabels) {
-        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels);
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels,
+                terminationGracePeriodSeconds);
+    }
+
+    /** This pod with {@code spec.terminationGracePeriodSeconds} replaced (null: the default). */
+    public Pod withTerminationGracePeriodSeconds(Long seconds) {
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, seconds);
+    }
+
+    /**
+     * The grace period a deletion without its own gets, as the apiserver's pod strategy computes it: the spec's value
+     * (default {@value #DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS}), and 1 for a negative one.
+     */
+    public long effectiveTerminationGracePeriodSeconds() {
+        long period = terminationGracePeriodSeconds == null ? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS
+                : terminationGracePeriodSeconds;
+        return period < 0 ? 1 : period;
     }
 
     /** A pod with app containers only, no annotations, priority 0, generation 1. */
@@ -121,11 +150,13 @@ public record Pod(
     public Pod withResources(PodResources resources) {
         List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
         List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
-        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels);
+        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels,
+                terminationGracePeriodSeconds);
     }
 
     public Pod withGeneration(long newGeneration) {
-        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels);
+        return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels,
+                terminationGracePeriodSeconds);
     }
 
     private static Container apply(Container c, PodResources resources) {

@@ -32,7 +32,8 @@ public final class ModelTargets {
             memory.put(c.name(), policy(c.resizePolicyFor(ResourceNames.MEMORY)));
         }
         PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid().value(), tier(pod),
-                containers.stream().map(c -> new ContainerSpec(c.name(), c.image(), c.command())).toList());
+                containers.stream().map(c -> new ContainerSpec(c.name(), c.image(), c.command())).toList(),
+                pod.effectiveTerminationGracePeriodSeconds());
         return new PodTarget(spec, allocated.generation(), values, cpu, memory);
     }
 

@@ -51,6 +51,7 @@ public final class RuntimeEngine implements AutoCloseable {
     private final Backoff backoff;
     private final RuntimeListener listener;
     private final PodLifecycle lifecycle;
+    private final java.time.Clock clock;
     private final StatusReader statusReader;
     private final EnactmentExecutor executor;
     private final Map<String, PodLane> lanes = new ConcurrentHashMap<>();
@@ -64,6 +65,12 @@ public final class RuntimeEngine implements AutoCloseable {
 
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
+        this(cri, cgroups, records, workers, scheduler, backoff, listener, java.time.Clock.systemUTC());
+    }
+
+    /** As above, with the clock that grace periods of deletions are measured against. */
+    public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
+            ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener, java.time.Clock clock) {
         this.cri = requireNonNull(cri, "cri");
         this.cgroups = requireNonNull(cgroups, "cgroups");
         this.records = requireNonNull(records, "records");
@@ -71,7 +78,8 @@ public final class RuntimeEngine implements AutoCloseable {
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.backoff = requireNonNull(backoff, "backoff");
         this.listener = requireNonNull(listener, "listener");
-        this.lifecycle = new PodLifecycle(cri, cgroups);
+        this.clock = requireNonNull(clock, "clock");
+        this.lifecycle = new PodLifecycle(cri, cgroups, clock);
         this.statusReader = new StatusReader(cri, cgroups);
         this.executor = new EnactmentExecutor(cgroups);
         // RuntimeEvents hands each container id over on the scheduler, never on the gRPC thread
@@ -112,14 +120,23 @@ public final class RuntimeEngine implements AutoCloseable {
         }
     }
 
-    /** Stops and removes the pod's containers, sandbox and cgroup; {@link RuntimeListener#removed} when done. */
+    /** Stops the pod's containers with the least grace period and removes everything (a force delete). */
     public void remove(String podUid) {
-        PodLane lane = lanes.get(podUid);
-        if (lane == null) {
-            return;
-        }
+        remove(podUid, clock.instant());
+    }
+
+    /**
+     * Tears the pod down: its containers are stopped with the grace period left until {@code deadline} (the pod's
+     * {@code deletionTimestamp}), then containers, sandbox and pod cgroup are removed; {@link RuntimeListener#removed}
+     * when done. A failed teardown is retried with backoff. A later call may only bring the deadline forward. A pod the
+     * engine does not run yet (after a restart) is looked up in the runtime by its uid.
+     */
+    public void remove(String podUid, java.time.Instant deadline) {
+        requireNonNull(deadline, "deadline");
+        PodLane lane = lanes.computeIfAbsent(podUid, PodLane::new);
         synchronized (lane) {
             lane.deleted = true;
+            lane.deadline = lane.deadline == null || deadline.isBefore(lane.deadline) ? deadline : lane.deadline;
             lane.wantSync = true;
             if (lane.retry != null) {
                 lane.retry.cancel(false);
@@ -285,7 +302,7 @@ public final class RuntimeEngine implements AutoCloseable {
         } finally {
             synchronized (lane) {
                 lane.running = false;
-                if (failed && !lane.deleted && !closed) {
+                if (failed && !closed) { // a teardown is retried too: nothing may be left behind
                     lane.failures++;
                     Duration d = backoff.delay(lane.failures);
                     lane.retry = scheduler.schedule(() -> retry(lane), d.toMillis(), TimeUnit.MILLISECONDS);
@@ -312,10 +329,11 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     private void teardown(PodLane lane) {
-        RunningPod p = lane.pod;
-        if (p != null) {
-            lifecycle.stop(p);
+        java.time.Instant deadline;
+        synchronized (lane) {
+            deadline = lane.deadline;
         }
+        lifecycle.teardown(lane.uid, lane.pod, OrphanSweep.podCgroups(cgroups, lane.uid), deadline);
         setPod(lane, null);
         lanes.remove(lane.uid, lane);
         listener.removed(lane.uid);
