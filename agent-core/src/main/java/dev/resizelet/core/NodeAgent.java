@@ -380,7 +380,9 @@ public final class NodeAgent implements AutoCloseable {
                     return new StoredObject.Deletion(
                             d.timestamp().minusSeconds(d.gracePeriodSeconds()).plusSeconds(seconds), seconds);
                 }
-                return new StoredObject.Deletion(clock.instant().plusSeconds(seconds), seconds);
+                // milliseconds: what the store keeps, so the mark reads the same after a restart
+                return new StoredObject.Deletion(
+                        clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusSeconds(seconds), seconds);
             });
         } catch (StoreException.NotFound e) {
             throw notFound(name);
