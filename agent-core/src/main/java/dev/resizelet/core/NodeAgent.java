@@ -356,6 +356,10 @@ public final class NodeAgent implements AutoCloseable {
         Long period = gracePeriodSeconds == null ? null : gracePeriodSeconds < 0 ? 1L : gracePeriodSeconds;
         if (!current.terminating()) {
             period = period != null ? period : current.spec().effectiveTerminationGracePeriodSeconds();
+            String phase = current.status() == null ? null : current.status().phase();
+            if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+                period = 0L; // as the apiserver's pod strategy: a terminal pod is deleted at once
+            }
         } else if (current.deletion().gracePeriodSeconds() == 0) {
             period = 0L; // as the apiserver: a recorded zero grace period deletes at once
         } else if (period == null || period >= current.deletion().gracePeriodSeconds()) {
