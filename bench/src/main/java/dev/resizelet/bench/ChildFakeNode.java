@@ -57,8 +57,13 @@ final class ChildFakeNode implements SimNode {
     static ChildFakeNode start(boolean stateOnTmpfs, String childHeap) {
         Path[] dirs = FakeNode.tempDirs(stateOnTmpfs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + childHeap, "-cp", System.getProperty("java.class.path"),
-                FakeRuntimeMain.class.getName(), dirs[0].toString()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + childHeap));
+        String extra = System.getenv("BENCH_FAKE_JAVA_OPTS"); // e.g. a flight recording of the runtime's side
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FakeRuntimeMain.class.getName(),
+                dirs[0].toString()));
         try {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             return new ChildFakeNode(dirs[0], dirs[1], p);
@@ -79,6 +84,8 @@ final class ChildFakeNode implements SimNode {
                         l.onUpdate(Long.parseLong(f[1]), f[2], Long.parseLong(f[3]), Long.parseLong(f[4]),
                                 Long.parseLong(f[5]));
                     }
+                } else if (line.startsWith("[")) {
+                    log.info("bench fake runtime: {}", line); // the JVM's own messages (-Xlog, a flight recording)
                 } else {
                     answers.add(line);
                 }

@@ -58,6 +58,11 @@ public final class AllocationManager {
     });
     private static final int REMOVED_REMEMBERED = 100_000;
     private boolean roomFreed;
+    // a retry of the deferred queue that changed nothing stays valid while the totals are the same and no resize
+    // was deferred anew (a decision depends only on the node, the pod and the others' total): then it is skipped
+    private long deferrals;
+    private long settledDeferrals = -1;
+    private ResourceVector settledUsed;
     private ResourceVector used = ResourceVector.ZERO;
     private int admittedPods;
     private long version;
@@ -161,21 +166,20 @@ public final class AllocationManager {
             return s.lastDecision();
         }
         if (s.allocated() == null) {
-            if (s.lastDecision() instanceof Infeasible inf && s.desired().resources().sameResources(desired.resources())) {
+            if (s.lastDecision() instanceof Infeasible inf && s.desired().sameResources(desired)) {
                 stage(new PodState(desired, null, null, inf, null), null);
                 return inf;
             }
             working.remove(desired.uid());
             return admitNewPod(desired);
         }
-        PodResources allocatedResources = s.allocated().resources();
-        if (allocatedResources.sameResources(desired.resources())) {
+        if (s.allocated().sameResources(desired)) {
             deferred.remove(desired.uid());
             Admitted same = new Admitted(desired.uid(), desired.generation());
             stage(s.withDecision(desired, same, null), null);
             return same;
         }
-        if (s.lastDecision() instanceof Infeasible inf && s.desired().resources().sameResources(desired.resources())) {
+        if (s.lastDecision() instanceof Infeasible inf && s.desired().sameResources(desired)) {
             stage(s.withDecision(desired, inf, null), null);
             return inf;
         }
@@ -232,7 +236,7 @@ public final class AllocationManager {
      * changed (admitted, or now infeasible, or deferred with a new message).
      */
     public List<AdmissionDecision> retryPending() {
-        if (deferred.isEmpty()) {
+        if (deferred.isEmpty() || (settledDeferrals == deferrals && used.equals(settledUsed))) {
             return List.of();
         }
         List<PodState> queue = new ArrayList<>();
@@ -249,6 +253,10 @@ public final class AllocationManager {
                 apply(s, s.desired(), d, want);
                 changed.add(d);
             }
+        }
+        if (changed.isEmpty()) {
+            settledDeferrals = deferrals;
+            settledUsed = used;
         }
         return changed;
     }
@@ -348,11 +356,14 @@ public final class AllocationManager {
             roomFreed |= after.cpuMillis() < before.cpuMillis() || after.memoryBytes() < before.memoryBytes();
             used = used.minus(s.allocatedRequests()).plus(next.allocatedRequests());
             deferred.remove(uid);
-            log.debug("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
-                    desired.generation(), next.allocatedRequests().cpuMillis(), next.allocatedRequests().memoryBytes());
+            if (log.isDebugEnabled()) {
+                log.debug("resize admitted pod={} uid={} generation={} cpuMillis={} memoryBytes={}", desired.key(), uid,
+                        desired.generation(), next.allocatedRequests().cpuMillis(), next.allocatedRequests().memoryBytes());
+            }
         } else if (d instanceof Deferred def) {
             boolean wasDeferred = s.isDeferred() && s.pendingSince() != null;
             deferred.add(uid);
+            deferrals++;
             stage(s.withDecision(desired, d, wasDeferred ? s.pendingSince() : clock.instant()), null);
             log.info("resize deferred pod={} uid={} generation={} message=\"{}\"", desired.key(), uid,
                     desired.generation(), def.message());
@@ -393,6 +404,7 @@ public final class AllocationManager {
                 working.put(uid, before);
                 if (before.isDeferred()) {
                     deferred.add(uid);
+                    deferrals++;
                 } else {
                     deferred.remove(uid);
                 }

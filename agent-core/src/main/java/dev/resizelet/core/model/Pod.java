@@ -1,7 +1,6 @@
 package dev.resizelet.core.model;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -97,8 +96,13 @@ public record Pod(
 
     /** The containers whose resources can be resized in place: app containers and sidecars. */
     public List<Container> resizableContainers() {
-        List<Container> all = new ArrayList<>(containers);
-        initContainers.stream().filter(Container::isSidecar).forEach(all::add);
+        List<Container> all = new ArrayList<>(containers.size() + initContainers.size());
+        all.addAll(containers);
+        for (Container c : initContainers) {
+            if (c.isSidecar()) {
+                all.add(c);
+            }
+        }
         return all;
     }
 
@@ -139,11 +143,44 @@ public record Pod(
 
     /** Resources of the resizable containers by name, the shape allocation is stored in. */
     public PodResources resources() {
-        Map<String, ResourceRequirements> byName = new HashMap<>();
+        // sorted already: PodResources copies a sorted map in linear time, without hashing or comparing again
+        java.util.TreeMap<String, ResourceRequirements> byName = new java.util.TreeMap<>();
         for (Container c : resizableContainers()) {
             byName.put(c.name(), c.resources());
         }
         return new PodResources(uid, generation, byName);
+    }
+
+    /**
+     * True when {@code other}'s resizable containers have the same resources as this pod's, by name: what
+     * {@code resources().sameResources(other.resources())} says, without building either map when the two pods list
+     * their containers alike (the common case: a resize changes values, not containers).
+     */
+    public boolean sameResources(Pod other) {
+        if (containers.size() != other.containers.size() || initContainers.size() != other.initContainers.size()) {
+            return resources().sameResources(other.resources());
+        }
+        for (int i = 0; i < containers.size(); i++) {
+            Container a = containers.get(i);
+            Container b = other.containers.get(i);
+            if (!a.name().equals(b.name())) {
+                return resources().sameResources(other.resources());
+            }
+            if (!a.resources().equals(b.resources())) {
+                return false;
+            }
+        }
+        for (int i = 0; i < initContainers.size(); i++) {
+            Container a = initContainers.get(i);
+            Container b = other.initContainers.get(i);
+            if (!a.name().equals(b.name()) || a.isSidecar() != b.isSidecar()) {
+                return resources().sameResources(other.resources());
+            }
+            if (a.isSidecar() && !a.resources().equals(b.resources())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** This pod with the resources of its resizable containers replaced by {@code resources}'. */

@@ -144,6 +144,11 @@ final class DurableLog implements AutoCloseable {
         return writtenSeq;
     }
 
+    /** The sequence number up to which every record is on disk; never blocks. */
+    long syncedSeq() {
+        return syncedSeq;
+    }
+
     /** Returns once record {@code seq} and all before it are on disk. */
     void sync(long seq) throws IOException {
         if (syncedSeq >= seq) {

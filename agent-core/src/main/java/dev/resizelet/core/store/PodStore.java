@@ -287,7 +287,10 @@ public final class PodStore<T, S> implements AutoCloseable {
             seq = durable == null ? 0 : durable.lastSeq();
             queue(seq, StoreEvent.Type.MODIFIED, updated);
         }
-        awaitAndPublish(seq);
+        // a status is not written to disk, but its event must not overtake an earlier change that is not durable yet
+        // (watchers resume from resourceVersions): it goes out now if nothing before it waits for a sync, else with
+        // that change, from the thread whose sync makes it durable. A status writer never waits for an fsync.
+        publishDurable();
         return Optional.of(updated);
     }
 
@@ -511,8 +514,14 @@ public final class PodStore<T, S> implements AutoCloseable {
                         + "; the store refuses further writes until resizelet restarts", e);
             }
         }
+        publishDurable();
+    }
+
+    /** Delivers, in resourceVersion order, every queued event whose log record is durable; never waits for a sync. */
+    private void publishDurable() {
+        long synced = durable == null ? Long.MAX_VALUE : durable.syncedSeq();
         synchronized (publishLock) {
-            while (!pending.isEmpty() && isDurable(pending.peekFirst().seq())) {
+            while (!pending.isEmpty() && pending.peekFirst().seq() <= synced) {
                 StoreEvent<T, S> e = pending.pollFirst().event();
                 history.addLast(e);
                 if (history.size() > HISTORY) {
@@ -524,18 +533,6 @@ public final class PodStore<T, S> implements AutoCloseable {
                     }
                 }
             }
-        }
-    }
-
-    private boolean isDurable(long seq) {
-        if (durable == null) {
-            return true;
-        }
-        try {
-            durable.sync(seq); // no-op unless a later writer's record is not synced yet
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

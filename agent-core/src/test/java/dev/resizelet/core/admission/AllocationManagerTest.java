@@ -64,6 +64,32 @@ class AllocationManagerTest {
     }
 
     @Test
+    void aSettledDeferredQueueIsRetriedAgainOnlyWhenTotalsOrDeferralsChange() {
+        // given a node where a's resize waits for b's room
+        Pod a = burstable("a", 2000, 100 * MI);
+        Pod b = burstable("b", 1500, 100 * MI);
+        Pod c = burstable("c", 100, 100 * MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        manager.admitNewPod(c);
+        Pod bigger = resized(a, "cpu=3000m,memory=100Mi", "");
+        assertThat(manager.requestResize(bigger)).isInstanceOf(Deferred.class);
+        assertThat(manager.retryPending()).isEmpty();
+
+        // when nothing changed, a retry (a finished resize elsewhere, the timer) decides nothing new
+        assertThat(manager.resizeFinished(c.uid())).isEmpty();
+
+        // when a deferred resize asks for more, the queue is looked at again (still deferred, a new decision)
+        Pod biggest = resized(bigger, "cpu=3500m,memory=100Mi", "");
+        assertThat(manager.requestResize(biggest)).isInstanceOf(Deferred.class);
+
+        // then room freed by a shrink of another pod (the totals change) admits it at the next retry
+        assertThat(manager.requestResize(resized(b, "cpu=300m,memory=100Mi", ""))).isInstanceOf(Admitted.class);
+        assertThat(manager.retryPending()).containsExactly(new Admitted(a.uid(), biggest.generation()));
+        assertThat(manager.snapshot().used()).isEqualTo(new ResourceVector(3900, 300 * MI));
+    }
+
+    @Test
     void aSpecOlderThanOneAlreadySeenChangesNothing() {
         // two API writers stored generations 2 and 3; their requests reach the loop in the other order
         Pod a = burstable("a", 1000, MI);

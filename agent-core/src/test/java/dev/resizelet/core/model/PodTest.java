@@ -79,4 +79,20 @@ class PodTest {
         assertThat(applied.containers().get(1).resources()).isEqualTo(res("cpu=2", ""));
         assertThat(applied.resources().sameResources(p.resources())).isFalse();
     }
+
+    @Test
+    void sameResourcesAgreesWithComparingTheResourceMapsWhateverTheContainerOrder() {
+        Pod p = pod("u1",
+                container("a", "cpu=100m,memory=64Mi", "cpu=200m"),
+                container("b", "cpu=300m", ""));
+        Pod reordered = new Pod(p.namespace(), p.name(), p.uid(), p.generation(), p.priority(), p.annotations(),
+                p.initContainers(), List.of(p.containers().get(1), p.containers().get(0)));
+        Pod changed = new Pod(p.namespace(), p.name(), p.uid(), p.generation() + 1, p.priority(), p.annotations(),
+                p.initContainers(), List.of(p.containers().get(0).withResources(res("cpu=150m,memory=64Mi", "cpu=200m")),
+                        p.containers().get(1)));
+
+        assertThat(p.sameResources(reordered)).isTrue().isEqualTo(p.resources().sameResources(reordered.resources()));
+        assertThat(p.sameResources(changed)).isFalse().isEqualTo(p.resources().sameResources(changed.resources()));
+        assertThat(p.sameResources(p.withGeneration(7))).isTrue();
+    }
 }

@@ -303,4 +303,65 @@ class PodStoreTest {
         assertThat(store.deleteIfUid(A, "uid-a2")).isEmpty();
         assertThat(open().get(A)).isEmpty();
     }
+
+    @Test
+    void statusEventsNeverOvertakeSpecChangesWaitingForTheirSyncAndEveryChangeIsDelivered() throws Exception {
+        // given a durable store with 8 objects and a watcher from the current resourceVersion
+        PodStore<String, String> store = open();
+        List<ObjectKey> keys = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ObjectKey k = new ObjectKey("default", "p" + i);
+            keys.add(k);
+            store.create(k, "uid-" + i, "spec", null);
+        }
+        List<Long> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<ObjectKey, StoreEvent<String, String>> last = new java.util.concurrent.ConcurrentHashMap<>();
+        store.watch(null, store.resourceVersion(), e -> {
+            seen.add(e.object().resourceVersion());
+            last.put(e.object().key(), e);
+        });
+
+        // when 4 threads write specs (each waits for its fsync) while 2 threads write statuses (never waiting)
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Integer>> writes = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            boolean spec = t < 4;
+            int thread = t;
+            writes.add(pool.submit(() -> {
+                int changes = 0;
+                for (int i = 0; i < 150; i++) {
+                    ObjectKey k = keys.get((thread * 7 + i) % keys.size());
+                    String value = "t" + thread + "-" + i;
+                    if (spec) {
+                        store.updateSpec(k, null, o -> new PodStore.Change<>(value, o.status()));
+                        changes++;
+                    } else if (store.updateStatus(k, o -> value).isPresent()) {
+                        changes++;
+                    }
+                }
+                return changes;
+            }));
+        }
+        int total = 0;
+        for (Future<Integer> f : writes) {
+            total += f.get();
+        }
+        pool.shutdown();
+
+        // then the watcher sees every change exactly once, in resourceVersion order, ending at what the store holds
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (seen.size() < total && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(seen).hasSize(total);
+        for (int i = 1; i < seen.size(); i++) {
+            assertThat(seen.get(i)).as("event %d", i).isGreaterThan(seen.get(i - 1));
+        }
+        for (ObjectKey k : keys) {
+            StoredObject<String, String> now = store.get(k).orElseThrow();
+            assertThat(last.get(k).object().resourceVersion()).isEqualTo(now.resourceVersion());
+            assertThat(last.get(k).object().spec()).isEqualTo(now.spec());
+            assertThat(last.get(k).object().status()).isEqualTo(now.status());
+        }
+    }
 }
