@@ -51,6 +51,7 @@ import dev.resizelet.core.store.PodStore;
 import dev.resizelet.core.store.StoreEvent;
 import dev.resizelet.core.store.StoreException;
 import dev.resizelet.core.store.StoredObject;
+import dev.resizelet.core.validation.DeletionRules;
 import dev.resizelet.core.validation.FieldError;
 import dev.resizelet.core.validation.FieldPath;
 import dev.resizelet.core.validation.PodValidator;
@@ -63,6 +64,7 @@ import dev.resizelet.cri.v1.VersionRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -351,45 +353,41 @@ public final class NodeAgent implements AutoCloseable {
      */
     public PodView delete(String namespace, String name, Long gracePeriodSeconds) {
         ObjectKey key = new ObjectKey(namespace, name);
+        // milliseconds: what the store keeps, so a mark reads the same after a restart
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         StoredObject<Pod, PodStatus> current = store.get(key).orElseThrow(() -> notFound(name));
-        // a negative period is 1, as the apiserver's pod strategy makes it
-        Long period = gracePeriodSeconds == null ? null : gracePeriodSeconds < 0 ? 1L : gracePeriodSeconds;
-        if (!current.terminating()) {
-            period = period != null ? period : current.spec().effectiveTerminationGracePeriodSeconds();
-            String phase = current.status() == null ? null : current.status().phase();
-            if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
-                period = 0L; // as the apiserver's pod strategy: a terminal pod is deleted at once
-            }
-        } else if (current.deletion().gracePeriodSeconds() == 0) {
-            period = 0L; // as the apiserver: a recorded zero grace period deletes at once
-        } else if (period == null || period >= current.deletion().gracePeriodSeconds()) {
-            return view(current); // graceful deletion pending: a longer or no period changes nothing
-        }
-        if (period == 0) {
+        DeletionRules.Decision decision = decideDeletion(current, gracePeriodSeconds, now);
+        if (decision instanceof DeletionRules.Immediate) {
             return forceDelete(key, current.uid(), name);
         }
-        long seconds = period;
+        if (decision instanceof DeletionRules.Mark) {
+            return markDeleting(key, current.uid(), name, gracePeriodSeconds, now);
+        }
+        return view(current); // Unchanged: a graceful deletion is pending and this request does not shorten it
+    }
+
+    private static DeletionRules.Decision decideDeletion(StoredObject<Pod, PodStatus> o, Long gracePeriodSeconds,
+            Instant now) {
+        String phase = o.status() == null ? null : o.status().phase();
+        return DeletionRules.decide(o.spec(), phase, o.deletion(), gracePeriodSeconds, now);
+    }
+
+    /** The apiserver's first phase of a graceful delete, durably; then the teardown starts (or is hurried). */
+    private PodView markDeleting(ObjectKey key, String uid, String name, Long gracePeriodSeconds, Instant now) {
         StoredObject<Pod, PodStatus> marked;
         try {
+            // decided again under the store's lock, on the object as it is now (a concurrent delete may have marked it)
             marked = store.markDeleting(key, o -> {
-                if (!o.uid().equals(current.uid())) {
+                if (!o.uid().equals(uid)) {
                     throw new StoreException.NotFound(key);
                 }
-                if (o.terminating()) {
-                    // only ever shorter: the new period counts from the first request's time
-                    StoredObject.Deletion d = o.deletion();
-                    if (seconds >= d.gracePeriodSeconds()) {
-                        return null;
-                    }
-                    return new StoredObject.Deletion(
-                            d.timestamp().minusSeconds(d.gracePeriodSeconds()).plusSeconds(seconds), seconds);
-                }
-                // milliseconds: what the store keeps, so the mark reads the same after a restart
-                return new StoredObject.Deletion(
-                        clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusSeconds(seconds), seconds);
+                return decideDeletion(o, gracePeriodSeconds, now) instanceof DeletionRules.Mark m ? m.deletion() : null;
             });
         } catch (StoreException.NotFound e) {
             throw notFound(name);
+        }
+        if (marked.deletion() == null) {
+            return view(marked);
         }
         terminating.add(marked.uid());
         engine.remove(marked.uid(), marked.deletion().timestamp());
