@@ -3,6 +3,7 @@
 # "N passed, M failed" (one check per trial kind). Trial counts are arguments, with the full run's defaults:
 #   scripts/reliability.sh [KILL9_TRIALS] [CRI_FAULT_ROUNDS] [DELETION_TRIALS] [SEED]   default 100 5 20 42
 # The CI form is the it-tests defaults (20 kill -9 trials, 1 round of the CRI fault matrix, 3 deletion trials).
+# Extra Maven flags in MVN_FLAGS (MVN_FLAGS=-o to build offline).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kill9="${1:-100}"
@@ -18,8 +19,10 @@ checks=(
 )
 tests=$(printf '%s\n' "${checks[@]}" | cut -d'|' -f2 | paste -sd, -)
 
-nice -n 19 mvn -q -B -ntp -o install -DskipTests -pl it-tests -am || { echo "build failed"; echo "0 passed, ${#checks[@]} failed"; exit 1; }
-nice -n 19 mvn -B -ntp -o verify -pl it-tests -Dit.test="$tests" -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+rm -f it-tests/target/failsafe-reports/*.txt
+# verify, not install: the modules it needs are built in this reactor (no unit tests), nothing goes to ~/.m2
+# shellcheck disable=SC2086  # MVN_FLAGS: extra Maven flags, e.g. MVN_FLAGS=-o for an offline build
+mvn -B -ntp ${MVN_FLAGS:-} verify -pl it-tests -am -Dit.test="$tests" -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfailsafe.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
   -Dresizelet.kill9.trials="$kill9" -Dresizelet.kill9.seed="$seed" \
   -Dresizelet.crifaults.rounds="$rounds" \

@@ -401,13 +401,16 @@ public final class NodeAgent implements AutoCloseable {
         StoredObject<Pod, PodStatus> deleted = store.deleteIfUid(key, uid).orElseThrow(() -> notFound(name));
         terminating.add(uid);
         engine.remove(uid);
-        loop.removePod(PodUid.of(uid));
+        join(loop.removePod(PodUid.of(uid))); // freed when the answer goes out: a new pod may take its room
         log.info("pod force-deleted pod={} uid={}", key, uid);
         return view(deleted);
     }
 
     /** On a worker thread, when a pod's teardown is done: the object goes (watch DELETED) and its allocation is freed. */
     private void teardownDone(String uid) {
+        // the allocation first: once a watcher sees DELETED, the room is free (a crash in between re-admits the pod from
+        // its record and resumes its teardown, which finds nothing left, so nothing is over-counted for long)
+        join(loop.removePod(PodUid.of(uid)));
         ObjectKey key = keysByUid.get(uid);
         if (key != null) {
             try {
@@ -419,7 +422,6 @@ public final class NodeAgent implements AutoCloseable {
                 return;
             }
         }
-        loop.removePod(PodUid.of(uid));
         keysByUid.remove(uid);
         terminating.remove(uid);
     }
