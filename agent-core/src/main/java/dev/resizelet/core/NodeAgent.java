@@ -223,9 +223,6 @@ public final class NodeAgent implements AutoCloseable {
 
     /** One node-wide listing finds the pods the runtime kept; if it fails, each pod searches on its own. */
     private void adoptRunning(List<PodTarget> targets) {
-        if (targets.isEmpty()) {
-            return;
-        }
         try {
             engine.adoptRunning(targets.stream().map(PodTarget::spec).toList());
         } catch (CriException e) {

@@ -58,10 +58,23 @@ public final class RuntimeEngine implements AutoCloseable {
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
     private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
+    /**
+     * Reads a container's status right after its update, while the pass goes on with the next step: the read overlaps
+     * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
+     * never queue behind passes on {@code workers}.
+     */
+    private final ExecutorService statusReads = java.util.concurrent.Executors.newCachedThreadPool(
+            new com.google.common.util.concurrent.ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
+                    .setDaemon(true).build());
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private volatile boolean closed;
+    /**
+     * Set by {@link #adoptRunning}: every pod stored before this start was looked for in the runtime, so a pod first
+     * seen later was created during this run and cannot have a sandbox from an earlier one (no per-pod search).
+     */
+    private volatile boolean adoptedAtStart;
 
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
             ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener) {
@@ -95,7 +108,7 @@ public final class RuntimeEngine implements AutoCloseable {
 
     /** Runs the pod (first time) or enacts the target's allocated values; a newer target replaces a queued one. */
     public void submit(PodTarget target) {
-        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), PodLane::new);
+        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), this::newLane);
         synchronized (lane) {
             lane.target = target;
             lane.wantSync = true;
@@ -112,12 +125,23 @@ public final class RuntimeEngine implements AutoCloseable {
      * search per pod), so that their first pass adopts them and nothing is created twice. Call before submit.
      */
     public void adoptRunning(List<PodSpec> pods) {
+        if (pods.isEmpty()) {
+            adoptedAtStart = true; // nothing was stored: the runtime holds nothing of ours to adopt
+            return;
+        }
         Map<String, RunningPod> found = lifecycle.adoptAll(pods);
         for (PodSpec spec : pods) {
             PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
             setPod(lane, found.get(spec.uid()));
             lane.adoptionChecked = true;
         }
+        adoptedAtStart = true;
+    }
+
+    private PodLane newLane(String uid) {
+        PodLane lane = new PodLane(uid);
+        lane.adoptionChecked = adoptedAtStart;
+        return lane;
     }
 
     /** Stops the pod's containers with the least grace period and removes everything (a force delete). */
@@ -358,7 +382,7 @@ public final class RuntimeEngine implements AutoCloseable {
             lane.appliedGeneration = target.generation();
             handOff(lane, target.allocated(), null);
             lane.lastError = null;
-            refresh(lane, target);
+            readStarted(lane, target);
             return true;
         }
         PodEnactment input = enactmentInput(lane, target);
@@ -378,7 +402,12 @@ public final class RuntimeEngine implements AutoCloseable {
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input);
-        PassOutcome outcome = executor.execute(input, plan, ops, recorder);
+        PassOutcome outcome;
+        try {
+            outcome = executor.execute(input, plan, ops, recorder);
+        } finally {
+            recorder.applyReads();
+        }
         String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
         // what was accepted before a failure is kept too
         handOff(lane, recorder.working, error);
@@ -486,7 +515,30 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     /**
-     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): after a start, and when
+     * After a start: one ContainerStatus per container the start created (their ids are known: no listing, which a
+     * runtime answers by scanning its containers).
+     */
+    private void readStarted(PodLane lane, PodTarget target) {
+        RunningPod p = lane.pod;
+        for (RunningContainer c : p.containers()) {
+            if (c.containerId().isEmpty()) {
+                continue;
+            }
+            ResourceValues values = target.allocated().get(c.name());
+            try {
+                p = p.with(statusReader.read(p, c.name(), c.containerId(),
+                        values == null ? 0 : values.memoryRequestBytes()));
+            } catch (CriException e) {
+                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid, c.name(),
+                        e.getMessage());
+            }
+        }
+        setPod(lane, p);
+        listener.changed(lane.uid);
+    }
+
+    /**
+     * Re-reads the pod (its sandbox's ListContainers, then ContainerStatus of each container): when
      * the node-wide relist or an event says a container changed. A container the runtime replaced behind the agent's
      * back runs with whatever the runtime chose: that is recorded as actuated and the pod re-synced.
      */
@@ -527,6 +579,7 @@ public final class RuntimeEngine implements AutoCloseable {
     public void close() {
         closed = true;
         events.close();
+        statusReads.shutdownNow();
     }
 
     /**
@@ -536,6 +589,9 @@ public final class RuntimeEngine implements AutoCloseable {
     private final class Recorder implements ActuationListener {
         private final PodLane lane;
         final Map<String, ResourceValues> working = new HashMap<>();
+        /** The last status read started during the pass for each container; applied to the lane at its end. */
+        private final Map<String, java.util.concurrent.CompletableFuture<RunningContainer>> reads =
+                new java.util.LinkedHashMap<>();
 
         Recorder(PodLane lane, PodEnactment input) {
             this.lane = lane;
@@ -575,12 +631,32 @@ public final class RuntimeEngine implements AutoCloseable {
         }
 
         private void readNow(String container, String containerId, ResourceValues values) {
+            RunningPod pod = lane.pod;
             try {
-                setPod(lane, lane.pod.with(statusReader.read(lane.pod, container, containerId, values.memoryRequestBytes())));
-            } catch (CriException e) {
-                log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid, container,
-                        e.getMessage());
+                reads.put(container, java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> statusReader.read(pod, container, containerId, values.memoryRequestBytes()), statusReads));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("engine closed, status read skipped pod={} container={}", lane.uid, container);
             }
+        }
+
+        /**
+         * On the pass's thread, at its end: each container's last read goes into the lane (a container recreated
+         * during the pass was read again under its new id: that read is the one kept).
+         */
+        void applyReads() {
+            if (reads.isEmpty()) {
+                return;
+            }
+            for (java.util.concurrent.CompletableFuture<RunningContainer> read : reads.values()) {
+                try {
+                    setPod(lane, lane.pod.with(read.join()));
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    log.warn("status read after update failed pod={} error=\"{}\"", lane.uid, cause.getMessage());
+                }
+            }
+            reads.clear();
             listener.changed(lane.uid);
         }
     }

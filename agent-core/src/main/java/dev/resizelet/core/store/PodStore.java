@@ -272,6 +272,7 @@ public final class PodStore<T, S> implements AutoCloseable {
     /** Replaces the in-memory status; a new resourceVersion, not written to disk. Missing objects are ignored. */
     public Optional<StoredObject<T, S>> updateStatus(ObjectKey key, Function<StoredObject<T, S>, S> change) {
         long seq;
+        boolean reserved;
         StoredObject<T, S> updated;
         synchronized (this) {
             StoredObject<T, S> current = objects.get(key);
@@ -282,10 +283,16 @@ public final class PodStore<T, S> implements AutoCloseable {
             if (java.util.Objects.equals(next, current.status())) {
                 return Optional.of(current);
             }
+            long before = durable == null ? 0 : durable.lastSeq();
             updated = current.withStatus(next, nextRv());
             objects.put(key, updated);
             seq = durable == null ? 0 : durable.lastSeq();
+            reserved = seq != before; // this resourceVersion opened a new reserved block: that record must be durable
             queue(seq, StoreEvent.Type.MODIFIED, updated);
+        }
+        if (reserved) {
+            awaitAndPublish(seq);
+            return Optional.of(updated);
         }
         // a status is not written to disk, but its event must not overtake an earlier change that is not durable yet
         // (watchers resume from resourceVersions): it goes out now if nothing before it waits for a sync, else with

@@ -141,6 +141,31 @@ class NodeAgentIT {
                         .containsEntry("memory", Quantity.parse("256Mi")));
     }
 
+    @Test
+    void aPodCreatedAfterTheStartIsStartedWithoutSearchingOrListingTheRuntime() {
+        // the node-wide adoption at start covered every stored pod: a new pod cannot have a sandbox yet
+        start(4000, 4096 * MI);
+        Map<CriRpc, Long> before = h.fake.callCounts();
+        long sequenceBefore = h.fake.calls().stream().mapToLong(c -> c.sequence()).max().orElse(0);
+
+        agent.create(twoContainers("fresh", "500m", "128Mi"));
+        PodView done = settled("fresh", 1);
+
+        Map<CriRpc, Long> after = h.fake.callCounts();
+        java.util.function.Function<CriRpc, Long> delta = rpc -> after.get(rpc) - before.get(rpc);
+        assertThat(delta.apply(CriRpc.LIST_POD_SANDBOX)).as("ListPodSandbox").isZero();
+        assertThat(delta.apply(CriRpc.RUN_POD_SANDBOX)).as("RunPodSandbox").isEqualTo(1);
+        assertThat(delta.apply(CriRpc.CREATE_CONTAINER)).as("CreateContainer").isEqualTo(2);
+        assertThat(delta.apply(CriRpc.START_CONTAINER)).as("StartContainer").isEqualTo(2);
+        assertThat(delta.apply(CriRpc.CONTAINER_STATUS)).as("ContainerStatus").isEqualTo(2);
+        // only the periodic node-wide relist lists containers, never a listing of this pod's sandbox
+        assertThat(h.fake.calls(CriRpc.LIST_CONTAINERS)).filteredOn(c -> c.sequence() > sequenceBefore)
+                .allSatisfy(c -> assertThat(((dev.resizelet.cri.v1.ListContainersRequest) c.request()).getFilter()
+                        .getPodSandboxId()).isEmpty());
+        assertThat(done.status().containerStatuses()).allSatisfy(cs ->
+                assertThat(cs.resources().limits()).containsEntry("cpu", Quantity.parse("500m")));
+    }
+
     private static Pod restartOnMemory(String name, String memory) {
         ResourceRequirements r = new ResourceRequirements(
                 Map.of("cpu", Quantity.parse("500m"), "memory", Quantity.parse(memory)),
