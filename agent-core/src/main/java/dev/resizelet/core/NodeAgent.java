@@ -39,6 +39,8 @@ import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.runtime.ModelTargets;
+import dev.resizelet.core.runtime.OrphanSweep;
+import dev.resizelet.core.runtime.PodLifecycle;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RuntimeEngine;
@@ -49,7 +51,9 @@ import dev.resizelet.core.store.PodStore;
 import dev.resizelet.core.store.StoreEvent;
 import dev.resizelet.core.store.StoreException;
 import dev.resizelet.core.store.StoredObject;
+import dev.resizelet.core.validation.DeletionRules;
 import dev.resizelet.core.validation.FieldError;
+import dev.resizelet.core.validation.FieldPath;
 import dev.resizelet.core.validation.PodValidator;
 import dev.resizelet.core.validation.ResizeSource;
 import dev.resizelet.cri.CriClientOptions;
@@ -60,6 +64,7 @@ import dev.resizelet.cri.v1.VersionRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +106,8 @@ public final class NodeAgent implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ObjectKey> keysByUid = new ConcurrentHashMap<>();
+    /** Pods being deleted (graceful or force) whose teardown is not done: never started or resized again. */
+    private final java.util.Set<String> terminating = ConcurrentHashMap.newKeySet();
     private final EventLog events;
     private final AtomicLong requestedResizes = new AtomicLong();
     private volatile boolean ready;
@@ -133,7 +140,8 @@ public final class NodeAgent implements AutoCloseable {
             @Override
             public void onDecision(AdmissionDecision decision, PodState state) {
                 if (decision instanceof Admitted && state != null && state.allocated() != null
-                        && keysByUid.containsKey(decision.uid().value())) {
+                        && keysByUid.containsKey(decision.uid().value())
+                        && !terminating.contains(decision.uid().value())) {
                     engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
                 }
             }
@@ -147,6 +155,7 @@ public final class NodeAgent implements AutoCloseable {
         // restart: every stored pod is re-admitted from the resize record before any pending resize
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
         stored.forEach(o -> keysByUid.put(o.uid(), o.key()));
+        stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.uid()));
         join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
         long tRestore = System.nanoTime();
         List<PodTarget> targets = new java.util.ArrayList<>();
@@ -157,9 +166,22 @@ public final class NodeAgent implements AutoCloseable {
                 }
             });
         }
+        sweepOrphans(cgroups, stored);
         adoptRunning(targets);
         long tAdopt = System.nanoTime();
-        targets.forEach(engine::submit);
+        for (PodTarget t : targets) {
+            if (!terminating.contains(t.spec().uid())) {
+                engine.submit(t);
+            }
+        }
+        // a deletion the last run acknowledged resumes: the grace period runs on from its deletionTimestamp
+        for (StoredObject<Pod, PodStatus> o : stored) {
+            if (o.terminating()) {
+                log.info("resuming the teardown of a pod being deleted pod={} uid={} deletionTimestamp={}", o.key(),
+                        o.uid(), o.deletion().timestamp());
+                engine.remove(o.uid(), o.deletion().timestamp());
+            }
+        }
         stored.forEach(o -> publisher.kick(o.uid()));
         engine.start(b.relistInterval);
         ready = true;
@@ -181,6 +203,21 @@ public final class NodeAgent implements AutoCloseable {
             throw new StoreException.Corrupt("state dir " + stateDir + " holds per-pod checkpoints of an older resizelet ("
                     + old + ", " + stateDir.resolve("actuated") + ") that this version does not read; drain the node "
                     + "and move both directories away to let resizelet re-admit every pod from its spec");
+        }
+    }
+
+    /**
+     * Before anything is adopted or started: what a crash left of pods that are no longer stored (a force delete whose
+     * teardown did not finish, a pod removed from the store just before the crash) is removed, only what the agent made.
+     * A runtime that cannot be listed now only delays this to the next start.
+     */
+    private void sweepOrphans(CgroupManager cgroups, List<StoredObject<Pod, PodStatus>> stored) {
+        java.util.Set<String> uids = new java.util.HashSet<>();
+        stored.forEach(o -> uids.add(o.uid()));
+        try {
+            new OrphanSweep(cri, cgroups, new PodLifecycle(cri, cgroups, clock)).sweep(uids);
+        } catch (RuntimeException e) {
+            log.warn("orphan sweep failed, tried again at the next start error=\"{}\"", e.getMessage());
         }
     }
 
@@ -249,6 +286,7 @@ public final class NodeAgent implements AutoCloseable {
             throw new ConflictException(new StoreException.Conflict(key).getMessage());
         }
         Pod next = validated(current, newSpec, source);
+        refuseResizeWhileTerminating(current, next);
         if (dryRun) {
             return new PodView(next, current.status(), current.resourceVersion(), next.generation(),
                     current.creationTimestamp());
@@ -264,6 +302,7 @@ public final class NodeAgent implements AutoCloseable {
                 }
                 // validated above against the same spec generation: only a spec written meanwhile is checked again
                 Pod checked = o.generation() == current.generation() ? next : validated(o, newSpec, source);
+                refuseResizeWhileTerminating(o, checked);
                 return new PodStore.Change<>(checked, o.status());
             });
         } catch (StoreException.NotFound e) {
@@ -291,19 +330,97 @@ public final class NodeAgent implements AutoCloseable {
         return store.resourceVersion();
     }
 
-    /** Removes the pod: its allocation is freed at once, its containers, sandbox and cgroup follow. */
+    /** Deletes the pod with its own grace period ({@code spec.terminationGracePeriodSeconds}, default 30 s). */
     public PodView delete(String namespace, String name) {
+        return delete(namespace, name, null);
+    }
+
+    /**
+     * Deletes the pod as the apiserver and the kubelet do together. With a grace period above zero (the request's
+     * {@code gracePeriodSeconds}, else the pod's {@code terminationGracePeriodSeconds}, default 30; a negative one is 1)
+     * the pod is marked, durably, with {@code deletionTimestamp} (now + the period) and {@code
+     * deletionGracePeriodSeconds} and stays listed (kubectl shows Terminating); its containers are stopped with the
+     * grace period left, then containers, sandbox and pod cgroup are removed, and only then is the object removed
+     * (watch DELETED) and its allocation freed. A crash meanwhile resumes the teardown at the next start. A second
+     * delete may shorten the grace period, never lengthen it. With 0 (a force delete: {@code kubectl delete
+     * --grace-period=0 --force}) the object and its allocation go at once and the teardown follows (a crash meanwhile
+     * leaves orphans that the next start removes).
+     *
+     * @return the object as stored: marked for deletion, or (force) as it was removed
+     */
+    public PodView delete(String namespace, String name, Long gracePeriodSeconds) {
         ObjectKey key = new ObjectKey(namespace, name);
-        StoredObject<Pod, PodStatus> deleted;
+        // milliseconds: what the store keeps, so a mark reads the same after a restart
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        StoredObject<Pod, PodStatus> current = store.get(key).orElseThrow(() -> notFound(name));
+        DeletionRules.Decision decision = decideDeletion(current, gracePeriodSeconds, now);
+        if (decision instanceof DeletionRules.Immediate) {
+            return forceDelete(key, current.uid(), name);
+        }
+        if (decision instanceof DeletionRules.Mark) {
+            return markDeleting(key, current.uid(), name, gracePeriodSeconds, now);
+        }
+        return view(current); // Unchanged: a graceful deletion is pending and this request does not shorten it
+    }
+
+    private static DeletionRules.Decision decideDeletion(StoredObject<Pod, PodStatus> o, Long gracePeriodSeconds,
+            Instant now) {
+        String phase = o.status() == null ? null : o.status().phase();
+        return DeletionRules.decide(o.spec(), phase, o.deletion(), gracePeriodSeconds, now);
+    }
+
+    /** The apiserver's first phase of a graceful delete, durably; then the teardown starts (or is hurried). */
+    private PodView markDeleting(ObjectKey key, String uid, String name, Long gracePeriodSeconds, Instant now) {
+        StoredObject<Pod, PodStatus> marked;
         try {
-            deleted = store.delete(key, null);
+            // decided again under the store's lock, on the object as it is now (a concurrent delete may have marked it)
+            marked = store.markDeleting(key, o -> {
+                if (!o.uid().equals(uid)) {
+                    throw new StoreException.NotFound(key);
+                }
+                return decideDeletion(o, gracePeriodSeconds, now) instanceof DeletionRules.Mark m ? m.deletion() : null;
+            });
         } catch (StoreException.NotFound e) {
             throw notFound(name);
         }
-        PodUid uid = PodUid.of(deleted.uid());
-        engine.remove(uid.value());
-        loop.removePod(uid);
+        if (marked.deletion() == null) {
+            return view(marked);
+        }
+        terminating.add(marked.uid());
+        engine.remove(marked.uid(), marked.deletion().timestamp());
+        log.info("pod deletion requested pod={} uid={} gracePeriodSeconds={} deletionTimestamp={}", key, marked.uid(),
+                marked.deletion().gracePeriodSeconds(), marked.deletion().timestamp());
+        return view(marked);
+    }
+
+    /** gracePeriodSeconds=0: the object and the allocation go now; the teardown follows with the least grace period. */
+    private PodView forceDelete(ObjectKey key, String uid, String name) {
+        StoredObject<Pod, PodStatus> deleted = store.deleteIfUid(key, uid).orElseThrow(() -> notFound(name));
+        terminating.add(uid);
+        engine.remove(uid);
+        join(loop.removePod(PodUid.of(uid))); // freed when the answer goes out: a new pod may take its room
+        log.info("pod force-deleted pod={} uid={}", key, uid);
         return view(deleted);
+    }
+
+    /** On a worker thread, when a pod's teardown is done: the object goes (watch DELETED) and its allocation is freed. */
+    private void teardownDone(String uid) {
+        // the allocation first: once a watcher sees DELETED, the room is free (a crash in between re-admits the pod from
+        // its record and resumes its teardown, which finds nothing left, so nothing is over-counted for long)
+        join(loop.removePod(PodUid.of(uid)));
+        ObjectKey key = keysByUid.get(uid);
+        if (key != null) {
+            try {
+                store.deleteIfUid(key, uid);
+            } catch (StoreException e) {
+                // the mark stays durable: the next start resumes (and finds nothing left to tear down)
+                log.warn("pod torn down but not removed from the store pod={} uid={} error=\"{}\"", key, uid,
+                        e.getMessage());
+                return;
+            }
+        }
+        keysByUid.remove(uid);
+        terminating.remove(uid);
     }
 
     /**
@@ -379,12 +496,26 @@ public final class NodeAgent implements AutoCloseable {
         Pod old = current.spec();
         Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
                 newSpec.annotations(), newSpec.initContainers(), newSpec.containers(),
-                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels(), newSpec.restartPolicy());
+                source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels(), newSpec.restartPolicy(),
+                old.terminationGracePeriodSeconds());
         List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);
         }
         return candidate.withGeneration(current.generation() + 1);
+    }
+
+    /**
+     * A pod being deleted is not resized: its containers are stopping. The kubelet ignores such a resize (a terminating
+     * pod's worker only tears down); the agent says so at once rather than accept a spec it will never enact. Other
+     * changes (labels) are allowed, as on any pod.
+     */
+    private static void refuseResizeWhileTerminating(StoredObject<Pod, PodStatus> current, Pod next) {
+        if (current.terminating()
+                && !next.resources().containers().equals(current.spec().resources().containers())) {
+            throw new InvalidException(current.spec().name(), List.of(FieldError.forbidden(FieldPath.root(""),
+                    "pods that are being deleted cannot be resized")));
+        }
     }
 
     /**
@@ -433,7 +564,7 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void removed(String podUid) {
-            keysByUid.remove(podUid);
+            teardownDone(podUid);
         }
 
         @Override
@@ -450,7 +581,9 @@ public final class NodeAgent implements AutoCloseable {
         // a pod restored at start has no status until the publisher reaches it: composed here from the loop's and the
         // runtime's views, so a reader right after a restart already sees allocatedResources
         PodStatus status = o.status() != null ? o.status() : compose(o.uid(), o).status();
-        return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp());
+        StoredObject.Deletion d = o.deletion();
+        return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp(),
+                d == null ? null : d.timestamp(), d == null ? null : d.gracePeriodSeconds());
     }
 
     private PodEvent toPodEvent(StoreEvent<Pod, PodStatus> e) {

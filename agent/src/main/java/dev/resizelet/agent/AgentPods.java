@@ -96,6 +96,11 @@ final class AgentPods implements PodService {
     }
 
     @Override
+    public ObjectNode delete(String namespace, String name, Long gracePeriodSeconds) {
+        return call(name, () -> codec.encode(agent.delete(namespace, name, gracePeriodSeconds)));
+    }
+
+    @Override
     public AutoCloseable watch(String namespace, long sinceResourceVersion, Consumer<WatchEvent> sink) {
         return call("", () -> agent.watch(namespace, sinceResourceVersion,
                 e -> sink.accept(new WatchEvent(e.type().name(), codec.encode(e.pod()))),

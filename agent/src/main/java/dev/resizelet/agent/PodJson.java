@@ -61,6 +61,17 @@ public final class PodJson {
                 priority = priorityNode.asInt();
             }
         }
+        // defaulted as the apiserver does (SetDefaults_PodSpec): 30 s when not given
+        long terminationGracePeriod = Pod.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+        JsonNode graceNode = spec.get("terminationGracePeriodSeconds");
+        if (graceNode != null && !graceNode.isNull()) {
+            if (!graceNode.isIntegralNumber() || !graceNode.canConvertToLong()) {
+                causes.add(new ApiException.Cause("FieldValueInvalid", "Invalid value: " + graceNode
+                        + ": must be an integer", "spec.terminationGracePeriodSeconds"));
+            } else {
+                terminationGracePeriod = graceNode.asLong();
+            }
+        }
         if (!spec.has("containers") || spec.path("containers").isEmpty()) {
             causes.add(new ApiException.Cause("FieldValueRequired", "Required value", "spec.containers"));
         }
@@ -71,7 +82,7 @@ public final class PodJson {
         }
         try {
             return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
-                    spec.hasNonNull("restartPolicy") ? spec.get("restartPolicy").asText() : null);
+                    spec.hasNonNull("restartPolicy") ? spec.get("restartPolicy").asText() : null, terminationGracePeriod);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
@@ -144,6 +155,8 @@ public final class PodJson {
         spec.set("containers", encodeContainers(pod.containers()));
         spec.put("restartPolicy", pod.restartPolicy());
         spec.put("priority", pod.priority());
+        spec.put("terminationGracePeriodSeconds", pod.terminationGracePeriodSeconds() == null
+                ? Pod.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS : pod.terminationGracePeriodSeconds());
         if (nodeName != null) {
             spec.put("nodeName", nodeName);
         }
@@ -186,6 +199,10 @@ public final class PodJson {
         meta.put("name", pod.name()).put("namespace", pod.namespace()).put("uid", pod.uid().value())
                 .put("resourceVersion", Long.toString(view.resourceVersion())).put("generation", view.generation())
                 .put("creationTimestamp", timestamp(view.creationTimestamp()));
+        if (view.terminating()) {
+            meta.put("deletionTimestamp", timestamp(view.deletionTimestamp()))
+                    .put("deletionGracePeriodSeconds", view.deletionGracePeriodSeconds());
+        }
         if (!pod.labels().isEmpty()) {
             ObjectNode labels = meta.putObject("labels");
             new TreeMap<>(pod.labels()).forEach(labels::put);

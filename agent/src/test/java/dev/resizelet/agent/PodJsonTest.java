@@ -106,4 +106,38 @@ class PodJsonTest {
         assertThat(e.get("count").asInt()).isEqualTo(1);
         assertThat(e.at("/source/component").asText()).isEqualTo("resizelet");
     }
+
+    @Test
+    void aTerminatingPodCarriesItsDeletionTimestampAndGracePeriodAndTheSpecItsTerminationGracePeriod() {
+        PodStatus status = new PodStatus("Running", null, null, QosClass.BURSTABLE, null, List.of(), 1, List.of());
+        Pod pod = pod(1).withTerminationGracePeriodSeconds(45L);
+
+        JsonNode terminating = codec.encode(new PodView(pod, status, 9, 1, T0, T0.plusSeconds(45), 45L));
+        JsonNode running = codec.encode(new PodView(pod(1), status, 8, 1, T0));
+
+        assertThat(terminating.at("/metadata/deletionTimestamp").asText()).isEqualTo("2026-01-01T00:00:45Z");
+        assertThat(terminating.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(45);
+        assertThat(terminating.at("/spec/terminationGracePeriodSeconds").asLong()).isEqualTo(45);
+        assertThat(running.at("/metadata").has("deletionTimestamp")).isFalse();
+        assertThat(running.at("/spec/terminationGracePeriodSeconds").asLong()).isEqualTo(30);
+    }
+
+    @Test
+    void theTerminationGracePeriodIsReadAndDefaultedTo30AsTheApiserverDoes() throws Exception {
+        String given = "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"terminationGracePeriodSeconds\":5,"
+                + "\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}";
+        String absent = "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}";
+        String bad = "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"terminationGracePeriodSeconds\":\"soon\","
+                + "\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}";
+        PodUid uid = PodUid.of("0b3a9d5e-1111-2222-3333-444455556666");
+
+        assertThat(codec.decode((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(given), "default", uid, 1)
+                .terminationGracePeriodSeconds()).isEqualTo(5);
+        assertThat(codec.decode((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(absent), "default", uid, 1)
+                .terminationGracePeriodSeconds()).isEqualTo(30);
+        dev.resizelet.agent.http.ApiException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.resizelet.agent.http.ApiException.class,
+                () -> codec.decode((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(bad), "default", uid, 1));
+        assertThat(e.code()).isEqualTo(422);
+    }
 }

@@ -47,6 +47,31 @@ public final class CgroupLayout {
     }
 
     /**
+     * The pod uid a child cgroup of {@link #tier(QosTier)} names, if it is named as {@link #pod} names pod cgroups
+     * ({@code pod<uid>}, or the systemd slice); empty for anything else (another tier, a stranger's cgroup).
+     */
+    public java.util.Optional<String> podUid(QosTier tier, String childName) {
+        requireNonNull(childName, "childName");
+        String uid;
+        if (driver == CgroupDriver.CGROUPFS) {
+            uid = childName.startsWith("pod") ? childName.substring(3) : "";
+        } else {
+            String prefix = (tier.dirName() == null ? top : top + "-" + tier.dirName()) + "-pod";
+            uid = childName.startsWith(prefix) && childName.endsWith(".slice")
+                    ? childName.substring(prefix.length(), childName.length() - ".slice".length()).replace('_', '-')
+                    : "";
+        }
+        if (uid.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return pod(tier, uid).equals(tier(tier).child(childName)) ? java.util.Optional.of(uid) : java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * The container cgroup under its pod: the container id (cgroupfs), or containerd's systemd scope
      * {@code cri-containerd-<id>.scope}. The id is checked to be a single safe segment.
      */

@@ -66,6 +66,19 @@ public final class CgroupManager {
         }
     }
 
+    /** The names of the child cgroups of {@code name} in any of its hierarchies (v1: cpu and memory), sorted. */
+    public List<String> children(CgroupName name) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Path dir : dirs(name)) {
+            try {
+                fs.listDirectories(dir).forEach(p -> names.add(p.getFileName().toString()));
+            } catch (IOException e) {
+                throw new CgroupException("cannot list cgroup " + dir + ": " + CgroupWriteException.reason(e), e);
+            }
+        }
+        return List.copyOf(names);
+    }
+
     public boolean exists(CgroupName name) {
         return dirs(name).stream().allMatch(fs::exists);
     }

@@ -53,4 +53,24 @@ class CgroupLayoutTest {
     void theTopNameIsConfiguration(CgroupDriver driver, String expected) {
         assertThat(new CgroupLayout("resizelet-test-1", driver).pod(QosTier.BURSTABLE, "u1").asPath()).isEqualTo(expected);
     }
+
+    /** The orphan sweep reads pod uids back from the names {@link CgroupLayout#pod} makes, and from nothing else. */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({
+            "CGROUPFS, BURSTABLE, pod0f3c9c4e-7b1a-4d2e-9a51-2b7e6c1d8f00, 0f3c9c4e-7b1a-4d2e-9a51-2b7e6c1d8f00",
+            "CGROUPFS, GUARANTEED, podu1, u1",
+            "CGROUPFS, GUARANTEED, burstable, ''",
+            "CGROUPFS, BURSTABLE, something-else, ''",
+            "CGROUPFS, BURSTABLE, pod, ''",
+            "SYSTEMD, BURSTABLE, kubepods-burstable-pod0f3c9c4e_7b1a_4d2e_9a51_2b7e6c1d8f00.slice, 0f3c9c4e-7b1a-4d2e-9a51-2b7e6c1d8f00",
+            "SYSTEMD, GUARANTEED, kubepods-podu1.slice, u1",
+            "SYSTEMD, GUARANTEED, kubepods-burstable.slice, ''",
+            "SYSTEMD, BESTEFFORT, kubepods-burstable-podu1.slice, ''",
+            "SYSTEMD, BURSTABLE, user.slice, ''",
+    })
+    void podUidsAreReadBackOnlyFromThePodNamesItMakes(CgroupDriver driver, QosTier tier, String child, String uid) {
+        CgroupLayout layout = new CgroupLayout("kubepods", driver);
+
+        assertThat(layout.podUid(tier, child).orElse("")).isEqualTo(uid);
+    }
 }

@@ -290,7 +290,24 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         if (status.isOk()) {
             throw new IllegalArgumentException("an injected error needs a non-OK status");
         }
-        faults.put(rpc, new Fault(status, times));
+        faults.put(rpc, new Fault(status, times, false));
+    }
+
+    /**
+     * The next {@code times} calls of {@code rpc} do what they ask (the container's resources and cgroup change, say)
+     * and then answer {@code status}: a runtime that applied a change but whose answer was lost or wrong (containerd
+     * timing out on its shim after runc wrote the cgroup). A client must treat the retry as idempotent.
+     */
+    public void injectErrorAfterApply(CriRpc rpc, Status status, int times) {
+        requireNonNull(rpc, "rpc");
+        requireNonNull(status, "status");
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be at least 1, got " + times);
+        }
+        if (status.isOk()) {
+            throw new IllegalArgumentException("an injected error needs a non-OK status");
+        }
+        faults.put(rpc, new Fault(status, times, true));
     }
 
     /** Every call of {@code rpc} fails with {@code status} until {@link #clearError} / {@link #clearErrors}. */
@@ -300,7 +317,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         if (status.isOk()) {
             throw new IllegalArgumentException("an injected error needs a non-OK status");
         }
-        faults.put(rpc, new Fault(status, Fault.FOREVER));
+        faults.put(rpc, new Fault(status, Fault.FOREVER, false));
     }
 
     public void clearError(CriRpc rpc) {
@@ -746,9 +763,9 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
                     .asRuntimeException());
             return;
         }
-        Status fault = takeFault(CriRpc.GET_CONTAINER_EVENTS);
+        Fault fault = takeFault(CriRpc.GET_CONTAINER_EVENTS);
         if (fault != null) {
-            out.onError(fault.asRuntimeException());
+            out.onError(fault.status().asRuntimeException());
             return;
         }
         ServerCallStreamObserver<ContainerEventResponse> stream = (ServerCallStreamObserver<ContainerEventResponse>) out;
@@ -976,12 +993,16 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
                 out.onError(Status.CANCELLED.withDescription("call cancelled while delayed").asRuntimeException());
                 return;
             }
-            Status fault = takeFault(rpc);
-            if (fault != null) {
-                out.onError(fault.asRuntimeException());
+            Fault fault = takeFault(rpc);
+            if (fault != null && !fault.afterApply()) {
+                out.onError(fault.status().asRuntimeException());
                 return;
             }
             response = body.get();
+            if (fault != null) {
+                out.onError(fault.status().asRuntimeException()); // applied, and still an error
+                return;
+            }
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
@@ -1024,14 +1045,14 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         return !ctx.isCancelled();
     }
 
-    private Status takeFault(CriRpc rpc) {
-        Status[] taken = new Status[1];
+    private Fault takeFault(CriRpc rpc) {
+        Fault[] taken = new Fault[1];
         faults.computeIfPresent(rpc, (k, f) -> {
-            taken[0] = f.status;
+            taken[0] = f;
             if (f.remaining == Fault.FOREVER) {
                 return f;
             }
-            return f.remaining > 1 ? new Fault(f.status, f.remaining - 1) : null;
+            return f.remaining > 1 ? new Fault(f.status, f.remaining - 1, f.afterApply) : null;
         });
         return taken[0];
     }
@@ -1071,7 +1092,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         }
     }
 
-    private record Fault(Status status, int remaining) {
+    private record Fault(Status status, int remaining, boolean afterApply) {
         static final int FOREVER = -1;
     }
 

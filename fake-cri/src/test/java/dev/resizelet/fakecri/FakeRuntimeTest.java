@@ -573,6 +573,21 @@ class FakeRuntimeTest {
     }
 
     @Test
+    void anErrorAfterApplyChangesTheContainerAndStillAnswersTheError() {
+        String id = createContainer(runSandbox(), "app", resources(512, 50_000, 256L << 20));
+        runtime.injectErrorAfterApply(CriRpc.UPDATE_CONTAINER_RESOURCES,
+                Status.DEADLINE_EXCEEDED.withDescription("context deadline exceeded"), 1);
+        LinuxContainerResources bigger = LinuxContainerResources.newBuilder().setCpuShares(2048).build();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> update(id, bigger));
+
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(v1("cpu", id, "cpu.shares")).isEqualTo("2048");
+        assertThat(status(id).getResources().getLinux().getCpuShares()).isEqualTo(2048);
+        update(id, bigger); // the next call answers OK: the fault was for one call
+    }
+
+    @Test
     void injectedErrorUntilClearedAndOnlyForItsRpc() {
         String id = createContainer(runSandbox(), "app", resources(512, 50_000, 256L << 20));
         runtime.injectError(CriRpc.CONTAINER_STATUS, Status.INTERNAL.withDescription("boom"));

@@ -12,6 +12,8 @@ import java.util.Objects;
  * {@code metadata.labels}, kept and returned for label selectors; they play no part in admission.
  * {@code restartPolicy} is {@code spec.restartPolicy} ({@code Always}, {@code OnFailure} or {@code Never};
  * {@code Always} when not given): what happens to a container that exits, init containers included.
+ * {@code terminationGracePeriodSeconds} is {@code spec.terminationGracePeriodSeconds} (null: not given; the API
+ * defaults it to {@value #DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS} as the apiserver does).
  */
 public record Pod(
         String namespace,
@@ -23,7 +25,11 @@ public record Pod(
         List<Container> initContainers,
         List<Container> containers,
         Map<String, String> labels,
-        String restartPolicy) {
+        String restartPolicy,
+        Long terminationGracePeriodSeconds) {
+
+    /** The apiserver's default of {@code spec.terminationGracePeriodSeconds}. */
+    public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 
     /** Annotation the kubelet puts on mirror pods of static pods. */
     public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
@@ -44,11 +50,28 @@ public record Pod(
         restartPolicy = restartPolicy == null || restartPolicy.isEmpty() ? RESTART_ALWAYS : restartPolicy;
     }
 
-    /** A pod with {@code spec.restartPolicy: Always} (the API default). */
+    /** A pod with a {@code spec.restartPolicy} and no termination grace period of its own (the default applies). */
+    public Pod(String namespace, String name, PodUid uid, long generation, int priority,
+               Map<String, String> annotations, List<Container> initContainers, List<Container> containers,
+               Map<String, String> labels, String restartPolicy) {
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, restartPolicy,
+                null);
+    }
+
+    /** A pod with {@code spec.restartPolicy: Always} and a termination grace period (null: the default). */
+    public Pod(String namespace, String name, PodUid uid, long generation, int priority,
+               Map<String, String> annotations, List<Container> initContainers, List<Container> containers,
+               Map<String, String> labels, Long terminationGracePeriodSeconds) {
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, RESTART_ALWAYS,
+                terminationGracePeriodSeconds);
+    }
+
+    /** A pod with {@code spec.restartPolicy: Always} (the API default) and the default grace period. */
     public Pod(String namespace, String name, PodUid uid, long generation, int priority,
                Map<String, String> annotations, List<Container> initContainers, List<Container> containers,
                Map<String, String> labels) {
-        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, RESTART_ALWAYS);
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, RESTART_ALWAYS,
+                null);
     }
 
     /** A pod without labels (the shape before labels were kept). */
@@ -60,13 +83,29 @@ public record Pod(
     /** This pod with {@code metadata.labels} replaced. */
     public Pod withLabels(Map<String, String> newLabels) {
         return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels,
-                restartPolicy);
+                restartPolicy, terminationGracePeriodSeconds);
     }
 
     /** This pod with {@code spec.restartPolicy} replaced. */
     public Pod withRestartPolicy(String newRestartPolicy) {
         return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
-                newRestartPolicy);
+                newRestartPolicy, terminationGracePeriodSeconds);
+    }
+
+    /** This pod with {@code spec.terminationGracePeriodSeconds} replaced (null: the default). */
+    public Pod withTerminationGracePeriodSeconds(Long seconds) {
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
+                restartPolicy, seconds);
+    }
+
+    /**
+     * The grace period a deletion without its own gets, as the apiserver's pod strategy computes it: the spec's value
+     * (default {@value #DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS}), and 1 for a negative one.
+     */
+    public long effectiveTerminationGracePeriodSeconds() {
+        long period = terminationGracePeriodSeconds == null ? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS
+                : terminationGracePeriodSeconds;
+        return period < 0 ? 1 : period;
     }
 
     /** A pod with app containers only, no annotations, priority 0, generation 1. */
@@ -209,12 +248,13 @@ public record Pod(
     public Pod withResources(PodResources resources) {
         List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
         List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
-        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels, restartPolicy);
+        return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels, restartPolicy,
+                terminationGracePeriodSeconds);
     }
 
     public Pod withGeneration(long newGeneration) {
         return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels,
-                restartPolicy);
+                restartPolicy, terminationGracePeriodSeconds);
     }
 
     private static Container apply(Container c, PodResources resources) {

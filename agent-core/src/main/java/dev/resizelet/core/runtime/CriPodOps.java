@@ -93,7 +93,8 @@ public final class CriPodOps implements PodRuntimeOps {
 
     @Override
     public void stopAndRemove(String containerId) {
-        lifecycle.stopAndRemove(containerId);
+        // as the kubelet's killContainer for a pod that is not being deleted: the pod's termination grace period
+        lifecycle.stopAndRemove(containerId, pod.terminationGracePeriodSeconds());
     }
 
     @Override

@@ -43,7 +43,8 @@ public final class ModelTargets {
         }
         PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid().value(), tier(pod),
                 containers.stream().map(c -> specs.get(c.name())).toList(),
-                pod.initContainers().stream().map(c -> specs.get(c.name())).toList(), initValues, pod.restartPolicy());
+                pod.initContainers().stream().map(c -> specs.get(c.name())).toList(), initValues, pod.restartPolicy(),
+                pod.effectiveTerminationGracePeriodSeconds());
         return new PodTarget(spec, allocated.generation(), values, cpu, memory);
     }
 

@@ -12,6 +12,8 @@ final class PodLane {
     // guarded by this
     PodTarget target;
     boolean deleted;
+    /** When the grace period of a deletion ends (set with {@code deleted}); only ever moves earlier. */
+    java.time.Instant deadline;
     boolean wantSync;
     boolean wantRefresh;
     boolean queued;

@@ -29,7 +29,10 @@ import dev.resizelet.cri.v1.StopContainerRequest;
 import dev.resizelet.cri.v1.StopPodSandboxRequest;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -46,8 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PodLifecycle {
     private static final Logger log = LoggerFactory.getLogger(PodLifecycle.class);
-    /** Seconds a container gets to stop (the kubelet's default grace period is 30). */
-    static final long STOP_TIMEOUT_SECONDS = 10;
+    /** The least StopContainer timeout the kubelet sends ({@code minimumGracePeriodInSeconds}). */
+    static final long MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
     private final CriRuntime cri;
     private final CgroupManager cgroups;
@@ -57,6 +60,10 @@ public final class PodLifecycle {
 
     public PodLifecycle(CriRuntime cri, CgroupManager cgroups) {
         this(cri, cgroups, new StatusReader(cri, cgroups), Clock.systemUTC(), StartPlanner.KUBELET_CRASH_LOOP);
+    }
+
+    public PodLifecycle(CriRuntime cri, CgroupManager cgroups, Clock clock) {
+        this(cri, cgroups, new StatusReader(cri, cgroups), clock, StartPlanner.KUBELET_CRASH_LOOP);
     }
 
     public PodLifecycle(CriRuntime cri, CgroupManager cgroups, StatusReader statusReader, Clock clock,
@@ -150,7 +157,7 @@ public final class PodLifecycle {
                         ? valuesOf(allocated, c.name()) : pod.initResources().get(c.name());
                 RunningContainer old = now.container(c.name()).orElse(null);
                 if (old != null && !old.containerId().isEmpty()) {
-                    stopAndRemove(old.containerId()); // the exited instance; its end is kept as the new one's lastState
+                    stopAndRemove(old.containerId(), pod.terminationGracePeriodSeconds()); // the exited instance; its end is kept as the new one's lastState
                 }
                 String id = createAndStart(pod, now.sandboxId(), c, s.attempt(), values);
                 log.info("container started pod={}/{} container={} attempt={} id={}", pod.namespace(), pod.name(),
@@ -293,36 +300,101 @@ public final class PodLifecycle {
         return id;
     }
 
-    /** StopContainer then RemoveContainer; a container that is already gone is fine. */
-    public void stopAndRemove(String containerId) {
+    /**
+     * StopContainer (the container gets {@code timeoutSeconds} after SIGTERM, at least the kubelet's 2) then
+     * RemoveContainer; a container that is already gone is fine.
+     */
+    public void stopAndRemove(String containerId, long timeoutSeconds) {
         if (containerId.isEmpty()) {
             return;
         }
+        stopContainer(containerId, timeoutSeconds);
+        cri.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
+    }
+
+    private void stopContainer(String containerId, long timeoutSeconds) {
         try {
             cri.stopContainer(StopContainerRequest.newBuilder()
-                    .setContainerId(containerId).setTimeout(STOP_TIMEOUT_SECONDS).build());
+                    .setContainerId(containerId)
+                    .setTimeout(Math.max(MINIMUM_GRACE_PERIOD_SECONDS, timeoutSeconds)).build());
         } catch (CriNotFoundException e) {
             log.debug("container already gone container={}", containerId);
         }
-        cri.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(containerId).build());
     }
 
     /**
      * Stops and removes the containers, stops and removes the sandbox, removes the pod cgroup: on v1 from every
-     * hierarchy, since runc creates it in all of them and RemovePodSandbox leaves it behind.
+     * hierarchy, since runc creates it in all of them and RemovePodSandbox leaves it behind. Containers get the
+     * kubelet's least grace period (a failed start is cleaned up; nothing ran long enough to need more).
      */
     public void stop(RunningPod pod) {
-        for (RunningContainer c : pod.containers()) {
-            stopAndRemove(c.containerId());
+        teardown(pod.uid(), pod, List.of(pod.podCgroup()), clock.instant());
+    }
+
+    /**
+     * A pod's teardown, as the kubelet's {@code killPod} and the garbage collector do it together: every container of
+     * the pod the runtime lists (the agent's own, by the pod uid label, in any state: one a racing start created is
+     * found too) and those of {@code known} are stopped, each with the grace period left until {@code deadline} (at
+     * least 2 s, {@code minimumGracePeriodInSeconds}), then removed; then every sandbox of the pod is stopped and
+     * removed, and the pod cgroups are removed in every hierarchy. Idempotent: what is gone already is skipped, so a
+     * teardown cut short (an error, a crash) is simply run again.
+     *
+     * @param known the pod as the agent last saw it, or null
+     * @param podCgroups the pod's cgroups to remove (its QoS tier may be unknown after a restart: give each candidate)
+     */
+    public void teardown(String uid, RunningPod known, List<CgroupName> podCgroups, Instant deadline) {
+        Set<String> sandboxIds = new LinkedHashSet<>();
+        Set<String> containerIds = new LinkedHashSet<>();
+        if (known != null) {
+            sandboxIds.add(known.sandboxId());
+            known.containers().forEach(c -> {
+                if (!c.containerId().isEmpty()) {
+                    containerIds.add(c.containerId());
+                }
+            });
         }
+        for (PodSandbox s : cri.listPodSandbox(ListPodSandboxRequest.newBuilder()
+                .setFilter(PodSandboxFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_POD_UID, uid)
+                        .putLabelSelector(SandboxConfigs.LABEL_MANAGED, SandboxConfigs.MANAGED))
+                .build()).getItemsList()) {
+            sandboxIds.add(s.getId());
+        }
+        for (Container c : cri.listContainers(ListContainersRequest.newBuilder()
+                .setFilter(ContainerFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_POD_UID, uid)
+                        .putLabelSelector(SandboxConfigs.LABEL_MANAGED, SandboxConfigs.MANAGED))
+                .build()).getContainersList()) {
+            containerIds.add(c.getId());
+        }
+        for (String id : containerIds) {
+            stopContainer(id, remainingSeconds(deadline));
+        }
+        for (String id : containerIds) {
+            cri.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        }
+        for (String id : sandboxIds) {
+            removeSandbox(id);
+        }
+        for (CgroupName c : podCgroups) {
+            cgroups.removeTreeEverywhere(c);
+        }
+        log.info("pod torn down uid={} sandboxes={} containers={}", uid, sandboxIds.size(), containerIds.size());
+    }
+
+    /** StopPodSandbox then RemovePodSandbox; a sandbox that is already gone is fine. */
+    void removeSandbox(String sandboxId) {
         try {
-            cri.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod.sandboxId()).build());
+            cri.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
         } catch (CriNotFoundException e) {
-            log.debug("sandbox already gone sandbox={}", pod.sandboxId());
+            log.debug("sandbox already gone sandbox={}", sandboxId);
         }
-        cri.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(pod.sandboxId()).build());
-        cgroups.removeTreeEverywhere(pod.podCgroup());
-        log.info("pod stopped uid={} sandbox={}", pod.uid(), pod.sandboxId());
+        cri.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
+    }
+
+    /** Whole seconds left until {@code deadline}, rounded up; never below the kubelet's minimum. */
+    long remainingSeconds(Instant deadline) {
+        long millis = Duration.between(clock.instant(), deadline).toMillis();
+        long seconds = millis <= 0 ? 0 : (millis + 999) / 1000;
+        return Math.max(MINIMUM_GRACE_PERIOD_SECONDS, seconds);
     }
 
     private void stopQuietly(RunningPod running) {

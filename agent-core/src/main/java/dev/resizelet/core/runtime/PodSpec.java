@@ -15,9 +15,13 @@ import java.util.Map;
  *        {@code containers}); they run before the app containers
  * @param initResources the values of the init containers that are not sidecars (they are never resized)
  * @param restartPolicy the pod's {@code spec.restartPolicy}: Always, OnFailure or Never
+ * @param terminationGracePeriodSeconds the seconds a container gets to stop when it is stopped outside a deletion (a
+ *        RestartContainer resize): the pod's {@code terminationGracePeriodSeconds}, as the kubelet's
+ *        {@code killContainer} uses it
  */
 public record PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers,
-        List<ContainerSpec> initContainers, Map<String, ResourceValues> initResources, String restartPolicy) {
+        List<ContainerSpec> initContainers, Map<String, ResourceValues> initResources, String restartPolicy,
+        long terminationGracePeriodSeconds) {
     public static final String ALWAYS = "Always";
     public static final String ON_FAILURE = "OnFailure";
     public static final String NEVER = "Never";
@@ -36,11 +40,28 @@ public record PodSpec(String namespace, String name, String uid, QosTier tier, L
                 throw new IllegalArgumentException("no resources for init container " + c.name());
             }
         }
+        if (terminationGracePeriodSeconds < 0) {
+            throw new IllegalArgumentException("terminationGracePeriodSeconds must not be negative, got "
+                    + terminationGracePeriodSeconds);
+        }
     }
 
-    /** A pod without init containers, restart policy Always. */
+    /** With the apiserver's default grace period (30 s). */
+    public PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers,
+            List<ContainerSpec> initContainers, Map<String, ResourceValues> initResources, String restartPolicy) {
+        this(namespace, name, uid, tier, containers, initContainers, initResources, restartPolicy,
+                dev.resizelet.core.model.Pod.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+    }
+
+    /** A pod without init containers, restart policy Always, the default grace period. */
     public PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers) {
         this(namespace, name, uid, tier, containers, List.of(), Map.of(), ALWAYS);
+    }
+
+    /** A pod without init containers, restart policy Always, with its grace period. */
+    public PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers,
+            long terminationGracePeriodSeconds) {
+        this(namespace, name, uid, tier, containers, List.of(), Map.of(), ALWAYS, terminationGracePeriodSeconds);
     }
 
     public ContainerSpec container(String containerName) {

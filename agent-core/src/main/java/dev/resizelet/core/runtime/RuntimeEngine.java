@@ -91,8 +91,14 @@ public final class RuntimeEngine implements AutoCloseable {
                 StartPlanner.KUBELET_CRASH_LOOP);
     }
 
+    /** As above, with the clock that grace periods of deletions and crash-loop back-offs are measured against. */
+    public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
+            ScheduledExecutorService scheduler, Backoff backoff, RuntimeListener listener, Clock clock) {
+        this(cri, cgroups, records, workers, scheduler, backoff, listener, clock, StartPlanner.KUBELET_CRASH_LOOP);
+    }
+
     /**
-     * @param clock the time crash-loop back-offs are measured in (the {@code scheduler} waits them out)
+     * @param clock the time crash-loop back-offs and deletion grace periods are measured in (the {@code scheduler} waits them out)
      * @param crashLoop the back-off before an exited container is started again (the kubelet's: 10 s to 5 min)
      */
     public RuntimeEngine(CriRuntime cri, CgroupManager cgroups, ActuationRecords records, ExecutorService workers,
@@ -158,14 +164,23 @@ public final class RuntimeEngine implements AutoCloseable {
         return lane;
     }
 
-    /** Stops and removes the pod's containers, sandbox and cgroup; {@link RuntimeListener#removed} when done. */
+    /** Stops the pod's containers with the least grace period and removes everything (a force delete). */
     public void remove(String podUid) {
-        PodLane lane = lanes.get(podUid);
-        if (lane == null) {
-            return;
-        }
+        remove(podUid, clock.instant());
+    }
+
+    /**
+     * Tears the pod down: its containers are stopped with the grace period left until {@code deadline} (the pod's
+     * {@code deletionTimestamp}), then containers, sandbox and pod cgroup are removed; {@link RuntimeListener#removed}
+     * when done. A failed teardown is retried with backoff. A later call may only bring the deadline forward. A pod the
+     * engine does not run yet (after a restart) is looked up in the runtime by its uid.
+     */
+    public void remove(String podUid, java.time.Instant deadline) {
+        requireNonNull(deadline, "deadline");
+        PodLane lane = lanes.computeIfAbsent(podUid, PodLane::new);
         synchronized (lane) {
             lane.deleted = true;
+            lane.deadline = lane.deadline == null || deadline.isBefore(lane.deadline) ? deadline : lane.deadline;
             lane.wantSync = true;
             if (lane.retry != null) {
                 lane.retry.cancel(false);
@@ -335,7 +350,7 @@ public final class RuntimeEngine implements AutoCloseable {
         } finally {
             synchronized (lane) {
                 lane.running = false;
-                if (failed && !lane.deleted && !closed) {
+                if (failed && !closed) { // a teardown is retried too: nothing may be left behind
                     lane.failures++;
                     Duration d = backoff.delay(lane.failures);
                     lane.retry = scheduler.schedule(() -> retry(lane), d.toMillis(), TimeUnit.MILLISECONDS);
@@ -362,10 +377,11 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     private void teardown(PodLane lane) {
-        RunningPod p = lane.pod;
-        if (p != null) {
-            lifecycle.stop(p);
+        java.time.Instant deadline;
+        synchronized (lane) {
+            deadline = lane.deadline;
         }
+        lifecycle.teardown(lane.uid, lane.pod, OrphanSweep.podCgroups(cgroups, lane.uid), deadline);
         setPod(lane, null);
         lanes.remove(lane.uid, lane);
         listener.removed(lane.uid);

@@ -15,11 +15,17 @@ import dev.resizelet.cri.v1.PodSandboxConfig;
 import dev.resizelet.cri.v1.PodSandboxMetadata;
 
 /** Builds the CRI sandbox and container configs the kubelet would send, with the labels it sets. */
-final class SandboxConfigs {
+public final class SandboxConfigs {
     static final String LABEL_POD_NAME = "io.kubernetes.pod.name";
     static final String LABEL_POD_NAMESPACE = "io.kubernetes.pod.namespace";
     static final String LABEL_POD_UID = "io.kubernetes.pod.uid";
     static final String LABEL_CONTAINER_NAME = "io.kubernetes.container.name";
+    /**
+     * On every sandbox and container the agent creates: the start-up orphan sweep removes only what carries it, so
+     * anything else on the runtime (another kubelet's pods, a user's {@code crictl runp}) is never touched.
+     */
+    public static final String LABEL_MANAGED = "io.resizelet.managed";
+    public static final String MANAGED = "true";
 
     private SandboxConfigs() {
     }
@@ -37,6 +43,7 @@ final class SandboxConfigs {
                 .putLabels(LABEL_POD_NAME, pod.name())
                 .putLabels(LABEL_POD_NAMESPACE, pod.namespace())
                 .putLabels(LABEL_POD_UID, pod.uid())
+                .putLabels(LABEL_MANAGED, MANAGED)
                 .setLinux(LinuxPodSandboxConfig.newBuilder()
                         .setCgroupParent(cgroupParent)
                         .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
@@ -54,6 +61,7 @@ final class SandboxConfigs {
                 .putLabels(LABEL_POD_NAMESPACE, pod.namespace())
                 .putLabels(LABEL_POD_UID, pod.uid())
                 .putLabels(LABEL_CONTAINER_NAME, c.name())
+                .putLabels(LABEL_MANAGED, MANAGED)
                 .setLinux(LinuxContainerConfig.newBuilder().setResources(CriResources.toCri(values)))
                 .build();
     }

@@ -38,6 +38,8 @@ public final class PodStore<T, S> implements AutoCloseable {
     private static final byte PUT = 1;
     private static final byte DELETE = 2;
     private static final byte RESERVE = 3;
+    /** A graceful deletion under way: namespace, name, resourceVersion, deletionTimestamp (ms), grace period (s). */
+    private static final byte DELETING = 4;
     private static final long RESERVE_BLOCK = 100_000;
     private static final int HISTORY = 10_000;
     private static final long DEFAULT_MIN_COMPACT_BYTES = 4 << 20;
@@ -306,24 +308,90 @@ public final class PodStore<T, S> implements AutoCloseable {
 
     /** Removes the object durably. */
     public StoredObject<T, S> delete(ObjectKey key, Long expectedRv) {
+        return delete(key, expectedRv, null);
+    }
+
+    /**
+     * Removes the object durably if it is still the one with {@code uid} (a pod deleted and created again under the same
+     * name is another object); empty if it is gone or another.
+     */
+    public Optional<StoredObject<T, S>> deleteIfUid(ObjectKey key, String uid) {
+        synchronized (this) {
+            StoredObject<T, S> current = objects.get(key);
+            if (current == null || !current.uid().equals(uid)) {
+                return Optional.empty();
+            }
+        }
+        try {
+            StoredObject<T, S> deleted = delete(key, null, uid);
+            return Optional.of(deleted);
+        } catch (StoreException.NotFound | StoreException.Conflict e) {
+            return Optional.empty();
+        }
+    }
+
+    private StoredObject<T, S> delete(ObjectKey key, Long expectedRv, String expectedUid) {
         long seq;
         StoredObject<T, S> deleted;
         synchronized (this) {
             checkWritable();
             StoredObject<T, S> current = current(key, expectedRv);
+            if (expectedUid != null && !current.uid().equals(expectedUid)) {
+                throw new StoreException.Conflict(key);
+            }
             long rv = nextRv();
             deleted = current.withResourceVersion(rv);
-            seq = appendLocked(DurableLog.bytes(out -> {
-                out.writeByte(DELETE);
-                out.writeUTF(key.namespace());
-                out.writeUTF(key.name());
-                out.writeLong(rv);
-            }));
+            seq = appendLocked(deleteRecord(key, rv));
             objects.remove(key);
             queue(seq, StoreEvent.Type.DELETED, deleted);
         }
         awaitAndPublish(seq);
         return deleted;
+    }
+
+    /**
+     * Marks the object as being deleted gracefully (the apiserver's first phase of a graceful delete), durably: it stays
+     * listed with its deletion mark until {@link #deleteIfUid} removes it. {@code mark} sees the current object and returns
+     * the mark to store, or null to change nothing (then the current object is returned); it may throw to refuse.
+     */
+    public StoredObject<T, S> markDeleting(ObjectKey key, Function<StoredObject<T, S>, StoredObject.Deletion> mark) {
+        long seq;
+        StoredObject<T, S> marked;
+        synchronized (this) {
+            checkWritable();
+            StoredObject<T, S> current = current(key, null);
+            StoredObject.Deletion d = mark.apply(current);
+            if (d == null || d.equals(current.deletion())) {
+                return current;
+            }
+            long rv = nextRv();
+            marked = current.withDeletion(d, rv);
+            seq = appendLocked(deletingRecord(key, rv, d));
+            objects.put(key, marked);
+            queue(seq, StoreEvent.Type.MODIFIED, marked);
+        }
+        awaitAndPublish(seq);
+        return marked;
+    }
+
+    private static byte[] deleteRecord(ObjectKey key, long rv) {
+        return DurableLog.bytes(out -> {
+            out.writeByte(DELETE);
+            out.writeUTF(key.namespace());
+            out.writeUTF(key.name());
+            out.writeLong(rv);
+        });
+    }
+
+    private static byte[] deletingRecord(ObjectKey key, long rv, StoredObject.Deletion d) {
+        return DurableLog.bytes(out -> {
+            out.writeByte(DELETING);
+            out.writeUTF(key.namespace());
+            out.writeUTF(key.name());
+            out.writeLong(rv);
+            out.writeLong(d.timestamp().toEpochMilli());
+            out.writeLong(d.gracePeriodSeconds());
+        });
     }
 
     /**
@@ -497,7 +565,7 @@ public final class PodStore<T, S> implements AutoCloseable {
 
     /** One log record, decoded (off the store's lock). */
     private record Replayed<T>(byte type, ObjectKey key, String uid, long generation, long rv, Instant created, T spec,
-            long reservedUpTo) {
+            long reservedUpTo, StoredObject.Deletion deletion) {
     }
 
     private Replayed<T> parse(Path file, byte[] record) {
@@ -511,11 +579,17 @@ public final class PodStore<T, S> implements AutoCloseable {
                     long rv = in.readLong();
                     Instant created = Instant.ofEpochMilli(in.readLong());
                     T spec = codec.decode(DurableLog.readBytes(in, in.readInt()));
-                    yield new Replayed<>(type, key, uid, generation, rv, created, spec, 0);
+                    yield new Replayed<>(type, key, uid, generation, rv, created, spec, 0, null);
                 }
                 case DELETE -> new Replayed<>(type, new ObjectKey(in.readUTF(), in.readUTF()), null, 0, in.readLong(), null,
-                        null, 0);
-                case RESERVE -> new Replayed<>(type, null, null, 0, 0, null, null, in.readLong());
+                        null, 0, null);
+                case RESERVE -> new Replayed<>(type, null, null, 0, 0, null, null, in.readLong(), null);
+                case DELETING -> {
+                    ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
+                    long rv = in.readLong();
+                    StoredObject.Deletion d = new StoredObject.Deletion(Instant.ofEpochMilli(in.readLong()), in.readLong());
+                    yield new Replayed<>(type, key, null, 0, rv, null, null, 0, d);
+                }
                 default -> throw new StoreException.Corrupt("pod store " + file + " has an unknown record type " + type
                         + "; it was written by a newer resizelet, or is damaged: restore it from a backup");
             };
@@ -531,12 +605,22 @@ public final class PodStore<T, S> implements AutoCloseable {
     private void apply(Replayed<T> r) {
         switch (r.type()) {
             case PUT -> {
+                StoredObject<T, S> before = objects.get(r.key());
+                // a spec written after the deletion mark keeps it (the same object, still terminating)
+                StoredObject.Deletion deletion = before != null && before.uid().equals(r.uid()) ? before.deletion() : null;
                 objects.put(r.key(), new StoredObject<>(r.key(), r.uid(), r.spec(), null, r.generation(), r.rv(),
-                        r.created()));
+                        r.created(), deletion));
                 resourceVersion = Math.max(resourceVersion, r.rv());
             }
             case DELETE -> {
                 objects.remove(r.key());
+                resourceVersion = Math.max(resourceVersion, r.rv());
+            }
+            case DELETING -> {
+                StoredObject<T, S> o = objects.get(r.key());
+                if (o != null) {
+                    objects.put(r.key(), o.withDeletion(r.deletion(), r.rv()));
+                }
                 resourceVersion = Math.max(resourceVersion, r.rv());
             }
             default -> reservedUpTo = Math.max(reservedUpTo, r.reservedUpTo());
@@ -555,6 +639,9 @@ public final class PodStore<T, S> implements AutoCloseable {
         }));
         for (StoredObject<T, S> o : objects.values()) {
             records.add(put(o));
+            if (o.deletion() != null) {
+                records.add(deletingRecord(o.key(), o.resourceVersion(), o.deletion()));
+            }
         }
         try {
             durable.rewrite(records);

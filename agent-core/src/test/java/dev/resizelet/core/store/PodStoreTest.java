@@ -245,6 +245,65 @@ class PodStoreTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> fast.size() == writes + 1);
         assertThat(fast.get(fast.size() - 1).object().status()).isEqualTo("status-" + (writes - 1));
     }
+
+    // ------------------------------------------------------------ graceful deletion marks
+
+    static final StoredObject.Deletion MARK = new StoredObject.Deletion(Instant.parse("2026-11-27T12:00:30Z"), 30);
+
+    @Test
+    void aDeletionMarkIsDurableAndKeptAcrossSpecChangesRestartsAndCompaction() {
+        // given a marked object, whose spec changes afterwards (a label), abandoned without close()
+        PodStore<String, String> store = PodStore.open(dir, CODEC, CLOCK, 1);
+        store.create(A, "uid-a", "spec-a1", null);
+        store.create(B, "uid-b", "spec-b1", null);
+        StoredObject<String, String> marked = store.markDeleting(A, o -> MARK);
+        store.updateSpec(A, null, o -> new PodStore.Change<>("spec-a2", null));
+
+        // when it is opened again (the tiny compaction threshold rewrites the log on open and on every write)
+        PodStore<String, String> reopened = PodStore.open(dir, CODEC, CLOCK, 1);
+
+        // then the mark is there, the other object has none
+        assertThat(marked.deletion()).isEqualTo(MARK);
+        assertThat(reopened.get(A).orElseThrow().deletion()).isEqualTo(MARK);
+        assertThat(reopened.get(A).orElseThrow().spec()).isEqualTo("spec-a2");
+        assertThat(reopened.get(B).orElseThrow().deletion()).isNull();
+        PodStore<String, String> again = PodStore.open(dir, CODEC, CLOCK);
+        assertThat(again.get(A).orElseThrow().terminating()).isTrue();
+    }
+
+    @Test
+    void markingIsAModifiedEventAndAMarkThatChangesNothingWritesNothing() throws Exception {
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a", "spec", null);
+        java.util.List<StoreEvent<String, String>> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.watch(null, store.resourceVersion(), events::add);
+
+        StoredObject<String, String> first = store.markDeleting(A, o -> MARK);
+        StoredObject<String, String> same = store.markDeleting(A, o -> MARK);
+        StoredObject<String, String> refused = store.markDeleting(A, o -> null);
+
+        assertThat(same.resourceVersion()).isEqualTo(first.resourceVersion());
+        assertThat(refused.resourceVersion()).isEqualTo(first.resourceVersion());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> events.size() == 1);
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(StoreEvent.Type.MODIFIED);
+            assertThat(e.object().deletion()).isEqualTo(MARK);
+        });
+    }
+
+    @Test
+    void deleteIfUidRemovesOnlyThatObject() {
+        PodStore<String, String> store = open();
+        store.create(A, "uid-a2", "spec", null); // a pod created again under the same name: another uid
+
+        assertThat(store.deleteIfUid(A, "uid-a1")).isEmpty();
+        assertThat(store.get(A)).isPresent();
+        assertThat(store.deleteIfUid(A, "uid-a2")).isPresent();
+        assertThat(store.get(A)).isEmpty();
+        assertThat(store.deleteIfUid(A, "uid-a2")).isEmpty();
+        assertThat(open().get(A)).isEmpty();
+    }
+
     @Test
     void statusEventsNeverOvertakeSpecChangesWaitingForTheirSyncAndEveryChangeIsDelivered() throws Exception {
         // given a durable store with 8 objects and a watcher from the current resourceVersion

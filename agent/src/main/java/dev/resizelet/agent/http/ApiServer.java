@@ -650,11 +650,35 @@ public final class ApiServer implements AutoCloseable {
         if (!rvPrecondition.isEmpty() && !rvPrecondition.equals(current.path("metadata").path("resourceVersion").asText())) {
             throw ApiException.conflict("pods", name);
         }
+        Long gracePeriodSeconds = gracePeriodSeconds(r, options);
         if (dryRun) {
             send(r.exchange(), 200, current);
             return;
         }
-        send(r.exchange(), 200, pods.delete(namespace, name));
+        send(r.exchange(), 200, pods.delete(namespace, name, gracePeriodSeconds));
+    }
+
+    /**
+     * DeleteOptions' {@code gracePeriodSeconds}, from the body or the query (kubectl sends the body; the query parameter is
+     * the same option); null when neither gives it. Not an integer: 400, as the apiserver answers.
+     */
+    private static Long gracePeriodSeconds(Request r, ObjectNode options) {
+        JsonNode fromBody = options == null ? null : options.get("gracePeriodSeconds");
+        if (fromBody != null && !fromBody.isNull()) {
+            if (!fromBody.canConvertToLong() || !fromBody.isIntegralNumber()) {
+                throw ApiException.badRequest("DeleteOptions.gracePeriodSeconds must be an integer, got " + fromBody);
+            }
+            return fromBody.asLong();
+        }
+        String fromQuery = r.param("gracePeriodSeconds");
+        if (fromQuery == null || fromQuery.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(fromQuery);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("gracePeriodSeconds must be an integer, got \"" + fromQuery + "\"");
+        }
     }
 
     private void watch(Request r, String namespace, Predicate<JsonNode> filter) throws IOException {

@@ -52,6 +52,15 @@ public interface PodService {
     ObjectNode delete(String namespace, String name);
 
     /**
+     * Deletes with a grace period: null for the pod's own ({@code spec.terminationGracePeriodSeconds}), 0 to remove the
+     * object at once (force). Answers the object as stored: marked with {@code metadata.deletionTimestamp} while it
+     * terminates, or as it was removed.
+     */
+    default ObjectNode delete(String namespace, String name, Long gracePeriodSeconds) {
+        return delete(namespace, name);
+    }
+
+    /**
      * Streams events after {@code sinceResourceVersion} to {@code sink} until closed. Throws a 410 ApiException
      * when that version is too old to replay.
      */

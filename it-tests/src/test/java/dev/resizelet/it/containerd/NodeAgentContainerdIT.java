@@ -64,6 +64,7 @@ class NodeAgentContainerdIT {
     /** Generous: the machine is shared with other builds. */
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final List<String> SLEEP = List.of("/bin/sleep", "3600");
+    private static final long GRACE_SECONDS = 2;
 
     private final PrivateContainerd containerd;
     private final TopCgroup top;
@@ -313,13 +314,15 @@ class NodeAgentContainerdIT {
         created.add(name);
         Container c = new Container("app", PrivateContainerd.IMAGE, command,
                 new ResourceRequirements(quantities(requests), quantities(limits)), policy, null);
-        return new Pod(NS, name, PodUid.of(UUID.randomUUID().toString()), 0, 0, Map.of(), List.of(), List.of(c));
+        // /bin/sleep as PID 1 ignores SIGTERM: the grace period is how long a stop takes (the kubelet's least, 2 s)
+        return new Pod(NS, name, PodUid.of(UUID.randomUUID().toString()), 0, 0, Map.of(), List.of(), List.of(c), Map.of(),
+                GRACE_SECONDS);
     }
 
     private static Pod resized(Pod p, Map<String, String> requests, Map<String, String> limits) {
         Container c = p.containers().get(0);
         Container next = c.withResources(new ResourceRequirements(quantities(requests), quantities(limits)));
-        return new Pod(p.namespace(), p.name(), p.uid(), 0, 0, Map.of(), List.of(), List.of(next));
+        return new Pod(p.namespace(), p.name(), p.uid(), 0, 0, Map.of(), List.of(), List.of(next), Map.of(), GRACE_SECONDS);
     }
 
     private static Map<String, Quantity> quantities(Map<String, String> values) {
