@@ -18,11 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not write back, as Linux may: the bytes written since the last successful fsync are zeroed in the file (a crash
  * then finds them gone), and the next fsync succeeds (the error is reported once) — the "fsyncgate" case.
  */
-final class FaultyLogFiles implements LogFiles {
-    enum Op { WRITE, FORCE, TRUNCATE, CREATE, RENAME }
+public final class FaultyLogFiles implements LogFiles {
+    public enum Op { WRITE, FORCE, TRUNCATE, CREATE, RENAME }
 
     /** The errors of full, failing and read-only disks, in the JDK's words for them. */
-    enum Errno {
+    public enum Errno {
         ENOSPC("No space left on device"), EIO("Input/output error"), EROFS("Read-only file system");
 
         final String message;
@@ -41,7 +41,7 @@ final class FaultyLogFiles implements LogFiles {
     private final AtomicInteger forcesHeld = new AtomicInteger();
 
     /** The next {@code times} calls of {@code op} fail with {@code errno}. */
-    synchronized FaultyLogFiles fail(Op op, Errno errno, int times) {
+    public synchronized FaultyLogFiles fail(Op op, Errno errno, int times) {
         faults.put(op, new Fault(errno, times, false));
         return this;
     }
@@ -53,12 +53,12 @@ final class FaultyLogFiles implements LogFiles {
     }
 
     /** Every call of {@code op} fails with {@code errno} until {@link #heal}. */
-    FaultyLogFiles failAlways(Op op, Errno errno) {
+    public FaultyLogFiles failAlways(Op op, Errno errno) {
         return fail(op, errno, Integer.MAX_VALUE);
     }
 
     /** A read-only filesystem: everything that changes a file fails with EROFS. */
-    FaultyLogFiles readOnly() {
+    public FaultyLogFiles readOnly() {
         for (Op op : Op.values()) {
             failAlways(op, Errno.EROFS);
         }
@@ -66,13 +66,13 @@ final class FaultyLogFiles implements LogFiles {
     }
 
     /** The disk works again. */
-    synchronized FaultyLogFiles heal() {
+    public synchronized FaultyLogFiles heal() {
         faults.clear();
         return this;
     }
 
     /** How many calls of {@code op} failed. */
-    int failures(Op op) {
+    public int failures(Op op) {
         return failures.computeIfAbsent(op, o -> new AtomicInteger()).get();
     }
 
