@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the file (a short write, then the error). A failed fsync also loses what it could
  * not write back, as Linux may: the bytes written since the last successful fsync are zeroed in the file (a crash
  * then finds them gone), and the next fsync succeeds (the error is reported once) — the "fsyncgate" case.
+ *
+ * <p>For tests and the reliability harness (like the fake runtime's error injection): pass it to
+ * {@link PodStore#open(LogFiles, Path, StoreCodec, java.time.Clock)}, {@link ResizeJournal#open(LogFiles, Path)} or
+ * {@code NodeAgent.builder().stateFiles(...)}.
  */
 public final class FaultyLogFiles implements LogFiles {
     public enum Op { WRITE, FORCE, TRUNCATE, CREATE, RENAME }
@@ -25,14 +29,15 @@ public final class FaultyLogFiles implements LogFiles {
     public enum Errno {
         ENOSPC("No space left on device"), EIO("Input/output error"), EROFS("Read-only file system");
 
-        final String message;
+        public final String message;
 
         Errno(String message) {
             this.message = message;
         }
     }
 
-    private record Fault(Errno errno, int remaining, boolean tempOnly) {
+    /** {@code fileSuffix}: only files whose name ends so ("" for all). */
+    private record Fault(Errno errno, int remaining, String fileSuffix) {
     }
 
     private final Map<Op, Fault> faults = new java.util.EnumMap<>(Op.class);   // guarded by this
@@ -42,14 +47,19 @@ public final class FaultyLogFiles implements LogFiles {
 
     /** The next {@code times} calls of {@code op} fail with {@code errno}. */
     public synchronized FaultyLogFiles fail(Op op, Errno errno, int times) {
-        faults.put(op, new Fault(errno, times, false));
+        faults.put(op, new Fault(errno, times, ""));
+        return this;
+    }
+
+    /** Every call of {@code op} on files whose name ends with {@code fileSuffix} fails with {@code errno} until {@link #heal}. */
+    public synchronized FaultyLogFiles failAlways(Op op, Errno errno, String fileSuffix) {
+        faults.put(op, new Fault(errno, Integer.MAX_VALUE, fileSuffix));
         return this;
     }
 
     /** Every call of {@code op} on a compaction's temp file ({@code *.tmp}) fails with {@code errno} until {@link #heal}. */
-    synchronized FaultyLogFiles failAlwaysOnTempFiles(Op op, Errno errno) {
-        faults.put(op, new Fault(errno, Integer.MAX_VALUE, true));
-        return this;
+    public FaultyLogFiles failAlwaysOnTempFiles(Op op, Errno errno) {
+        return failAlways(op, errno, ".tmp");
     }
 
     /** Every call of {@code op} fails with {@code errno} until {@link #heal}. */
@@ -77,29 +87,32 @@ public final class FaultyLogFiles implements LogFiles {
     }
 
     /** Holds every force until {@code gate} opens. */
-    void holdForces(CountDownLatch gate) {
+    public void holdForces(CountDownLatch gate) {
         this.forceGate = gate;
     }
 
     /** How many forces reached the gate of {@link #holdForces}. */
-    int forcesHeld() {
+    public int forcesHeld() {
         return forcesHeld.get();
     }
 
     private synchronized void check(Op op, Path file) throws IOException {
         Fault f = faults.get(op);
-        if (f == null || f.tempOnly() && !file.getFileName().toString().endsWith(".tmp")) {
+        if (f == null || !file.getFileName().toString().endsWith(f.fileSuffix())) {
             return;
         }
         if (f.remaining() != Integer.MAX_VALUE) {
             if (f.remaining() <= 1) {
                 faults.remove(op);
             } else {
-                faults.put(op, new Fault(f.errno(), f.remaining() - 1, f.tempOnly()));
+                faults.put(op, new Fault(f.errno(), f.remaining() - 1, f.fileSuffix()));
             }
         }
         failures.computeIfAbsent(op, o -> new AtomicInteger()).incrementAndGet();
-        throw new FileSystemException(file.toString(), null, f.errno().message);
+        // as the JDK words them: a channel's write, force and truncate say only the error; opening and moving a file
+        // name it
+        throw op == Op.CREATE || op == Op.RENAME ? new FileSystemException(file.toString(), null, f.errno().message)
+                : new IOException(f.errno().message);
     }
 
     @Override
