@@ -448,7 +448,9 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private PodView view(StoredObject<Pod, PodStatus> o) {
-        PodStatus status = o.status() != null ? o.status() : composer.initial(o.spec());
+        // a pod restored at start has no status until the publisher reaches it: composed here from the loop's and the
+        // runtime's views, so a reader right after a restart already sees allocatedResources
+        PodStatus status = o.status() != null ? o.status() : compose(o.uid(), o).status();
         return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp());
     }
 
@@ -553,6 +555,12 @@ public final class NodeAgent implements AutoCloseable {
 
         public Builder allocatable(long cpuMillis, long memoryBytes) {
             return allocatable(cpuMillis, memoryBytes, 110);
+        }
+
+        /** As {@link #allocatable(long, long, int)}, with the extended resources the node advertises, by name. */
+        public Builder allocatable(long cpuMillis, long memoryBytes, int maxPods, Map<String, Long> extended) {
+            this.allocatable = new NodeAllocatable(cpuMillis, memoryBytes, maxPods, extended);
+            return this;
         }
 
         public Builder cpuManagerPolicy(CpuManagerPolicy policy) {

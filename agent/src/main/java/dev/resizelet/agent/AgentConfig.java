@@ -6,6 +6,7 @@ import dev.resizelet.agent.http.ApiTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,12 +29,13 @@ import java.util.Set;
  * @param tlsCertFile          PEM serving certificate (chain); null serves plain HTTP (loopback only)
  * @param tlsPrivateKeyFile    PEM key of {@code tlsCertFile} (PKCS#8, PKCS#1 or SEC1)
  * @param clientCaFile         PEM CA that signs client certificates; every request must carry one
+ * @param extendedResources    extended resources the node advertises (as device plugins would), whole units by name
  */
 public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupMount, String cgroupTop,
                           String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
                           long allocatableMemoryBytes, int maxPods, String cpuManagerPolicy, String memoryManagerPolicy,
                           Path stateDir, Duration requestTimeout, Path tlsCertFile, Path tlsPrivateKeyFile,
-                          Path clientCaFile) {
+                          Path clientCaFile, Map<String, Long> extendedResources) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
     public static final String DEFAULT_CGROUP_TOP = "kubepods";
@@ -72,6 +74,18 @@ public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgr
                     + criEndpoint + "\"");
         }
         ApiTls.checkFlags(listen, tlsCertFile, tlsPrivateKeyFile, clientCaFile);
+        extendedResources = Map.copyOf(extendedResources == null ? Map.of() : extendedResources);
+    }
+
+    /** Without extended resources. */
+    public AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupMount, String cgroupTop,
+                       String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
+                       long allocatableMemoryBytes, int maxPods, String cpuManagerPolicy, String memoryManagerPolicy,
+                       Path stateDir, Duration requestTimeout, Path tlsCertFile, Path tlsPrivateKeyFile,
+                       Path clientCaFile) {
+        this(listen, criEndpoint, cgroupMount, cgroupTop, cgroupDriver, cgroupVersion, allocatableCpuMillis,
+                allocatableMemoryBytes, maxPods, cpuManagerPolicy, memoryManagerPolicy, stateDir, requestTimeout,
+                tlsCertFile, tlsPrivateKeyFile, clientCaFile, Map.of());
     }
 
     /** Without TLS: plain HTTP, which {@link ApiTls#checkFlags} allows on loopback only. */

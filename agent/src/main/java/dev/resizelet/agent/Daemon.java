@@ -85,7 +85,8 @@ public final class Daemon implements AutoCloseable {
             NodeAgent agent = NodeAgent.builder()
                     .runtime(new InstrumentedRuntime(client, metrics.runtime()))
                     .cgroups(cgroups)
-                    .allocatable(config.allocatableCpuMillis(), config.allocatableMemoryBytes(), config.maxPods())
+                    .allocatable(config.allocatableCpuMillis(), config.allocatableMemoryBytes(), config.maxPods(),
+                            config.extendedResources())
                     .cpuManagerPolicy(config.cpuManagerPolicy().equals("static") ? CpuManagerPolicy.STATIC : CpuManagerPolicy.NONE)
                     .memoryManagerPolicy(config.memoryManagerPolicy().equals("Static") ? MemoryManagerPolicy.STATIC
                             : MemoryManagerPolicy.NONE)

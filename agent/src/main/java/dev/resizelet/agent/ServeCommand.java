@@ -115,6 +115,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-pods", paramLabel = "N", description = "Pods the node admits (default 110, the kubelet's).")
     String maxPods;
 
+    @Option(names = "--extended-resources", paramLabel = "NAME=N,...", description = "Extended resources the node "
+            + "advertises, as device plugins would, e.g. example.com/dongle=4; a new pod's requests of them must fit "
+            + "beside the admitted pods' (OutOf<name> otherwise).")
+    String extendedResources;
+
     @Option(names = "--cpu-manager-policy", paramLabel = "POLICY", description = "none (default) or static.")
     String cpuManagerPolicy;
 
@@ -193,6 +198,7 @@ public final class ServeCommand implements Callable<Integer> {
         put(s, "allocatable-cpu", allocatableCpu);
         put(s, "allocatable-memory", allocatableMemory);
         put(s, "max-pods", maxPods);
+        put(s, "extended-resources", extendedResources);
         put(s, "cpu-manager-policy", cpuManagerPolicy);
         put(s, "memory-manager-policy", memoryManagerPolicy);
         put(s, "state-dir", stateDir);
@@ -273,7 +279,38 @@ public final class ServeCommand implements Callable<Integer> {
                 state == null ? null : Path.of(state),
                 GoDuration.parse("--runtime-request-timeout",
                         s.getOrDefault("runtime-request-timeout", GoDuration.format(AgentConfig.DEFAULT_REQUEST_TIMEOUT))),
-                path(s.get("tls-cert-file")), path(s.get("tls-private-key-file")), path(s.get("client-ca-file")));
+                path(s.get("tls-cert-file")), path(s.get("tls-private-key-file")), path(s.get("client-ca-file")),
+                extendedResources("--extended-resources", s.get("extended-resources")));
+    }
+
+    /** {@code example.com/dongle=4,vendor.io/fpga=1}: names the kubelet counts as extended, whole non-negative counts. */
+    static Map<String, Long> extendedResources(String flag, String value) {
+        if (value == null || value.isBlank()) {
+            return Map.of();
+        }
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (String item : value.split(",")) {
+            int eq = item.indexOf('=');
+            String name = eq < 0 ? item.trim() : item.substring(0, eq).trim();
+            if (eq < 0 || !dev.resizelet.core.model.ResourceNames.isExtended(name)) {
+                throw new IllegalArgumentException(flag + ": \"" + item.trim() + "\" is not NAME=N with NAME an extended "
+                        + "resource (a domain-prefixed name outside kubernetes.io/, e.g. example.com/dongle=4)");
+            }
+            long n;
+            try {
+                n = Long.parseLong(item.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                throw new IllegalArgumentException(flag + ": " + name + " must be a whole non-negative number, got \""
+                        + item.substring(eq + 1).trim() + "\"");
+            }
+            if (out.put(name, n) != null) {
+                throw new IllegalArgumentException(flag + ": " + name + " is given twice");
+            }
+        }
+        return out;
     }
 
     private static Path path(String value) {

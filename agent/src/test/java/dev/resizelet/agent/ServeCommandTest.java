@@ -48,6 +48,25 @@ class ServeCommandTest {
     }
 
     @Test
+    void extendedResourcesAreReadAndBadOnesNamed() {
+        AgentConfig c = config("--capacity-cpu=4", "--capacity-memory=8Gi",
+                "--extended-resources=example.com/dongle=4, vendor.io/fpga=0");
+        assertThat(c.extendedResources()).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of("example.com/dongle", 4L, "vendor.io/fpga", 0L));
+
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> config("--capacity-cpu=4", "--capacity-memory=8Gi", "--extended-resources=cpu=4")).getMessage())
+                .isEqualTo("--extended-resources: \"cpu=4\" is not NAME=N with NAME an extended resource (a "
+                        + "domain-prefixed name outside kubernetes.io/, e.g. example.com/dongle=4)");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> config("--capacity-cpu=4", "--capacity-memory=8Gi", "--extended-resources=example.com/d=1.5"))
+                .getMessage()).isEqualTo("--extended-resources: example.com/d must be a whole non-negative number, got \"1.5\"");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> config("--capacity-cpu=4", "--capacity-memory=8Gi", "--extended-resources=kubernetes.io/x=1")))
+                .hasMessageContaining("is not NAME=N");
+    }
+
+    @Test
     void kubeletFlagFormsAreRead() {
         AgentConfig c = config("--container-runtime-endpoint=unix:///run/containerd/containerd.sock",
                 "--runtime-request-timeout=2m30s", "--cgroup-driver=systemd", "--cgroup-root=/", "--max-pods=250",

@@ -71,6 +71,16 @@ public final class AdmissionRules {
      * {@code podsAdmitted} is how many pods hold an allocation now.
      */
     public static AdmissionDecision newPod(NodeConfig node, Pod pod, ResourceVector used, int podsAdmitted) {
+        return newPod(node, pod, used, podsAdmitted, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #newPod(NodeConfig, Pod, ResourceVector, int)} with the extended resources the admitted pods hold,
+     * by name. Like the kubelet ({@code removeMissingExtendedResources}), a request of an extended resource the node
+     * does not advertise is left out of the fit; one it advertises must fit beside the others ({@code OutOf<name>}).
+     */
+    public static AdmissionDecision newPod(NodeConfig node, Pod pod, ResourceVector used, int podsAdmitted,
+            java.util.Map<String, Long> usedExtended) {
         NodeAllocatable a = node.allocatable();
         if (podsAdmitted + 1 > a.pods()) {
             return new Infeasible(pod.uid(), pod.generation(), "OutOfpods",
@@ -84,6 +94,14 @@ public final class AdmissionRules {
         if (want.memoryBytes() > 0 && want.memoryBytes() > a.memoryBytes() - used.memoryBytes()) {
             return new Infeasible(pod.uid(), pod.generation(), "OutOfmemory",
                     resource("memory", want.memoryBytes(), used.memoryBytes(), a.memoryBytes()));
+        }
+        for (java.util.Map.Entry<String, Long> e : a.extended().entrySet()) {
+            long wanted = pod.request(e.getKey());
+            long inUse = usedExtended.getOrDefault(e.getKey(), 0L);
+            if (wanted > 0 && wanted > e.getValue() - inUse) {
+                return new Infeasible(pod.uid(), pod.generation(), "OutOf" + e.getKey(),
+                        resource(e.getKey(), wanted, inUse, e.getValue()));
+            }
         }
         return new Admitted(pod.uid(), pod.generation());
     }

@@ -64,6 +64,8 @@ public final class AllocationManager {
     private long settledDeferrals = -1;
     private ResourceVector settledUsed;
     private ResourceVector used = ResourceVector.ZERO;
+    /** Extended resources (the ones the node advertises) held by admitted pods; fixed per pod, never resized. */
+    private final Map<String, Long> usedExtended = new HashMap<>();
     private int admittedPods;
     private long version;
 
@@ -99,6 +101,7 @@ public final class AllocationManager {
                 PodState s = new PodState(pod, allocPod, opened.actuated().get(pod.uid()),
                         new Admitted(pod.uid(), entry.generation()), null);
                 used = used.plus(s.allocatedRequests());
+                holdExtended(pod, 1);
                 admittedPods++;
                 working.put(pod.uid(), s);
                 committed.put(pod.uid(), s);
@@ -136,11 +139,12 @@ public final class AllocationManager {
         if (existing != null) {
             return requestResize(pod);
         }
-        AdmissionDecision d = AdmissionRules.newPod(node, pod, used, admittedPods);
+        AdmissionDecision d = AdmissionRules.newPod(node, pod, used, admittedPods, usedExtended);
         if (d instanceof Admitted) {
             PodState s = new PodState(pod, pod, null, d, null);
             stage(s, new ResizeJournal.Allocated(pod.resources()));
             used = used.plus(s.allocatedRequests());
+            holdExtended(pod, 1);
             admittedPods++;
             log.debug("pod admitted pod={} uid={} cpuMillis={} memoryBytes={}", pod.key(), pod.uid(),
                     s.allocatedRequests().cpuMillis(), s.allocatedRequests().memoryBytes());
@@ -201,6 +205,7 @@ public final class AllocationManager {
         deferred.remove(uid);
         if (s.allocated() != null) {
             used = used.minus(s.allocatedRequests());
+            holdExtended(s.allocated(), -1);
             admittedPods--;
         }
         log.info("pod removed pod={} uid={}", s.desired().key(), uid);
@@ -391,10 +396,12 @@ public final class AllocationManager {
             PodState before = committed.get(uid);
             if (now != null && now.allocated() != null) {
                 used = used.minus(now.allocatedRequests());
+                holdExtended(now.allocated(), -1);
                 admittedPods--;
             }
             if (before != null && before.allocated() != null) {
                 used = used.plus(before.allocatedRequests());
+                holdExtended(before.allocated(), 1);
                 admittedPods++;
             }
             if (before == null) {
@@ -411,6 +418,21 @@ public final class AllocationManager {
             }
         }
         log.warn("allocation batch rolled back pods={}", touched.size());
+    }
+
+    /** Adds ({@code sign} 1) or frees ({@code -1}) the pod's share of each extended resource the node advertises. */
+    private void holdExtended(Pod pod, int sign) {
+        for (String name : node.allocatable().extended().keySet()) {
+            long n = pod.request(name);
+            if (n != 0) {
+                usedExtended.merge(name, sign * n, Long::sum);
+            }
+        }
+    }
+
+    /** Extended resources held by admitted pods, by name (a copy; diagnostics and tests). */
+    public Map<String, Long> usedExtended() {
+        return Map.copyOf(usedExtended);
     }
 
     private void publishSnapshot() {

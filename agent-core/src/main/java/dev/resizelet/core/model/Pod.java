@@ -112,6 +112,36 @@ public record Pod(
         return sum.max(initPeak);
     }
 
+    /**
+     * The pod's effective request of one resource counted in whole units (an extended resource such as
+     * {@code example.com/dongle}), with the same formula as {@link #requests()}: the sum over app containers and
+     * sidecars, or, if larger, the peak while an init container runs beside the sidecars started before it.
+     */
+    public long request(String resource) {
+        long sum = 0;
+        for (Container c : containers) {
+            sum += units(c, resource);
+        }
+        long sidecars = 0;
+        long initPeak = 0;
+        for (Container c : initContainers) {
+            long r = units(c, resource);
+            if (c.isSidecar()) {
+                sum += r;
+                sidecars += r;
+                initPeak = Math.max(initPeak, sidecars);
+            } else {
+                initPeak = Math.max(initPeak, r + sidecars);
+            }
+        }
+        return Math.max(sum, initPeak);
+    }
+
+    private static long units(Container c, String resource) {
+        Quantity q = c.resources().request(resource);
+        return q == null ? 0 : q.value();
+    }
+
     /** Resources of the resizable containers by name, the shape allocation is stored in. */
     public PodResources resources() {
         // sorted already: PodResources copies a sorted map in linear time, without hashing or comparing again

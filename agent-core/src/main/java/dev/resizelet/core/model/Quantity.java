@@ -57,9 +57,42 @@ public final class Quantity implements Comparable<Quantity> {
         this.whole = saturatedCeil(amount);
     }
 
+    /**
+     * Quantities are immutable values and a node's pods use few distinct ones ("100m", "128Mi"): the same text or
+     * number yields one shared instance, so 10,000 pods do not keep 10,000 copies of each (heap per pod). Bounded: once
+     * full, new values are made fresh and not remembered.
+     */
+    private static final int SHARED_MAX = 8192;
+    private static final java.util.concurrent.ConcurrentHashMap<String, Quantity> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Quantity> MILLIS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Quantity> BYTES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Quantity> WHOLE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static <K> Quantity shared(java.util.concurrent.ConcurrentHashMap<K, Quantity> cache, K key,
+            java.util.function.Function<K, Quantity> make) {
+        Quantity q = cache.get(key);
+        if (q != null) {
+            return q;
+        }
+        q = make.apply(key);
+        if (cache.size() < SHARED_MAX) {
+            Quantity raced = cache.putIfAbsent(key, q);
+            return raced != null ? raced : q;
+        }
+        return q;
+    }
+
     /** Parses {@code text} like Kubernetes; throws {@link QuantityFormatException} with its message. */
     public static Quantity parse(String text) {
         Objects.requireNonNull(text, "quantity text");
+        return shared(PARSED, text, Quantity::parseFresh);
+    }
+
+    private static Quantity parseFresh(String text) {
         if (text.isEmpty()) {
             throw new QuantityFormatException(text, ERR_FORMAT);
         }
@@ -132,17 +165,17 @@ public final class Quantity implements Comparable<Quantity> {
 
     /** Cpu-style quantity from millicores, e.g. {@code ofMillis(1500) -> "1500m"}. */
     public static Quantity ofMillis(long millis) {
-        return new Quantity(BigDecimal.valueOf(millis, 3), Format.DECIMAL_SI, null);
+        return shared(MILLIS, millis, m -> new Quantity(BigDecimal.valueOf(m, 3), Format.DECIMAL_SI, null));
     }
 
     /** Memory-style quantity from bytes, e.g. {@code ofBytes(134217728) -> "128Mi"}. */
     public static Quantity ofBytes(long bytes) {
-        return new Quantity(BigDecimal.valueOf(bytes), Format.BINARY_SI, null);
+        return shared(BYTES, bytes, b -> new Quantity(BigDecimal.valueOf(b), Format.BINARY_SI, null));
     }
 
     /** A whole number in decimal SI, e.g. {@code of(2) -> "2"}. */
     public static Quantity of(long value) {
-        return new Quantity(BigDecimal.valueOf(value), Format.DECIMAL_SI, null);
+        return shared(WHOLE, value, v -> new Quantity(BigDecimal.valueOf(v), Format.DECIMAL_SI, null));
     }
 
     /** ceil(q * 1000), saturated to the long range (Kubernetes' MilliValue). */

@@ -2,11 +2,12 @@ package dev.resizelet.core.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.core.api.AgentMetrics;
-import dev.resizelet.core.enact.ActuationRecords;
 import dev.resizelet.core.enact.ActuationListener;
+import dev.resizelet.core.enact.ActuationRecords;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.ContainerEnactment;
 import dev.resizelet.core.enact.EnactStep;
@@ -17,16 +18,22 @@ import dev.resizelet.core.enact.PodEnactment;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
-import java.time.Duration;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ListContainersRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,6 +64,14 @@ public final class RuntimeEngine implements AutoCloseable {
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
     private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
+    /**
+     * Reads a container's status right after its update, while the pass goes on with the next step: the read overlaps
+     * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
+     * never queue behind passes on {@code workers}.
+     */
+    private final ExecutorService statusReads = Executors.newCachedThreadPool(
+            new ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
+                    .setDaemon(true).build());
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -376,7 +391,12 @@ public final class RuntimeEngine implements AutoCloseable {
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input);
-        PassOutcome outcome = executor.execute(input, plan, ops, recorder);
+        PassOutcome outcome;
+        try {
+            outcome = executor.execute(input, plan, ops, recorder);
+        } finally {
+            recorder.applyReads();
+        }
         String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
         // what was accepted before a failure is kept too
         handOff(lane, recorder.working, error);
@@ -433,7 +453,7 @@ public final class RuntimeEngine implements AutoCloseable {
         try {
             records.record(lane.uid, actuatedNow == null ? records.actuated(lane.uid) : actuatedNow, error).join();
             return true;
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid,
                     cause.getMessage());
@@ -548,6 +568,7 @@ public final class RuntimeEngine implements AutoCloseable {
     public void close() {
         closed = true;
         events.close();
+        statusReads.shutdownNow();
     }
 
     /**
@@ -557,6 +578,9 @@ public final class RuntimeEngine implements AutoCloseable {
     private final class Recorder implements ActuationListener {
         private final PodLane lane;
         final Map<String, ResourceValues> working = new HashMap<>();
+        /** The last status read started during the pass for each container; applied to the lane at its end. */
+        private final Map<String, CompletableFuture<RunningContainer>> reads =
+                new LinkedHashMap<>();
 
         Recorder(PodLane lane, PodEnactment input) {
             this.lane = lane;
@@ -596,12 +620,32 @@ public final class RuntimeEngine implements AutoCloseable {
         }
 
         private void readNow(String container, String containerId, ResourceValues values) {
+            RunningPod pod = lane.pod;
             try {
-                setPod(lane, lane.pod.with(statusReader.read(lane.pod, container, containerId, values.memoryRequestBytes())));
-            } catch (CriException e) {
-                log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid, container,
-                        e.getMessage());
+                reads.put(container, CompletableFuture.supplyAsync(
+                        () -> statusReader.read(pod, container, containerId, values.memoryRequestBytes()), statusReads));
+            } catch (RejectedExecutionException e) {
+                log.debug("engine closed, status read skipped pod={} container={}", lane.uid, container);
             }
+        }
+
+        /**
+         * On the pass's thread, at its end: each container's last read goes into the lane (a container recreated
+         * during the pass was read again under its new id: that read is the one kept).
+         */
+        void applyReads() {
+            if (reads.isEmpty()) {
+                return;
+            }
+            for (CompletableFuture<RunningContainer> read : reads.values()) {
+                try {
+                    setPod(lane, lane.pod.with(read.join()));
+                } catch (CompletionException | CancellationException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    log.warn("status read after update failed pod={} error=\"{}\"", lane.uid, cause.getMessage());
+                }
+            }
+            reads.clear();
             listener.changed(lane.uid);
         }
     }

@@ -215,16 +215,22 @@ public final class PodStore<T, S> implements AutoCloseable {
             throw new StoreException.Unavailable("cannot open pod store " + file + ": " + e.getMessage(), e);
         }
         PodStore<T, S> store = new PodStore<>(codec, clock, logFile, minCompactBytes);
+        // decoding the specs is most of a start's work and each record decodes on its own: in parallel, then applied
+        // in log order
+        List<Replayed<T>> replayed = records.parallelStream().map(r -> store.parse(file, r)).toList();
         synchronized (store) {
-            for (byte[] r : records) {
-                store.replay(file, r);
-            }
+            replayed.forEach(store::apply);
             store.resourceVersion = Math.max(store.resourceVersion, store.reservedUpTo);
-            try {
-                store.compactLocked();
-            } catch (StoreException.Unavailable e) {
-                // the log as it is replays to the same state; a full or read-only disk must not stop a start
-                log.warn("pod store compaction at start failed, keeping the long log error=\"{}\"", e.getMessage());
+            if (records.size() > 2L * store.objects.size() + 16) {
+                try {
+                    store.compactLocked();   // mostly superseded records: rewrite as the live objects
+                } catch (StoreException.Unavailable e) {
+                    // the log as it is replays to the same state; a full or read-only disk must not stop a start
+                    store.liveBytes = logFile.size();
+                    log.warn("pod store compaction at start failed, keeping the long log error=\"{}\"", e.getMessage());
+                }
+            } else {
+                store.liveBytes = logFile.size(); // the next write opens a new reserved block past every version used
             }
         }
         log.info("pod store opened file={} pods={} resourceVersion={}", file, store.objects.size(), store.resourceVersion);
@@ -626,10 +632,15 @@ public final class PodStore<T, S> implements AutoCloseable {
         });
     }
 
-    private void replay(Path file, byte[] record) {
+    /** One log record, decoded (off the store's lock). */
+    private record Replayed<T>(byte type, ObjectKey key, String uid, long generation, long rv, Instant created, T spec,
+            long reservedUpTo) {
+    }
+
+    private Replayed<T> parse(Path file, byte[] record) {
         try (DataInputStream in = DurableLog.reader(record)) {
             byte type = in.readByte();
-            switch (type) {
+            return switch (type) {
                 case PUT -> {
                     ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
                     String uid = in.readUTF();
@@ -637,18 +648,14 @@ public final class PodStore<T, S> implements AutoCloseable {
                     long rv = in.readLong();
                     Instant created = Instant.ofEpochMilli(in.readLong());
                     T spec = codec.decode(DurableLog.readBytes(in, in.readInt()));
-                    objects.put(key, new StoredObject<>(key, uid, spec, null, generation, rv, created));
-                    resourceVersion = Math.max(resourceVersion, rv);
+                    yield new Replayed<>(type, key, uid, generation, rv, created, spec, 0);
                 }
-                case DELETE -> {
-                    ObjectKey key = new ObjectKey(in.readUTF(), in.readUTF());
-                    objects.remove(key);
-                    resourceVersion = Math.max(resourceVersion, in.readLong());
-                }
-                case RESERVE -> reservedUpTo = Math.max(reservedUpTo, in.readLong());
+                case DELETE -> new Replayed<>(type, new ObjectKey(in.readUTF(), in.readUTF()), null, 0, in.readLong(), null,
+                        null, 0);
+                case RESERVE -> new Replayed<>(type, null, null, 0, 0, null, null, in.readLong());
                 default -> throw new StoreException.Corrupt("pod store " + file + " has an unknown record type " + type
                         + "; it was written by a newer resizelet, or is damaged: restore it from a backup");
-            }
+            };
         } catch (IOException | RuntimeException e) {
             if (e instanceof StoreException se) {
                 throw se;
@@ -658,7 +665,21 @@ public final class PodStore<T, S> implements AutoCloseable {
         }
     }
 
-    /** Rewrites the log as one PUT per live object plus the reservation mark. */
+    private void apply(Replayed<T> r) {
+        switch (r.type()) {
+            case PUT -> {
+                objects.put(r.key(), new StoredObject<>(r.key(), r.uid(), r.spec(), null, r.generation(), r.rv(),
+                        r.created()));
+                resourceVersion = Math.max(resourceVersion, r.rv());
+            }
+            case DELETE -> {
+                objects.remove(r.key());
+                resourceVersion = Math.max(resourceVersion, r.rv());
+            }
+            default -> reservedUpTo = Math.max(reservedUpTo, r.reservedUpTo());
+        }
+    }
+
     private void compactLocked() {
         if (durable == null) {
             return;

@@ -90,6 +90,39 @@ class AllocationManagerTest {
     }
 
     @Test
+    void extendedResourcesTheNodeAdvertisesMustFitAndOnesItDoesNotAreLeftOut() {
+        CommittingManager node = new CommittingManager(new AllocationManager(NodeConfig.of(
+                new NodeAllocatable(4000, 4096 * MI, 110, Map.of("example.com/dongle", 2L))), clock,
+                ResizeJournal.inMemory()));
+        Pod one = withExtended(burstable("one", 100, MI), "example.com/dongle", "1");
+        Pod two = withExtended(burstable("two", 100, MI), "example.com/dongle", "2");
+        Pod unknown = withExtended(burstable("unknown", 100, MI), "vendor.io/fpga", "5");
+
+        assertThat(node.admitNewPod(one)).isInstanceOf(Admitted.class);
+        assertThat(node.admitNewPod(two)).isEqualTo(new Infeasible(two.uid(), two.generation(), "OutOfexample.com/dongle",
+                "Node didn't have enough resource: example.com/dongle, requested: 2, used: 1, capacity: 2"));
+        // the kubelet drops requests of extended resources the node does not advertise before the fit
+        assertThat(node.admitNewPod(unknown)).isInstanceOf(Admitted.class);
+        assertThat(node.m.usedExtended()).containsExactly(Map.entry("example.com/dongle", 1L));
+
+        node.removePod(one.uid());
+        assertThat(node.m.usedExtended()).containsExactly(Map.entry("example.com/dongle", 0L));
+        Pod again = withExtended(burstable("two-again", 100, MI), "example.com/dongle", "2");
+        assertThat(node.admitNewPod(again)).isInstanceOf(Admitted.class);
+    }
+
+    private static Pod withExtended(Pod p, String name, String count) {
+        var c = p.containers().get(0);
+        var requests = new java.util.HashMap<>(c.resources().requests());
+        requests.put(name, dev.resizelet.core.model.Quantity.parse(count));
+        var limits = new java.util.HashMap<>(c.resources().limits());
+        limits.put(name, dev.resizelet.core.model.Quantity.parse(count));
+        return new Pod(p.namespace(), p.name(), p.uid(), p.generation(), p.priority(), p.annotations(),
+                p.initContainers(), List.of(c.withResources(new dev.resizelet.core.model.ResourceRequirements(requests,
+                        limits))));
+    }
+
+    @Test
     void aSpecOlderThanOneAlreadySeenChangesNothing() {
         // two API writers stored generations 2 and 3; their requests reach the loop in the other order
         Pod a = burstable("a", 1000, MI);

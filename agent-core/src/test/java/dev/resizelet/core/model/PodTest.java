@@ -95,4 +95,21 @@ class PodTest {
         assertThat(p.sameResources(changed)).isFalse().isEqualTo(p.resources().sameResources(changed.resources()));
         assertThat(p.sameResources(p.withGeneration(7))).isTrue();
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "example.com/dongle, true",
+        "vendor.io/fpga-2, true",
+        "cpu, false",
+        "memory, false",
+        "ephemeral-storage, false",
+        "kubernetes.io/something, false",
+        "requests.example.com/x, false",
+        "example.com/a/b, false",
+        "Example.com/x, false",
+        "example.com/-x, false",
+    })
+    void extendedResourceNamesAreTheApimachineryOnes(String name, boolean extended) {
+        assertThat(ResourceNames.isExtended(name)).isEqualTo(extended);
+    }
 }

@@ -114,4 +114,18 @@ class QuantityTest {
         assertThat(q.milliValue()).isEqualTo(Long.MAX_VALUE);
         assertThat(q).hasToString("1e30");
     }
+
+    @Test
+    void equalTextsShareOneInstanceWhileEachTextKeepsItsOwnForm() {
+        assertThat(Quantity.parse("128Mi")).isSameAs(Quantity.parse("128Mi"));
+        assertThat(Quantity.ofMillis(250)).isSameAs(Quantity.ofMillis(250));
+        assertThat(Quantity.ofBytes(1L << 27)).isSameAs(Quantity.ofBytes(1L << 27));
+        // equal values written differently stay apart: each prints as Kubernetes prints its own input
+        Quantity binary = Quantity.parse("128Mi");
+        Quantity decimal = Quantity.parse("134217728");
+        assertThat(binary).isEqualTo(decimal).isNotSameAs(decimal);
+        assertThat(binary.toString()).isEqualTo("128Mi");
+        assertThat(decimal.toString()).isEqualTo("134217728");
+        assertThat(Quantity.parse("1000m").toString()).isEqualTo("1");
+    }
 }

@@ -673,12 +673,16 @@ public final class ApiServer implements AutoCloseable {
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>(WATCH_BUFFER);
         List<PodService.WatchEvent> initial = new ArrayList<>();
         long since;
+        // what this client sees through its selectors: an object that starts or stops matching is ADDED or DELETED
+        // for it, as the apiserver's watch cache does with the previous object
+        SelectorView view = new SelectorView(filter);
         if (rvParam == null || rvParam.isEmpty() || rvParam.equals("0")) {
             PodService.PodList list = pods.list(namespace);
             since = list.resourceVersion();
             list.items().forEach(p -> initial.add(new PodService.WatchEvent("ADDED", p)));
         } else {
             since = parseVersion(rvParam, "");
+            pods.list(namespace).items().forEach(view::seen); // the nearest known "before": the objects as they are now
         }
         AutoCloseable subscription;
         ApiException gone = null;
@@ -706,8 +710,9 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             for (PodService.WatchEvent e : initial) {
-                if (filter.test(e.object())) {
-                    writeEvent(out, e.type(), table ? tables.table(List.of(e.object()), null, include) : e.object());
+                String type = view.typeFor(e.type(), e.object());
+                if (type != null) {
+                    writeEvent(out, type, table ? tables.table(List.of(e.object()), null, include) : e.object());
                 }
             }
             out.flush();
@@ -727,10 +732,11 @@ public final class ApiServer implements AutoCloseable {
                     continue;
                 }
                 PodService.WatchEvent e = (PodService.WatchEvent) next;
-                if (!filter.test(e.object())) {
+                String type = view.typeFor(e.type(), e.object());
+                if (type == null) {
                     continue;
                 }
-                writeEvent(out, e.type(), table ? tables.table(List.of(e.object()), null, include) : e.object());
+                writeEvent(out, type, table ? tables.table(List.of(e.object()), null, include) : e.object());
                 out.flush();
             }
         } catch (InterruptedException e) {

@@ -99,7 +99,12 @@ class DiskFaultMatrixIT {
             settled(agent, "a", "500m");
             settled(agent, "b", "500m");
             if (c.op() == Op.RENAME) {
-                // the compaction a start does: its rename fails; the agent still starts on the old log
+                // the compaction a start does on a log of mostly superseded records: its rename fails; the agent
+                // still starts on the old log
+                for (int i = 1; i <= 20; i++) {
+                    agent.update("default", "b", pod("b", (500 + i) + "m"), null, true, false);
+                }
+                settled(agent, "b", "520m");
                 agent.close();
                 disk.failAlways(Op.RENAME, c.errno(), ".tmp");
                 agent = start(h, state, disk);

@@ -283,6 +283,10 @@ class NodeAgentIT {
         agent = null;
 
         start(4000, 4096 * MI);
+        // the moment the agent is built, before any status was published, a reader sees the allocation
+        PodView first = agent.get("default", "web").orElseThrow();
+        assertThat(first.status().containerStatuses()).singleElement().satisfies(cs ->
+                assertThat(cs.allocatedResources().requests()).containsEntry("cpu", Quantity.parse("500m")));
         PodView after = settled("web", 1);
 
         assertThat(containerId(after)).isEqualTo(id);

@@ -175,4 +175,42 @@ class DaemonLabelsNamespacesIT {
                 JSON.readTree("[{\"resourceName\":\"memory\",\"restartPolicy\":\"RestartContainer\"}]"));
         assertThat(after.at("/spec/containers/0/image").asText()).isEqualTo("nginx");
     }
+
+    @Test
+    void aWatchWithALabelSelectorSeesAPodLeaveAndReturnAsDeletedAndAdded() throws Exception {
+        Kubectl k = kubectl();
+        create(k, "web", "app: web");
+        java.util.concurrent.BlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(daemon.url()
+                + "/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dweb&timeoutSeconds=30")).build();
+        var done = http.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofLines()).thenAccept(r ->
+                r.body().filter(l -> !l.isBlank()).forEach(l -> {
+                    try {
+                        JsonNode e = JSON.readTree(l);
+                        events.add(e.path("type").asText() + " " + e.path("object").path("metadata").path("name").asText()
+                                + " " + e.path("object").path("metadata").path("labels").path("app").asText());
+                    } catch (java.io.IOException ex) {
+                        events.add("UNPARSABLE " + l);
+                    }
+                }));
+        assertThat(events.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ADDED web web");
+
+        assertThat(k.run("label", "pod", "web", "app=db", "--overwrite").exitCode()).isZero();
+        assertThat(nextOtherThanStatus(events)).isEqualTo("DELETED web db");
+        assertThat(k.run("label", "pod", "web", "app=web", "--overwrite").exitCode()).isZero();
+        // status updates of a pod that does not match meanwhile are not sent; back in view it is ADDED again
+        assertThat(nextOtherThanStatus(events)).isEqualTo("ADDED web web");
+        done.cancel(true);
+    }
+
+    /** The next event that is not a status update of the pod while it matches (it starts running meanwhile). */
+    private static String nextOtherThanStatus(java.util.concurrent.BlockingQueue<String> events) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        String e;
+        do {
+            e = events.poll(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } while ("MODIFIED web web".equals(e));
+        return e;
+    }
 }
