@@ -47,6 +47,7 @@ import dev.resizelet.core.runtime.RuntimeEngine;
 import dev.resizelet.core.runtime.RuntimeListener;
 import dev.resizelet.core.store.ObjectKey;
 import dev.resizelet.core.store.PodSpecCodec;
+import dev.resizelet.core.store.LogFiles;
 import dev.resizelet.core.store.PodStore;
 import dev.resizelet.core.store.StoreEvent;
 import dev.resizelet.core.store.StoreException;
@@ -120,13 +121,13 @@ public final class NodeAgent implements AutoCloseable {
         this.events = new EventLog();
         long t0 = System.nanoTime();
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
-                : PodStore.open(b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
+                : PodStore.open(b.stateFiles, b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
         if (b.stateDir != null) {
             refuseOldCheckpoints(b.stateDir);
         }
         long tStore = System.nanoTime();
         ResizeJournal journal = b.stateDir == null ? ResizeJournal.inMemory()
-                : ResizeJournal.open(b.stateDir.resolve("resize"));
+                : ResizeJournal.open(b.stateFiles, b.stateDir.resolve("resize"));
         long tJournal = System.nanoTime();
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
         this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
@@ -647,6 +648,7 @@ public final class NodeAgent implements AutoCloseable {
         private CpuManagerPolicy cpuManagerPolicy = CpuManagerPolicy.NONE;
         private MemoryManagerPolicy memoryManagerPolicy = MemoryManagerPolicy.NONE;
         private Path stateDir;
+        private LogFiles stateFiles = LogFiles.DISK;
         private Clock clock = Clock.systemUTC();
         private Duration relistInterval = Duration.ofSeconds(1);
         private Duration requestTimeout = CriClientOptions.DEFAULT_REQUEST_TIMEOUT;
@@ -708,6 +710,12 @@ public final class NodeAgent implements AutoCloseable {
         /** Where pods and checkpoints live; without one, nothing survives a restart. */
         public Builder stateDir(Path dir) {
             this.stateDir = dir;
+            return this;
+        }
+
+        /** The file operations of the state dir's logs (tests inject disk faults: {@code FaultyLogFiles}). */
+        public Builder stateFiles(LogFiles files) {
+            this.stateFiles = requireNonNull(files, "files");
             return this;
         }
 

@@ -132,7 +132,9 @@ final class AgentPods implements PodService {
         } catch (GoneException e) {
             throw ApiException.gone(e.getMessage());
         } catch (StoreException.Unavailable e) {
-            throw ApiException.unavailable("the pod store cannot be written: " + e.getMessage());
+            // the apiserver answers a write its storage refuses (etcd "database space exceeded", a failed disk) with
+            // 500 InternalError; nothing of the change was kept
+            throw ApiException.internal("the pod store cannot be written: " + e.getMessage());
         }
     }
 }

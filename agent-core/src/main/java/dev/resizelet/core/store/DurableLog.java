@@ -1,5 +1,6 @@
 package dev.resizelet.core.store;
 
+import dev.resizelet.core.store.LogFiles.LogChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -8,14 +9,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -24,49 +22,72 @@ import java.util.zip.CRC32C;
  * shared by all threads waiting at that moment. Framing: {@code int length, int crc32c, payload}.
  * On open, a damaged last record is a write that was never acknowledged (we acknowledge only after
  * sync) and is cut off; damage followed by valid records is corruption and stops the open.
+ *
+ * <p><b>Disk faults.</b> The <em>durable offset</em> is the file size the last successful {@code fsync} covered:
+ * everything before it is on disk. A write that fails (ENOSPC, EIO, EROFS) is cut off again at once. A failed
+ * {@code fsync} is different: Linux may have dropped the dirty pages it could not write back and marked them clean,
+ * and reports the error once (PostgreSQL's "fsyncgate", 2018), so a second {@code fsync} can succeed while the
+ * records written before the first are not on disk. After a failed sync the log therefore trusts nothing after the
+ * durable offset: it is <em>broken</em>, every waiter for a record past the durable offset fails (no second
+ * {@code fsync} acknowledges them), and appends are refused until {@link #recover} has cut the file back to the
+ * durable offset and synced that; the owner undoes the changes those records carried, and its callers write them
+ * again. Each later write retries the recovery, so the log takes writes again as soon as the disk does.
+ *
+ * <p>A log is used either with {@link #append} and {@link #sync} (the pod store: many writers) or with
+ * {@link #appendAllAndSync} (the resize journal: one writer), not both.
  */
 final class DurableLog implements AutoCloseable {
     static final byte[] MAGIC = "RZPODS01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int MAX_RECORD = 16 << 20;
 
+    private final LogFiles files;
     private final Path file;
     private final byte[] magic;
     private boolean fsync = true;
-    private FileChannel channel;          // guarded by this (appends) and syncLock (force)
+    private LogChannel channel;           // guarded by this (writes) and syncLock (force); null after a failed reopen
     private long size;                    // bytes in the file, guarded by this
     private long writtenSeq;              // guarded by this
     private volatile long syncedSeq;
+    private volatile long syncedSize;     // the durable offset: written under syncLock (sync) or this (appendAllAndSync)
+    private volatile IOException broken;  // written under this; non-null: nothing after syncedSize is trusted
     private final Object syncLock = new Object();
 
-    private DurableLog(Path file, byte[] magic, FileChannel channel, long size) {
+    private DurableLog(LogFiles files, Path file, byte[] magic, LogChannel channel, long size) {
+        this.files = files;
         this.file = file;
         this.magic = magic;
         this.channel = channel;
         this.size = size;
+        this.syncedSize = size;
     }
 
     /** Opens (or creates) the log and returns it with the records it held, in order. */
     static DurableLog open(Path file, List<byte[]> recordsOut) throws IOException {
-        return open(file, MAGIC, "pod store", recordsOut);
+        return open(LogFiles.DISK, file, MAGIC, "pod store", recordsOut);
     }
 
     /**
-     * As {@link #open(Path, List)} for a log with its own 8-byte header {@code magic}; {@code what} names the log in
-     * error messages ("pod store", "resize state log").
+     * As {@link #open(Path, List)} for a log with its own 8-byte header {@code magic}, through {@code files};
+     * {@code what} names the log in error messages ("pod store", "resize state log").
      */
-    static DurableLog open(Path file, byte[] magic, String what, List<byte[]> recordsOut) throws IOException {
-        Files.createDirectories(file.getParent());
-        if (!Files.exists(file)) {
-            writeFresh(file, magic, List.of());
+    static DurableLog open(LogFiles files, Path file, byte[] magic, String what, List<byte[]> recordsOut)
+            throws IOException {
+        files.createDirectories(file.getParent());
+        if (!files.exists(file)) {
+            writeFresh(files, file, magic, List.of());
         }
-        long validEnd = replay(file, magic, what, recordsOut);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        if (ch.size() > validEnd) {
-            ch.truncate(validEnd);
-            ch.force(true);
+        long validEnd = replay(files.readAll(file), file, magic, what, recordsOut);
+        LogChannel ch = files.open(file);
+        try {
+            if (ch.size() > validEnd) {
+                ch.truncate(validEnd);
+                ch.force(true);
+            }
+        } catch (IOException e) {
+            ch.close();
+            throw e;
         }
-        ch.position(validEnd);
-        return new DurableLog(file, magic, ch, validEnd);
+        return new DurableLog(files, file, magic, ch, validEnd);
     }
 
     Path file() {
@@ -77,18 +98,29 @@ final class DurableLog implements AutoCloseable {
         return size;
     }
 
+    /** Whether a failed write or sync left records that {@link #recover} must cut off before the next append. */
+    boolean broken() {
+        return broken != null;
+    }
+
     /** Appends one record (not yet durable) and returns its sequence number for {@link #sync}. */
     synchronized long append(byte[] payload) throws IOException {
+        IOException b = broken;
+        if (b != null) {
+            throw refusing(b);
+        }
         ByteBuffer buf = frame(payload);
         long start = size;
         try {
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
+            writeFully(channel, buf, start);
         } catch (IOException e) {
             // leave no half record behind for the next append to follow
-            channel.truncate(start);
-            channel.position(start);
+            try {
+                channel.truncate(start);
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+                broken = e;
+            }
             throw e;
         }
         size += buf.limit();
@@ -98,41 +130,37 @@ final class DurableLog implements AutoCloseable {
     /**
      * Appends {@code payloads} and syncs them with one {@code fsync}: all or nothing. On any failure the file is cut
      * back to where the batch started (so a record whose decision was rolled back can never reappear at the next
-     * start) and the error is thrown; if even that cut fails, the log refuses every later write.
+     * start) and the error is thrown; if even that cut fails, the next call tries it again before writing.
      */
     synchronized void appendAllAndSync(List<byte[]> payloads) throws IOException {
-        if (cutFailed != null) {
-            throw new IOException(file + " refuses writes after a failed rollback: " + cutFailed.getMessage(), cutFailed);
+        if (broken != null) {
+            recoverLocked(cut -> { });
         }
         long start = size;
-        long seqBefore = writtenSeq;
+        ByteBuffer buf = frameAll(payloads);
         try {
-            ByteBuffer buf = frameAll(payloads);
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
+            writeFully(channel, buf, start);
             if (fsync) {
                 channel.force(false);
             }
-            size += buf.limit();
-            writtenSeq += payloads.size();
-            syncedSeq = writtenSeq;
         } catch (IOException e) {
+            // after a failed fsync the batch's pages may be gone while still in the file: never trust them (fsyncgate)
             try {
                 channel.truncate(start);
-                channel.position(start);
-                channel.force(false);
+                if (fsync) {
+                    channel.force(false);
+                }
             } catch (IOException cut) {
                 e.addSuppressed(cut);
-                cutFailed = cut;
+                broken = e;
             }
-            size = start;
-            writtenSeq = seqBefore;
             throw e;
         }
+        size = start + buf.limit();
+        writtenSeq += payloads.size();
+        syncedSize = size;
+        syncedSeq = writtenSeq;
     }
-
-    private IOException cutFailed; // guarded by this
 
     /** Without fsync (tests and tmpfs benchmarks only): records are written, never forced to the disk. */
     synchronized void disableFsync() {
@@ -144,12 +172,19 @@ final class DurableLog implements AutoCloseable {
         return writtenSeq;
     }
 
-    /** The sequence number up to which every record is on disk; never blocks. */
+    /**
+     * The sequence number up to which every record is settled: on disk, or cut off by {@link #recover} (whose caller
+     * undid it); never blocks.
+     */
     long syncedSeq() {
         return syncedSeq;
     }
 
-    /** Returns once record {@code seq} and all before it are on disk. */
+    /**
+     * Returns once record {@code seq} and all before it are settled: on disk, or cut off by a {@link #recover} that
+     * ran meanwhile (the owner, which undid the record's change, tells its writer). Throws if the sync failed, or an
+     * earlier one did and the log has not recovered: then the record is not durable and never will be.
+     */
     void sync(long seq) throws IOException {
         if (syncedSeq >= seq) {
             return;
@@ -159,19 +194,74 @@ final class DurableLog implements AutoCloseable {
                 return;
             }
             long target;
-            FileChannel ch;
+            long targetSize;
+            LogChannel ch;
             synchronized (this) {
+                IOException b = broken;
+                if (b != null) {
+                    throw refusing(b);
+                }
                 target = writtenSeq;
+                targetSize = size;
                 ch = channel;
             }
-            ch.force(false);
+            if (fsync) {
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    synchronized (this) {
+                        if (broken == null) {
+                            broken = e;
+                        }
+                    }
+                    throw e;
+                }
+            }
+            syncedSize = targetSize;
             syncedSeq = Math.max(syncedSeq, target);
         }
     }
 
     /**
-     * Replaces the whole log with {@code records} (a snapshot of the live state): written to a temp
-     * file, synced, atomically renamed, directory synced. Callers hold the store's lock so no append races.
+     * If a write or sync failed (see {@link #broken}): calls {@code undo} with the sequence number of the last
+     * durable record (the records after it are about to go), cuts the file back to the durable offset and syncs the
+     * cut; after it every sequence number handed out so far is settled. Nothing to do otherwise. The caller holds
+     * its own lock so that nothing is appended meanwhile; {@code undo} runs under this log's locks.
+     *
+     * @return whether records were cut off
+     * @throws IOException if the disk still refuses; the log stays broken and the next write tries again
+     */
+    boolean recover(LongConsumer undo) throws IOException {
+        synchronized (syncLock) {
+            synchronized (this) {
+                if (broken == null) {
+                    return false;
+                }
+                recoverLocked(undo);
+                return true;
+            }
+        }
+    }
+
+    private void recoverLocked(LongConsumer undo) throws IOException {
+        undo.accept(syncedSeq);
+        if (channel == null) {
+            channel = files.open(file);
+        }
+        long durableSize = syncedSize;
+        channel.truncate(durableSize);
+        if (fsync) {
+            channel.force(false);
+        }
+        size = durableSize;
+        syncedSeq = writtenSeq;
+        broken = null;
+    }
+
+    /**
+     * Replaces the whole log with {@code records} (a snapshot of the live state): the old file synced first (so it is
+     * complete whichever file a crash leaves), then a temp file written, synced, atomically renamed over it, directory
+     * synced. Callers hold the store's lock so no append races. On failure the old file stays in place and in use.
      */
     void rewrite(List<byte[]> records) throws IOException {
         // lock order everywhere: syncLock, then this
@@ -183,49 +273,108 @@ final class DurableLog implements AutoCloseable {
     }
 
     private void rewriteLocked(List<byte[]> records) throws IOException {
-        writeFresh(file, magic, records);
-        channel.close();
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        size = channel.size();
-        channel.position(size);
+        IOException b = broken;
+        if (b != null) {
+            throw refusing(b);
+        }
+        if (fsync && syncedSeq < writtenSeq) {
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                broken = e;
+                throw e;
+            }
+            syncedSize = size;
+            syncedSeq = writtenSeq;
+        }
+        long newSize = writeFresh(files, file, magic, records);
+        // the snapshot is in place; the old channel still points at the replaced file
         syncedSeq = writtenSeq;
+        syncedSize = newSize;
+        size = newSize;
+        LogChannel old = channel;
+        channel = null;
+        try {
+            old.close();
+        } catch (IOException e) {
+            // the old file is replaced; nothing of it is needed any more
+        }
+        try {
+            channel = files.open(file);
+        } catch (IOException e) {
+            broken = e;   // recover() opens it again
+            throw e;
+        }
     }
 
     @Override
     public void close() throws IOException {
         synchronized (syncLock) {
             synchronized (this) {
-                channel.force(false);
-                channel.close();
-            }
-        }
-    }
-
-    private static void writeFresh(Path file, byte[] header, List<byte[]> records) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer magic = ByteBuffer.wrap(header);
-            while (magic.hasRemaining()) {
-                ch.write(magic);
-            }
-            for (byte[] r : records) {
-                ByteBuffer b = frame(r);
-                while (b.hasRemaining()) {
-                    ch.write(b);
+                if (channel == null) {
+                    return;
+                }
+                try {
+                    if (broken != null) {
+                        channel.truncate(syncedSize);   // best effort: nothing after the durable offset was acknowledged
+                    }
+                    channel.force(false);
+                } finally {
+                    channel.close();
+                    channel = null;
                 }
             }
-            ch.force(true);
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
     }
 
-    static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
+    private IOException refusing(IOException cause) {
+        return new IOException(file + " refuses writes until records after byte " + syncedSize
+                + " that could not be made durable are cut off: " + cause.getMessage(), cause);
+    }
+
+    private static void writeFully(LogChannel ch, ByteBuffer buf, long position) throws IOException {
+        long at = position;
+        while (buf.hasRemaining()) {
+            at += ch.write(buf, at);
+        }
+    }
+
+    /** Writes a complete log to {@code file} through a temp file and a rename; returns its size. */
+    private static long writeFresh(LogFiles files, Path file, byte[] header, List<byte[]> records) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        long size;
+        try {
+            try (LogChannel ch = files.create(tmp)) {
+                ByteBuffer magic = ByteBuffer.wrap(header);
+                size = 0;
+                writeFully(ch, magic, size);
+                size += header.length;
+                for (byte[] r : records) {
+                    ByteBuffer b = frame(r);
+                    writeFully(ch, b, size);
+                    size += b.limit();
+                }
+                ch.force(true);
+            }
+            files.replace(tmp, file);
         } catch (IOException e) {
-            // some filesystems refuse to open directories for sync; the rename is still atomic
+            try {
+                files.deleteIfExists(tmp);   // give the space back (a full disk is the likely cause)
+            } catch (IOException gone) {
+                e.addSuppressed(gone);
+            }
+            throw e;
+        }
+        syncDirectory(files, file.getParent());
+        return size;
+    }
+
+    private static void syncDirectory(LogFiles files, Path dir) {
+        try {
+            files.syncDirectory(dir);
+        } catch (IOException e) {
+            // some filesystems refuse to open directories for sync; the rename is still atomic, and the old file it
+            // replaced was synced complete before, so a lost rename loses nothing acknowledged
         }
     }
 
@@ -253,8 +402,7 @@ final class DurableLog implements AutoCloseable {
     }
 
     /** Reads records into {@code out}; returns the offset where valid data ends. */
-    private static long replay(Path file, byte[] magic, String what, List<byte[]> out) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+    private static long replay(byte[] all, Path file, byte[] magic, String what, List<byte[]> out) {
         if (all.length < magic.length || !Arrays.equals(Arrays.copyOf(all, magic.length), magic)) {
             if (all.length < magic.length && Arrays.equals(all, Arrays.copyOf(magic, all.length))) {
                 return 0; // torn while being created: nothing was acknowledged

@@ -54,7 +54,7 @@ public final class PodStore<T, S> implements AutoCloseable {
     private long resourceVersion;
     private long reservedUpTo;
     private long liveBytes;               // log size right after the last compaction
-    private boolean failed;
+    private long compactRetryAt;          // after a failed compaction: the log size at which to try again
 
     // events waiting for their log record to be durable, and the delivered history; guarded by publishLock
     private final Object publishLock = new Object();
@@ -62,7 +62,24 @@ public final class PodStore<T, S> implements AutoCloseable {
     private final ArrayDeque<StoreEvent<T, S>> history = new ArrayDeque<>();
     private final List<Watcher<T, S>> watchers = new CopyOnWriteArrayList<>();
 
-    private record Pending<T, S>(long seq, StoreEvent<T, S> event) {
+    /**
+     * An event waiting for the log record at {@code seq} to be durable. A durable change (a PUT or DELETE record)
+     * keeps the object it replaced, so that a change whose record is cut off after a failed write or sync can be
+     * undone; a status change has no record of its own and only waits for the ones before it.
+     */
+    private static final class Pending<T, S> {
+        long seq;                                   // guarded by publishLock (a kept status change is re-sequenced)
+        final StoreEvent<T, S> event;
+        final boolean record;
+        final StoredObject<T, S> previous;          // for a record: the object before it (null: there was none)
+        volatile boolean cut;                       // its record was cut off: the change was undone, never acknowledged
+
+        Pending(long seq, StoreEvent<T, S> event, boolean record, StoredObject<T, S> previous) {
+            this.seq = seq;
+            this.event = event;
+            this.record = record;
+            this.previous = previous;
+        }
     }
 
     /**
@@ -176,16 +193,26 @@ public final class PodStore<T, S> implements AutoCloseable {
 
     /** Opens the store in {@code dir} ({@code pods.log}), replaying what was acknowledged before. */
     public static <T, S> PodStore<T, S> open(Path dir, StoreCodec<T> codec, Clock clock) {
-        return open(dir, codec, clock, DEFAULT_MIN_COMPACT_BYTES);
+        return open(LogFiles.DISK, dir, codec, clock, DEFAULT_MIN_COMPACT_BYTES);
+    }
+
+    /** As {@link #open(Path, StoreCodec, Clock)} through {@code files} (tests inject disk faults there). */
+    public static <T, S> PodStore<T, S> open(LogFiles files, Path dir, StoreCodec<T> codec, Clock clock) {
+        return open(files, dir, codec, clock, DEFAULT_MIN_COMPACT_BYTES);
     }
 
     /** As {@link #open(Path, StoreCodec, Clock)}, compacting once the log exceeds 4x its live size and {@code minCompactBytes}. */
     static <T, S> PodStore<T, S> open(Path dir, StoreCodec<T> codec, Clock clock, long minCompactBytes) {
+        return open(LogFiles.DISK, dir, codec, clock, minCompactBytes);
+    }
+
+    static <T, S> PodStore<T, S> open(LogFiles files, Path dir, StoreCodec<T> codec, Clock clock,
+            long minCompactBytes) {
         List<byte[]> records = new ArrayList<>();
         Path file = dir.resolve("pods.log");
         DurableLog logFile;
         try {
-            logFile = DurableLog.open(file, records);
+            logFile = DurableLog.open(files, file, DurableLog.MAGIC, "pod store", records);
         } catch (IOException e) {
             throw new StoreException.Unavailable("cannot open pod store " + file + ": " + e.getMessage(), e);
         }
@@ -197,7 +224,13 @@ public final class PodStore<T, S> implements AutoCloseable {
             replayed.forEach(store::apply);
             store.resourceVersion = Math.max(store.resourceVersion, store.reservedUpTo);
             if (records.size() > 2L * store.objects.size() + 16) {
-                store.compactLocked();   // mostly superseded records: rewrite as the live objects
+                try {
+                    store.compactLocked();   // mostly superseded records: rewrite as the live objects
+                } catch (StoreException.Unavailable e) {
+                    // the log as it is replays to the same state; a full or read-only disk must not stop a start
+                    store.liveBytes = logFile.size();
+                    log.warn("pod store compaction at start failed, keeping the long log error=\"{}\"", e.getMessage());
+                }
             } else {
                 store.liveBytes = logFile.size(); // the next write opens a new reserved block past every version used
             }
@@ -229,20 +262,20 @@ public final class PodStore<T, S> implements AutoCloseable {
     /** Stores a new object durably; returns once it is on disk. */
     public StoredObject<T, S> create(ObjectKey key, String uid, T spec, S status) {
         requireNonNull(spec, "spec");
-        long seq;
+        Pending<T, S> p;
         StoredObject<T, S> created;
         synchronized (this) {
-            checkWritable();
+            recoverLocked();
             if (objects.containsKey(key)) {
                 throw new StoreException.AlreadyExists(key);
             }
             long rv = nextRv();
             created = new StoredObject<>(key, uid, spec, status, 1, rv, clock.instant());
-            seq = appendLocked(put(created));
+            long seq = appendLocked(put(created));
             objects.put(key, created);
-            queue(seq, StoreEvent.Type.ADDED, created);
+            p = queue(seq, StoreEvent.Type.ADDED, created, true, null);
         }
-        awaitAndPublish(seq);
+        awaitAndPublish(p);
         return created;
     }
 
@@ -251,19 +284,19 @@ public final class PodStore<T, S> implements AutoCloseable {
      * the current object and returns the new spec and status; it may throw to refuse, and then nothing changes.
      */
     public StoredObject<T, S> updateSpec(ObjectKey key, Long expectedRv, Function<StoredObject<T, S>, Change<T, S>> change) {
-        long seq;
+        Pending<T, S> p;
         StoredObject<T, S> updated;
         synchronized (this) {
-            checkWritable();
+            recoverLocked();
             StoredObject<T, S> current = current(key, expectedRv);
             Change<T, S> c = change.apply(current);
             long rv = nextRv();
             updated = current.withSpec(c.spec(), rv).withStatus(c.status(), rv);
-            seq = appendLocked(put(updated));
+            long seq = appendLocked(put(updated));
             objects.put(key, updated);
-            queue(seq, StoreEvent.Type.MODIFIED, updated);
+            p = queue(seq, StoreEvent.Type.MODIFIED, updated, true, current);
         }
-        awaitAndPublish(seq);
+        awaitAndPublish(p);
         return updated;
     }
 
@@ -276,7 +309,7 @@ public final class PodStore<T, S> implements AutoCloseable {
 
     /** Replaces the in-memory status; a new resourceVersion, not written to disk. Missing objects are ignored. */
     public Optional<StoredObject<T, S>> updateStatus(ObjectKey key, Function<StoredObject<T, S>, S> change) {
-        long seq;
+        Pending<T, S> p;
         boolean reserved;
         StoredObject<T, S> updated;
         synchronized (this) {
@@ -291,12 +324,12 @@ public final class PodStore<T, S> implements AutoCloseable {
             long before = durable == null ? 0 : durable.lastSeq();
             updated = current.withStatus(next, nextRv());
             objects.put(key, updated);
-            seq = durable == null ? 0 : durable.lastSeq();
+            long seq = durable == null ? 0 : durable.lastSeq();
             reserved = seq != before; // this resourceVersion opened a new reserved block: that record must be durable
-            queue(seq, StoreEvent.Type.MODIFIED, updated);
+            p = queue(seq, StoreEvent.Type.MODIFIED, updated, false, null);
         }
         if (reserved) {
-            awaitAndPublish(seq);
+            awaitAndPublish(p);
             return Optional.of(updated);
         }
         // a status is not written to disk, but its event must not overtake an earlier change that is not durable yet
@@ -331,21 +364,21 @@ public final class PodStore<T, S> implements AutoCloseable {
     }
 
     private StoredObject<T, S> delete(ObjectKey key, Long expectedRv, String expectedUid) {
-        long seq;
+        Pending<T, S> p;
         StoredObject<T, S> deleted;
         synchronized (this) {
-            checkWritable();
+            recoverLocked();
             StoredObject<T, S> current = current(key, expectedRv);
             if (expectedUid != null && !current.uid().equals(expectedUid)) {
                 throw new StoreException.Conflict(key);
             }
             long rv = nextRv();
             deleted = current.withResourceVersion(rv);
-            seq = appendLocked(deleteRecord(key, rv));
+            long seq = appendLocked(deleteRecord(key, rv));
             objects.remove(key);
-            queue(seq, StoreEvent.Type.DELETED, deleted);
+            p = queue(seq, StoreEvent.Type.DELETED, deleted, true, current);
         }
-        awaitAndPublish(seq);
+        awaitAndPublish(p);
         return deleted;
     }
 
@@ -355,10 +388,10 @@ public final class PodStore<T, S> implements AutoCloseable {
      * the mark to store, or null to change nothing (then the current object is returned); it may throw to refuse.
      */
     public StoredObject<T, S> markDeleting(ObjectKey key, Function<StoredObject<T, S>, StoredObject.Deletion> mark) {
-        long seq;
+        Pending<T, S> p;
         StoredObject<T, S> marked;
         synchronized (this) {
-            checkWritable();
+            recoverLocked();
             StoredObject<T, S> current = current(key, null);
             StoredObject.Deletion d = mark.apply(current);
             if (d == null || d.equals(current.deletion())) {
@@ -366,11 +399,11 @@ public final class PodStore<T, S> implements AutoCloseable {
             }
             long rv = nextRv();
             marked = current.withDeletion(d, rv);
-            seq = appendLocked(deletingRecord(key, rv, d));
+            long seq = appendLocked(deletingRecord(key, rv, d));
             objects.put(key, marked);
-            queue(seq, StoreEvent.Type.MODIFIED, marked);
+            p = queue(seq, StoreEvent.Type.MODIFIED, marked, true, current);
         }
-        awaitAndPublish(seq);
+        awaitAndPublish(p);
         return marked;
     }
 
@@ -474,23 +507,102 @@ public final class PodStore<T, S> implements AutoCloseable {
         return current;
     }
 
-    private void checkWritable() {
-        if (failed) {
-            throw new StoreException.Unavailable("pod store is failed after a write error; restart resizelet", null);
+    /**
+     * Before a write: if an earlier write or sync failed, the log's records after its durable offset are cut off and
+     * the changes they carried undone (their writers got an error, never an acknowledgement), then a new
+     * resourceVersion block is reserved durably. Nothing to do when the log is healthy (one volatile read).
+     *
+     * @throws StoreException.Unavailable if the disk still refuses; the next write tries again
+     */
+    private void recoverLocked() {
+        if (durable == null || !durable.broken()) {
+            return;
         }
+        try {
+            if (!durable.recover(this::undoAfter)) {
+                return;
+            }
+            // the cut records may have held the newest reservation, and status changes kept in memory carry
+            // resourceVersions it covered: reserve again, durably, before anything else is written or published
+            long upTo = resourceVersion + RESERVE_BLOCK;
+            durable.sync(durable.append(reserve(upTo)));
+            reservedUpTo = upTo;
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot write pod store " + durable.file() + ": " + e.getMessage()
+                    + "; writes are refused until the disk takes them again (each write tries again)", e);
+        }
+        log.info("pod store takes writes again after a disk error file={} resourceVersion={}", durable.file(),
+                resourceVersion);
+        publishDurable();
+    }
+
+    /**
+     * Undoes, newest first, every change whose log record came after {@code lastDurable} (the log cuts them off next);
+     * status changes on the same objects go with them (they were made on top of the undone objects), the others stay.
+     * Runs with the store's lock held (from {@link #recoverLocked}).
+     */
+    private void undoAfter(long lastDurable) {
+        synchronized (publishLock) {
+            java.util.Set<ObjectKey> undone = new java.util.HashSet<>();
+            for (java.util.Iterator<Pending<T, S>> it = pending.descendingIterator(); it.hasNext(); ) {
+                Pending<T, S> p = it.next();
+                if (p.seq <= lastDurable) {
+                    break;
+                }
+                if (p.record) {
+                    ObjectKey key = p.event.object().key();
+                    if (p.previous == null) {
+                        objects.remove(key);
+                    } else {
+                        objects.put(key, p.previous);
+                    }
+                    undone.add(key);
+                    p.cut = true;
+                    it.remove();
+                }
+            }
+            for (java.util.Iterator<Pending<T, S>> it = pending.descendingIterator(); it.hasNext(); ) {
+                Pending<T, S> p = it.next();
+                if (p.seq <= lastDurable) {
+                    break;
+                }
+                if (undone.contains(p.event.object().key())) {
+                    p.cut = true;
+                    it.remove();
+                }
+            }
+            // the status changes that stay carry resourceVersions the cut records may have reserved: their events wait
+            // for the next record, which is the new reservation (recoverLocked, or the next write's nextRv)
+            long next = durable.lastSeq() + 1;
+            for (Pending<T, S> p : pending) {
+                if (p.seq > lastDurable) {
+                    p.seq = next;
+                }
+            }
+            if (!undone.isEmpty()) {
+                log.warn("pod store undid changes that could not be made durable file={} objects={}", durable.file(),
+                        undone.size());
+            }
+        }
+        reservedUpTo = Math.min(reservedUpTo, resourceVersion);   // whatever was reserved after the cut is gone
     }
 
     private long nextRv() {
         long rv = ++resourceVersion;
         if (durable != null && rv > reservedUpTo) {
+            recoverLocked();
             long upTo = rv + RESERVE_BLOCK;
-            appendLocked(DurableLog.bytes(out -> {
-                out.writeByte(RESERVE);
-                out.writeLong(upTo);
-            }));
+            appendLocked(reserve(upTo));
             reservedUpTo = upTo;
         }
         return rv;
+    }
+
+    private static byte[] reserve(long upTo) {
+        return DurableLog.bytes(out -> {
+            out.writeByte(RESERVE);
+            out.writeLong(upTo);
+        });
     }
 
     private long appendLocked(byte[] record) {
@@ -504,26 +616,51 @@ public final class PodStore<T, S> implements AutoCloseable {
         }
     }
 
-    /** Called at the end of every durable change, once the in-memory map holds it. */
-    private void queue(long seq, StoreEvent.Type type, StoredObject<T, S> o) {
+    /**
+     * Called at the end of every change, once the in-memory map holds it: {@code record} for a durable change (its
+     * record is at {@code seq}), whose {@code previous} is the object it replaced (null for a create); a status change
+     * has no record of its own.
+     */
+    private Pending<T, S> queue(long seq, StoreEvent.Type type, StoredObject<T, S> o, boolean record,
+            StoredObject<T, S> previous) {
+        Pending<T, S> p = new Pending<>(seq, new StoreEvent<>(type, o), record, previous);
         synchronized (publishLock) {
-            pending.addLast(new Pending<>(seq, new StoreEvent<>(type, o)));
+            pending.addLast(p);
         }
-        if (durable != null && durable.size() > Math.max(minCompactBytes, 4 * liveBytes)) {
-            compactLocked();
+        if (durable != null && durable.size() > Math.max(Math.max(minCompactBytes, 4 * liveBytes), compactRetryAt)) {
+            try {
+                compactLocked();
+            } catch (StoreException.Unavailable e) {
+                // the long log stays in use and replays to the same state; try again once it grew by half as much
+                compactRetryAt = durable.size() + Math.max(minCompactBytes, 4 * liveBytes) / 2;
+                log.warn("pod store compaction failed, keeping the long log error=\"{}\"", e.getMessage());
+            }
         }
+        return p;
     }
 
-    private void awaitAndPublish(long seq) {
+    /**
+     * Waits until the change's record is durable and publishes what is. If it cannot be made durable the change is
+     * undone (here, or by whichever write recovers the log first) and never acknowledged.
+     */
+    private void awaitAndPublish(Pending<T, S> p) {
         if (durable != null) {
             try {
-                durable.sync(seq);
+                durable.sync(p.seq);
             } catch (IOException e) {
                 synchronized (this) {
-                    failed = true;
+                    try {
+                        recoverLocked();
+                    } catch (StoreException.Unavailable still) {
+                        e.addSuppressed(still);   // the change is undone all the same; the next write tries again
+                    }
                 }
                 throw new StoreException.Unavailable("cannot sync pod store " + durable.file() + ": " + e.getMessage()
-                        + "; the store refuses further writes until resizelet restarts", e);
+                        + "; the change was not made", e);
+            }
+            if (p.cut) {
+                throw new StoreException.Unavailable("cannot write pod store " + durable.file() + ": another write's "
+                        + "sync failed before this change was durable; the change was not made", null);
             }
         }
         publishDurable();
@@ -533,8 +670,8 @@ public final class PodStore<T, S> implements AutoCloseable {
     private void publishDurable() {
         long synced = durable == null ? Long.MAX_VALUE : durable.syncedSeq();
         synchronized (publishLock) {
-            while (!pending.isEmpty() && pending.peekFirst().seq() <= synced) {
-                StoreEvent<T, S> e = pending.pollFirst().event();
+            while (!pending.isEmpty() && pending.peekFirst().seq <= synced) {
+                StoreEvent<T, S> e = pending.pollFirst().event;
                 history.addLast(e);
                 if (history.size() > HISTORY) {
                     history.pollFirst();
@@ -633,10 +770,7 @@ public final class PodStore<T, S> implements AutoCloseable {
         }
         List<byte[]> records = new ArrayList<>(objects.size() + 1);
         long upTo = Math.max(reservedUpTo, resourceVersion) + RESERVE_BLOCK;
-        records.add(DurableLog.bytes(out -> {
-            out.writeByte(RESERVE);
-            out.writeLong(upTo);
-        }));
+        records.add(reserve(upTo));
         for (StoredObject<T, S> o : objects.values()) {
             records.add(put(o));
             if (o.deletion() != null) {
@@ -650,6 +784,7 @@ public final class PodStore<T, S> implements AutoCloseable {
         }
         reservedUpTo = upTo;
         liveBytes = durable.size();
+        compactRetryAt = 0;
     }
 
     /** For tests: the objects as a map. */

@@ -114,12 +114,21 @@ public class ResizeJournal implements AutoCloseable {
         return open(dir, MIN_COMPACT_BYTES);
     }
 
+    /** As {@link #open(Path)} through {@code files} (tests inject disk faults there). */
+    public static ResizeJournal open(LogFiles files, Path dir) {
+        return open(files, dir, MIN_COMPACT_BYTES);
+    }
+
     static ResizeJournal open(Path dir, long minCompactBytes) {
+        return open(LogFiles.DISK, dir, minCompactBytes);
+    }
+
+    static ResizeJournal open(LogFiles files, Path dir, long minCompactBytes) {
         Path file = dir.resolve("resize.log");
         List<byte[]> records = new ArrayList<>();
         DurableLog logFile;
         try {
-            logFile = DurableLog.open(file, MAGIC, WHAT, records);
+            logFile = DurableLog.open(files, file, MAGIC, WHAT, records);
         } catch (IOException e) {
             throw new StoreException.Unavailable("cannot open " + WHAT + " " + file + ": " + e.getMessage(), e);
         }
@@ -146,7 +155,9 @@ public class ResizeJournal implements AutoCloseable {
     }
 
     /**
-     * Makes {@code entries} durable with one sync, all or nothing.
+     * Makes {@code entries} durable with one sync, all or nothing. After a failure (ENOSPC, EIO, a read-only disk)
+     * the batch is cut off the file again; if even that cut failed, the next commit makes it first, so the journal
+     * takes commits again as soon as the disk does.
      *
      * @throws StoreException.Unavailable if they could not be; none of them will be replayed at the next start
      */

@@ -49,7 +49,11 @@ public class StoreException extends RuntimeException {
         }
     }
 
-    /** The durable log could not be written or synced; the store refuses further writes. */
+    /**
+     * The durable log could not be written or synced (a full, failing or read-only disk): the change was not made and
+     * not acknowledged; reads go on, and the next write tries the disk again. The API answers 500 InternalError, as the
+     * apiserver does when its storage refuses a write.
+     */
     public static final class Unavailable extends StoreException {
         private static final long serialVersionUID = 1L;
 

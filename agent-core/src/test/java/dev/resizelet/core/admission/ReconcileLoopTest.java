@@ -99,6 +99,42 @@ class ReconcileLoopTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(dev.resizelet.core.store.FaultyLogFiles.Errno.class)
+    void onARealJournalWhoseDiskFailsTheDecisionWaitsUnacknowledgedAndIsCommittedOnceTheDiskHeals(
+            dev.resizelet.core.store.FaultyLogFiles.Errno errno, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // given the real journal on a disk whose every write, sync and truncate fails
+        dev.resizelet.core.store.FaultyLogFiles disk = new dev.resizelet.core.store.FaultyLogFiles();
+        NodeConfig config = NodeConfig.of(new NodeAllocatable(4000, 1L << 30, 10));
+        AllocationManager manager = new AllocationManager(config, Clock.systemUTC(), ResizeJournal.open(disk, dir));
+        try (ReconcileLoop loop = new ReconcileLoop(manager)) {
+            loop.admitNewPod(burstable("a", 1000, 1)).get(10, TimeUnit.SECONDS);
+            disk.failAlways(dev.resizelet.core.store.FaultyLogFiles.Op.WRITE, errno)
+                    .failAlways(dev.resizelet.core.store.FaultyLogFiles.Op.FORCE, errno)
+                    .failAlways(dev.resizelet.core.store.FaultyLogFiles.Op.TRUNCATE, errno);
+
+            // when a pod is admitted meanwhile
+            Pod b = burstable("b", 1000, 1);
+            java.util.concurrent.CompletableFuture<AdmissionDecision> admitted = loop.admitNewPod(b);
+
+            // then it is not answered, nor counted, while the disk refuses (the loop retries with backoff)
+            // (the first attempt's write fails and so does its cut; each retry tries the cut again first)
+            await().atMost(Duration.ofSeconds(10)).until(() -> disk.failures(
+                    dev.resizelet.core.store.FaultyLogFiles.Op.TRUNCATE) >= 3);
+            assertThat(admitted).isNotDone();
+            assertThat(loop.snapshot().used().cpuMillis()).isEqualTo(1000);
+
+            // and once the disk heals it is committed, without a restart
+            disk.heal();
+            assertThat(admitted.get(30, TimeUnit.SECONDS)).isInstanceOf(Admitted.class);
+            assertThat(loop.snapshot().used().cpuMillis()).isEqualTo(2000);
+        }
+        try (ResizeJournal reopened = ResizeJournal.open(dir)) {
+            assertThat(reopened.opened().allocated()).hasSize(2);
+        }
+    }
+
     /** A journal whose sync takes a millisecond (a disk), and that can refuse the next few batches (a full disk). */
     static final class CountingJournal extends ResizeJournal {
         final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
