@@ -16,6 +16,8 @@ checks=(
   "kill -9 trials with concurrent writers|ConcurrentKillIT|^kill -9 trials:"
   "CRI faults during a resize|CriFaultMatrixIT|^cri fault"
   "kill -9 during graceful and forced deletions|DaemonDeletionIT#killDashNine*|^deletion kill -9 trials:"
+  "disk faults through the seam|DiskFaultMatrixIT|^disk fault cases:"
+  "disk full (tmpfs)|DiskFullIT|^disk full"
 )
 tests=$(printf '%s\n' "${checks[@]}" | cut -d'|' -f2 | paste -sd, -)
 
@@ -34,10 +36,10 @@ failed=0
 for check in "${checks[@]}"; do
   IFS='|' read -r name class pattern <<< "$check"
   class="${class%%#*}"
-  summary="$reports/dev.resizelet.it.daemon.$class.txt"
+  summary=$(ls "$reports"/dev.resizelet.it.*."$class".txt 2>/dev/null | head -1)
   echo "== $name ($class)"
   grep -h -E "$pattern" "$reports"/*"$class"*-output.txt 2>/dev/null || echo "   (no counts printed)"
-  if [[ -f "$summary" ]] && grep -q "Failures: 0, Errors: 0" "$summary"; then
+  if [[ -n "$summary" && -f "$summary" ]] && grep -q "Failures: 0, Errors: 0" "$summary"; then
     passed=$((passed + 1))
     echo "   passed"
   else
