@@ -1,11 +1,10 @@
 package dev.resizelet.core.admission;
 
 import dev.resizelet.core.model.ResourceNames;
+import dev.resizelet.core.model.ResourceVector;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
-
-import dev.resizelet.core.model.ResourceVector;
 
 /**
  * What pods may use on this node: capacity minus reserved, the maximum number of pods, and the extended resources the
