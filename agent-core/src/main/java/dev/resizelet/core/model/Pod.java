@@ -153,39 +153,34 @@ public record Pod(
      * before it.
      */
     public ResourceVector requests() {
-        ResourceVector sum = ResourceVector.ZERO;
-        for (Container c : containers) {
-            sum = sum.plus(c.resources().requestVector());
-        }
-        ResourceVector sidecars = ResourceVector.ZERO;
-        ResourceVector initPeak = ResourceVector.ZERO;
-        for (Container c : initContainers) {
-            ResourceVector r = c.resources().requestVector();
-            if (c.isSidecar()) {
-                sum = sum.plus(r);
-                sidecars = sidecars.plus(r);
-                initPeak = initPeak.max(sidecars);
-            } else {
-                initPeak = initPeak.max(r.plus(sidecars));
-            }
-        }
-        return sum.max(initPeak);
+        return new ResourceVector(effective(c -> c.resources().cpuRequestMillis()),
+                effective(c -> c.resources().memoryRequestBytes()));
     }
 
     /**
      * The pod's effective request of one resource counted in whole units (an extended resource such as
-     * {@code example.com/dongle}), with the same formula as {@link #requests()}: the sum over app containers and
-     * sidecars, or, if larger, the peak while an init container runs beside the sidecars started before it.
+     * {@code example.com/dongle}), with the same formula as {@link #requests()}.
      */
     public long request(String resource) {
+        return effective(c -> {
+            Quantity q = c.resources().request(resource);
+            return q == null ? 0 : q.value();
+        });
+    }
+
+    /**
+     * The kubelet's {@code PodRequests} for one resource (every part of it works per resource): the sum over app
+     * containers and sidecars, or, if larger, the peak while an init container runs beside the sidecars started before it.
+     */
+    private long effective(java.util.function.ToLongFunction<Container> request) {
         long sum = 0;
         for (Container c : containers) {
-            sum += units(c, resource);
+            sum += request.applyAsLong(c);
         }
         long sidecars = 0;
         long initPeak = 0;
         for (Container c : initContainers) {
-            long r = units(c, resource);
+            long r = request.applyAsLong(c);
             if (c.isSidecar()) {
                 sum += r;
                 sidecars += r;
@@ -195,11 +190,6 @@ public record Pod(
             }
         }
         return Math.max(sum, initPeak);
-    }
-
-    private static long units(Container c, String resource) {
-        Quantity q = c.resources().request(resource);
-        return q == null ? 0 : q.value();
     }
 
     /** Resources of the resizable containers by name, the shape allocation is stored in. */
