@@ -498,7 +498,7 @@ public final class NodeAgent implements AutoCloseable {
         Pod candidate = new Pod(old.namespace(), old.name(), old.uid(), current.generation(), newSpec.priority(),
                 newSpec.annotations(), newSpec.initContainers(), newSpec.containers(),
                 source == ResizeSource.RESIZE_SUBRESOURCE ? old.labels() : newSpec.labels(), newSpec.restartPolicy(),
-                old.terminationGracePeriodSeconds());
+                old.terminationGracePeriodSeconds(), newSpec.podResources());
         List<FieldError> errors = PodValidator.validateResize(old, candidate, source);
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);
@@ -513,7 +513,7 @@ public final class NodeAgent implements AutoCloseable {
      */
     private static void refuseResizeWhileTerminating(StoredObject<Pod, PodStatus> current, Pod next) {
         if (current.terminating()
-                && !next.resources().containers().equals(current.spec().resources().containers())) {
+                && !next.resources().sameResources(current.spec().resources())) {
             throw new InvalidException(current.spec().name(), List.of(FieldError.forbidden(FieldPath.root(""),
                     "pods that are being deleted cannot be resized")));
         }
@@ -625,6 +625,9 @@ public final class NodeAgent implements AutoCloseable {
             }
             Map<String, ResourceValues> out = new HashMap<>();
             r.containers().forEach((name, req) -> out.put(name, ModelTargets.values(req)));
+            if (!r.pod().requests().isEmpty() || !r.pod().limits().isEmpty()) {
+                out.put(PodTarget.POD_LEVEL, ModelTargets.values(r.pod()));
+            }
             return out;
         }
 
@@ -634,7 +637,8 @@ public final class NodeAgent implements AutoCloseable {
             long generation = loop.allocated(uid).map(PodResources::generation).orElse(0L);
             Map<String, ResourceRequirements> containers = new HashMap<>();
             actuated.forEach((name, v) -> containers.put(name, StatusComposer.requirements(v)));
-            return loop.recordPass(uid, new PodResources(uid, generation, containers), error);
+            ResourceRequirements pod = containers.remove(PodTarget.POD_LEVEL); // pod-level values, if the pod has them
+            return loop.recordPass(uid, new PodResources(uid, generation, containers, pod), error);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.resizelet.core.status.PodCondition;
 import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodLevelDefaults;
 import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.QuantityFormatException;
@@ -77,12 +78,16 @@ public final class PodJson {
         }
         List<Container> containers = containers(spec.path("containers"), "spec.containers", causes);
         List<Container> initContainers = containers(spec.path("initContainers"), "spec.initContainers", causes);
+        ResourceRequirements podResources = new ResourceRequirements(
+                quantities(spec.path("resources").path("requests"), "spec.resources.requests", causes),
+                quantities(spec.path("resources").path("limits"), "spec.resources.limits", causes));
         if (!causes.isEmpty()) {
             throw ApiException.invalid("Pod", name, causes);
         }
         try {
-            return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
+            Pod pod = new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
                     spec.hasNonNull("restartPolicy") ? spec.get("restartPolicy").asText() : null, terminationGracePeriod);
+            return pod.withPodResources(PodLevelDefaults.requests(pod, podResources));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Pod", name, List.of(new ApiException.Cause("FieldValueInvalid", e.getMessage(), "")));
         }
@@ -153,6 +158,9 @@ public final class PodJson {
             spec.set("initContainers", encodeContainers(pod.initContainers()));
         }
         spec.set("containers", encodeContainers(pod.containers()));
+        if (pod.hasPodLevelResources()) {
+            spec.set("resources", resources(pod.podResources()));
+        }
         spec.put("restartPolicy", pod.restartPolicy());
         spec.put("priority", pod.priority());
         spec.put("terminationGracePeriodSeconds", pod.terminationGracePeriodSeconds() == null
@@ -249,6 +257,13 @@ public final class PodJson {
             }
         }
         node.put("observedGeneration", status.observedGeneration());
+        if (status.allocatedResources() != null && !status.allocatedResources().isEmpty()) { // omitempty
+            ObjectNode allocated = node.putObject("allocatedResources");
+            new TreeMap<>(status.allocatedResources()).forEach((k, v) -> allocated.put(k, v.toString()));
+        }
+        if (status.resources() != null) {
+            node.set("resources", resources(status.resources()));
+        }
         node.put("startTime", timestamp(startTime));
         if (!status.initContainerStatuses().isEmpty()) {
             encodeContainerStatuses(node.putArray("initContainerStatuses"), status.initContainerStatuses());

@@ -12,7 +12,9 @@ import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.core.model.ResourceVector;
 import dev.resizelet.core.runtime.PodRuntimeView;
+import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RunningContainer;
 import dev.resizelet.core.runtime.StatusResources;
 import dev.resizelet.core.status.LegacyResizeStatus;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A pod's full status from the three views the agent keeps apart (DESIGN §2, §4): the desired spec
@@ -73,7 +76,8 @@ public final class StatusComposer {
                 && desired.containers().stream().anyMatch(c -> view.running().container(c.name()).isPresent());
         PodStatus status = new PodStatus(PodPhase.of(desired, inits, apps, initialized), null, null,
                 desired.qosClass(), after.resize().map(LegacyResizeStatus::wireName).orElse(null),
-                after.conditions(), after.observedGeneration(), apps, inits);
+                after.conditions(), after.observedGeneration(), apps, inits, podAllocated(allocated),
+                podResources(allocated, view));
         return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
     }
 
@@ -99,11 +103,47 @@ public final class StatusComposer {
             }
             containers.put(c.name(), overlay(c.resources(), v));
         }
+        ResourceValues podLevel = view.actuated().get(PodTarget.POD_LEVEL);
+        ResourceRequirements pod = podLevel == null ? ResourceRequirements.NONE
+                : overlay(allocated.podResources(), podLevel);
         if (view.resizing()) {
             // the engine has not caught up with this allocation yet: not actuated, whatever the numbers say
             containers.clear();
         }
-        return new PodResources(allocated.uid(), allocated.generation(), containers);
+        return new PodResources(allocated.uid(), allocated.generation(), containers, pod);
+    }
+
+    /**
+     * Pod-level {@code status.allocatedResources} as the kubelet reports it (KEP-5419): the allocated pod-level
+     * requests, and for cpu or memory without one the containers' aggregate request. Only for a pod with pod-level
+     * resources (null otherwise: the field is left out).
+     */
+    private static Map<String, Quantity> podAllocated(Pod allocated) {
+        if (allocated == null || !allocated.hasPodLevelResources()) {
+            return null;
+        }
+        Map<String, Quantity> out = new TreeMap<>(allocated.podResources().requests());
+        ResourceVector requests = allocated.requests();
+        if (requests.cpuMillis() > 0) {
+            out.putIfAbsent(ResourceNames.CPU, Quantity.ofMillis(requests.cpuMillis()));
+        }
+        if (requests.memoryBytes() > 0) {
+            out.putIfAbsent(ResourceNames.MEMORY, Quantity.ofBytes(requests.memoryBytes()));
+        }
+        return out;
+    }
+
+    /**
+     * Pod-level {@code status.resources}: the pod-level values the engine applied to the pod cgroup while the pod
+     * runs, the allocated ones before. Only for a pod with pod-level resources.
+     */
+    private static ResourceRequirements podResources(Pod allocated, PodRuntimeView view) {
+        if (allocated == null || !allocated.hasPodLevelResources()) {
+            return null;
+        }
+        ResourceValues applied = view == null || view.running() == null ? null
+                : view.actuated().get(PodTarget.POD_LEVEL);
+        return applied == null ? allocated.podResources() : overlay(allocated.podResources(), applied);
     }
 
     private static ResourceRequirements overlay(ResourceRequirements spec, ResourceValues v) {

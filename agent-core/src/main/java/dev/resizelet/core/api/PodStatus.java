@@ -5,9 +5,11 @@ import dev.resizelet.core.status.PodCondition;
 import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.core.model.QosClass;
+import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceRequirements;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The status the agent reports for a pod, in the Kubernetes API's terms (DESIGN §4).
@@ -17,15 +19,29 @@ import java.util.List;
  * @param resize the 1.27 {@code status.resize} value (Proposed, InProgress, Deferred, Infeasible) or null when done
  * @param observedGeneration the spec generation the agent's decisions reflect
  * @param initContainerStatuses one per init container (sidecars included), in spec order
+ * @param allocatedResources pod-level {@code status.allocatedResources} (KEP-5419): the allocated pod-level requests,
+ *     or the containers' aggregate where a resource has none; null for a pod without pod-level resources
+ * @param resources pod-level {@code status.resources}: the pod-level requests and limits applied to the pod cgroup;
+ *     null for a pod without pod-level resources
  */
 public record PodStatus(String phase, String reason, String message, QosClass qosClass, String resize,
         List<PodCondition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses,
-        List<ContainerStatus> initContainerStatuses) {
+        List<ContainerStatus> initContainerStatuses, Map<String, Quantity> allocatedResources,
+        ResourceRequirements resources) {
     public PodStatus {
         requireNonNull(phase, "phase");
         conditions = List.copyOf(conditions);
         containerStatuses = List.copyOf(containerStatuses);
         initContainerStatuses = List.copyOf(initContainerStatuses == null ? List.of() : initContainerStatuses);
+        allocatedResources = allocatedResources == null ? null : Map.copyOf(allocatedResources);
+    }
+
+    /** A status without pod-level resources. */
+    public PodStatus(String phase, String reason, String message, QosClass qosClass, String resize,
+            List<PodCondition> conditions, long observedGeneration, List<ContainerStatus> containerStatuses,
+            List<ContainerStatus> initContainerStatuses) {
+        this(phase, reason, message, qosClass, resize, conditions, observedGeneration, containerStatuses,
+                initContainerStatuses, null, null);
     }
 
     /** A status of a pod without init containers. */

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * The parts of a pod the agent works with. {@code generation} is {@code metadata.generation} (it
@@ -14,6 +16,9 @@ import java.util.Objects;
  * {@code Always} when not given): what happens to a container that exits, init containers included.
  * {@code terminationGracePeriodSeconds} is {@code spec.terminationGracePeriodSeconds} (null: not given; the API
  * defaults it to {@value #DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS} as the apiserver does).
+ * {@code podResources} is {@code spec.resources}, the pod-level requests and limits of KEP-2837 (cpu and memory;
+ * {@link ResourceRequirements#NONE} when not given): where set, they are the pod's requests and limits for admission,
+ * its QoS class and its pod cgroup, and they are resized in place like the containers' (KEP-5419).
  */
 public record Pod(
         String namespace,
@@ -26,7 +31,8 @@ public record Pod(
         List<Container> containers,
         Map<String, String> labels,
         String restartPolicy,
-        Long terminationGracePeriodSeconds) {
+        Long terminationGracePeriodSeconds,
+        ResourceRequirements podResources) {
 
     /** The apiserver's default of {@code spec.terminationGracePeriodSeconds}. */
     public static final long DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
@@ -48,6 +54,15 @@ public record Pod(
         containers = List.copyOf(Objects.requireNonNull(containers, "containers"));
         labels = Map.copyOf(labels == null ? Map.of() : labels);
         restartPolicy = restartPolicy == null || restartPolicy.isEmpty() ? RESTART_ALWAYS : restartPolicy;
+        podResources = podResources == null ? ResourceRequirements.NONE : podResources;
+    }
+
+    /** A pod without pod-level resources ({@code spec.resources} not given). */
+    public Pod(String namespace, String name, PodUid uid, long generation, int priority,
+               Map<String, String> annotations, List<Container> initContainers, List<Container> containers,
+               Map<String, String> labels, String restartPolicy, Long terminationGracePeriodSeconds) {
+        this(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels, restartPolicy,
+                terminationGracePeriodSeconds, ResourceRequirements.NONE);
     }
 
     /** A pod with a {@code spec.restartPolicy} and no termination grace period of its own (the default applies). */
@@ -83,19 +98,19 @@ public record Pod(
     /** This pod with {@code metadata.labels} replaced. */
     public Pod withLabels(Map<String, String> newLabels) {
         return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, newLabels,
-                restartPolicy, terminationGracePeriodSeconds);
+                restartPolicy, terminationGracePeriodSeconds, podResources);
     }
 
     /** This pod with {@code spec.restartPolicy} replaced. */
     public Pod withRestartPolicy(String newRestartPolicy) {
         return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
-                newRestartPolicy, terminationGracePeriodSeconds);
+                newRestartPolicy, terminationGracePeriodSeconds, podResources);
     }
 
     /** This pod with {@code spec.terminationGracePeriodSeconds} replaced (null: the default). */
     public Pod withTerminationGracePeriodSeconds(Long seconds) {
         return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
-                restartPolicy, seconds);
+                restartPolicy, seconds, podResources);
     }
 
     /**
@@ -148,13 +163,13 @@ public record Pod(
     }
 
     /**
-     * The pod's effective requests like the kubelet's {@code PodRequests}: the sum of app containers
-     * and sidecars, or, if larger, the peak while an init container runs beside the sidecars started
-     * before it.
+     * The pod's effective requests like the kubelet's {@code PodRequests}: a pod-level request where
+     * {@code spec.resources} sets one, else the sum of app containers and sidecars, or, if larger, the peak while an
+     * init container runs beside the sidecars started before it.
      */
     public ResourceVector requests() {
-        return new ResourceVector(effective(c -> c.resources().cpuRequestMillis()),
-                effective(c -> c.resources().memoryRequestBytes()));
+        return new ResourceVector(effective(ResourceNames.CPU, c -> c.resources().cpuRequestMillis()),
+                effective(ResourceNames.MEMORY, c -> c.resources().memoryRequestBytes()));
     }
 
     /**
@@ -162,17 +177,35 @@ public record Pod(
      * {@code example.com/dongle}), with the same formula as {@link #requests()}.
      */
     public long request(String resource) {
-        return effective(c -> {
+        return effective(resource, c -> {
             Quantity q = c.resources().request(resource);
             return q == null ? 0 : q.value();
         });
     }
 
+    /** True when {@code spec.resources} sets a request or a limit (the kubelet's {@code IsPodLevelResourcesSet}). */
+    public boolean hasPodLevelResources() {
+        return !podResources.requests().isEmpty() || !podResources.limits().isEmpty();
+    }
+
     /**
-     * The kubelet's {@code PodRequests} for one resource (every part of it works per resource): the sum over app
-     * containers and sidecars, or, if larger, the peak while an init container runs beside the sidecars started before it.
+     * The kubelet's {@code PodRequests} for one resource (every part of it works per resource): the pod-level request
+     * when {@code spec.resources} sets one for {@code resource} (only cpu and memory can be set there), else
+     * {@link #aggregateContainerRequest}.
      */
-    private long effective(java.util.function.ToLongFunction<Container> request) {
+    private long effective(String resource, ToLongFunction<Container> request) {
+        Quantity podLevel = podResources.request(resource);
+        if (podLevel != null) {
+            return ResourceNames.CPU.equals(resource) ? podLevel.milliValue() : podLevel.value();
+        }
+        return aggregateContainerRequest(request);
+    }
+
+    /**
+     * The kubelet's {@code AggregateContainerRequests} for one resource: the sum over app containers and sidecars,
+     * or, if larger, the peak while an init container runs beside the sidecars started before it.
+     */
+    public long aggregateContainerRequest(ToLongFunction<Container> request) {
         long sum = 0;
         for (Container c : containers) {
             sum += request.applyAsLong(c);
@@ -192,14 +225,14 @@ public record Pod(
         return Math.max(sum, initPeak);
     }
 
-    /** Resources of the resizable containers by name, the shape allocation is stored in. */
+    /** Resources of the resizable containers by name and the pod-level ones, the shape allocation is stored in. */
     public PodResources resources() {
         // sorted already: PodResources copies a sorted map in linear time, without hashing or comparing again
-        java.util.TreeMap<String, ResourceRequirements> byName = new java.util.TreeMap<>();
+        TreeMap<String, ResourceRequirements> byName = new TreeMap<>();
         for (Container c : resizableContainers()) {
             byName.put(c.name(), c.resources());
         }
-        return new PodResources(uid, generation, byName);
+        return new PodResources(uid, generation, byName, podResources);
     }
 
     /**
@@ -208,6 +241,9 @@ public record Pod(
      * their containers alike (the common case: a resize changes values, not containers).
      */
     public boolean sameResources(Pod other) {
+        if (!podResources.equals(other.podResources)) {
+            return false;
+        }
         if (containers.size() != other.containers.size() || initContainers.size() != other.initContainers.size()) {
             return resources().sameResources(other.resources());
         }
@@ -234,17 +270,23 @@ public record Pod(
         return true;
     }
 
-    /** This pod with the resources of its resizable containers replaced by {@code resources}'. */
+    /** This pod with the resources of its resizable containers and its pod-level ones replaced by {@code resources}'. */
     public Pod withResources(PodResources resources) {
         List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
         List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
         return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels, restartPolicy,
-                terminationGracePeriodSeconds);
+                terminationGracePeriodSeconds, resources.pod());
+    }
+
+    /** This pod with {@code spec.resources} replaced ({@link ResourceRequirements#NONE}: not given). */
+    public Pod withPodResources(ResourceRequirements newPodResources) {
+        return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,
+                restartPolicy, terminationGracePeriodSeconds, newPodResources);
     }
 
     public Pod withGeneration(long newGeneration) {
         return new Pod(namespace, name, uid, newGeneration, priority, annotations, initContainers, containers, labels,
-                restartPolicy, terminationGracePeriodSeconds);
+                restartPolicy, terminationGracePeriodSeconds, podResources);
     }
 
     private static Container apply(Container c, PodResources resources) {

@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A pod's QoS class, computed like Kubernetes' {@code ComputePodQOS} (app + all init containers). */
+/**
+ * A pod's QoS class, computed like Kubernetes' {@code ComputePodQOS}: from the pod-level resources when
+ * {@code spec.resources} is set (KEP-2837; Guaranteed needs pod-level cpu and memory limits equal to the requests),
+ * else from the app and all init containers.
+ */
 public enum QosClass {
     GUARANTEED("Guaranteed"),
     BURSTABLE("Burstable"),
@@ -24,7 +28,20 @@ public enum QosClass {
     }
 
     public static QosClass of(Pod pod) {
+        if (pod.hasPodLevelResources()) {
+            return ofPodLevel(pod.podResources());
+        }
         return of(pod.allContainers());
+    }
+
+    private static QosClass ofPodLevel(ResourceRequirements r) {
+        Map<String, BigDecimal> requests = new HashMap<>();
+        Map<String, BigDecimal> limits = new HashMap<>();
+        Set<String> limitsFound = new HashSet<>();
+        addPositive(r.requests(), requests, null);
+        addPositive(r.limits(), limits, limitsFound);
+        boolean guaranteed = limitsFound.contains(ResourceNames.CPU) && limitsFound.contains(ResourceNames.MEMORY);
+        return classify(requests, limits, guaranteed);
     }
 
     static QosClass of(List<Container> containers) {
@@ -39,6 +56,12 @@ public enum QosClass {
                 guaranteed = false;
             }
         }
+        return classify(requests, limits, guaranteed);
+    }
+
+    private static QosClass classify(Map<String, BigDecimal> requests, Map<String, BigDecimal> limits,
+            boolean limitsComplete) {
+        boolean guaranteed = limitsComplete;
         if (requests.isEmpty() && limits.isEmpty()) {
             return BEST_EFFORT;
         }

@@ -6,6 +6,12 @@ public final class ResourceNames {
     public static final String CPU = "cpu";
     public static final String MEMORY = "memory";
 
+    /**
+     * The resources {@code spec.resources} may set here (the apiserver's {@code supportedPodLevelResources} before
+     * 1.34 added {@code hugepages-<size>}, which this agent does not model).
+     */
+    public static final java.util.List<String> POD_LEVEL = java.util.List.of(CPU, MEMORY);
+
     private ResourceNames() {
     }
 

@@ -19,15 +19,26 @@ public final class ModelTargets {
     private ModelTargets() {
     }
 
-    /** The pod's app containers and sidecars, with {@code allocated}'s resources (never the desired ones). */
+    /**
+     * The pod's app containers and sidecars, with {@code allocated}'s resources (never the desired ones), and the
+     * allocated pod-level values under {@link PodTarget#POD_LEVEL} when the pod sets {@code spec.resources}. A
+     * container without a cpu or memory limit of its own runs with the pod-level limit (the kubelet's
+     * {@code generateLinuxContainerResources}: it inherits it, so a pod-level limit change resizes it, and restarts
+     * it where its resize policy says so).
+     */
     public static PodTarget target(Pod pod, PodResources allocated) {
         List<Container> containers = pod.resizableContainers();
         Map<String, ResourceValues> values = new HashMap<>();
         Map<String, ResizePolicy> cpu = new HashMap<>();
         Map<String, ResizePolicy> memory = new HashMap<>();
+        ResourceValues podLevel = allocated.pod().requests().isEmpty() && allocated.pod().limits().isEmpty() ? null
+                : values(allocated.pod());
+        if (podLevel != null) {
+            values.put(PodTarget.POD_LEVEL, podLevel);
+        }
         for (Container c : containers) {
             ResourceRequirements r = allocated.containers().getOrDefault(c.name(), c.resources());
-            values.put(c.name(), values(r));
+            values.put(c.name(), podLevel == null ? values(r) : inheritLimits(values(r), podLevel));
             cpu.put(c.name(), policy(c.resizePolicyFor(ResourceNames.CPU)));
             memory.put(c.name(), policy(c.resizePolicyFor(ResourceNames.MEMORY)));
         }
@@ -46,6 +57,14 @@ public final class ModelTargets {
                 pod.initContainers().stream().map(c -> specs.get(c.name())).toList(), initValues, pod.restartPolicy(),
                 pod.effectiveTerminationGracePeriodSeconds());
         return new PodTarget(spec, allocated.generation(), values, cpu, memory);
+    }
+
+    /** A container's values with the pod-level cpu and memory limits where it has none of its own. */
+    static ResourceValues inheritLimits(ResourceValues container, ResourceValues podLevel) {
+        return new ResourceValues(container.cpuRequestMilli(),
+                container.cpuLimitMilli() > 0 ? container.cpuLimitMilli() : podLevel.cpuLimitMilli(),
+                container.memoryRequestBytes(),
+                container.memoryLimitBytes() > 0 ? container.memoryLimitBytes() : podLevel.memoryLimitBytes());
     }
 
     public static ResourceValues values(ResourceRequirements r) {

@@ -104,7 +104,8 @@ public final class PodLifecycle {
         CgroupName podCgroup = podCgroup(pod);
         List<ResourceValues> values = pod.containers().stream().map(c -> valuesOf(allocated, c.name())).toList();
         cgroups.create(podCgroup);
-        cgroups.set(podCgroup, PodCgroupConfig.forPod(pod.tier(), values));
+        cgroups.set(podCgroup, PodCgroupConfig.forPod(pod.tier(), values,
+                allocated.getOrDefault(PodTarget.POD_LEVEL, ResourceValues.NONE)));
         PodSandboxConfig sandboxConfig = SandboxConfigs.sandbox(pod, podCgroup, cgroups.config().driver());
         String sandboxId;
         try {

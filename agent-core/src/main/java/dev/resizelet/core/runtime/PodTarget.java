@@ -8,12 +8,19 @@ import java.util.Map;
 
 /**
  * What a pod should run with: the allocated values (never the desired ones: admission decided) and each
- * container's resize policies.
+ * container's resize policies; {@link #POD_LEVEL} holds the pod-level values where the pod sets them.
  *
  * @param generation the pod generation these allocated values belong to
  */
 public record PodTarget(PodSpec spec, long generation, Map<String, ResourceValues> allocated,
         Map<String, ResizePolicy> cpuPolicies, Map<String, ResizePolicy> memoryPolicies) {
+
+    /**
+     * The key of the pod-level values ({@code spec.resources}, KEP-2837) in {@link #allocated} and in the actuated
+     * values the engine records: no container can have it (a container name is never empty). Absent when the pod
+     * sets no pod-level resources.
+     */
+    public static final String POD_LEVEL = "";
     public PodTarget {
         requireNonNull(spec, "spec");
         allocated = Map.copyOf(allocated);

@@ -442,6 +442,9 @@ public final class RuntimeEngine implements AutoCloseable {
             recorder.applyReads();
         }
         String error = outcome instanceof PassOutcome.Failed f ? f.message() : null;
+        if (error == null) {
+            recorder.podLevelApplied(target); // the pod cgroup holds the pod-level values now
+        }
         // what was accepted before a failure is kept too
         handOff(lane, recorder.working, error);
         if (error != null) {
@@ -551,6 +554,10 @@ public final class RuntimeEngine implements AutoCloseable {
                 act.put(c.name(), target.allocated().get(c.name()));
             }
         }
+        ResourceValues podLevel = target.allocated().get(PodTarget.POD_LEVEL);
+        if (podLevel != null) {
+            act.put(PodTarget.POD_LEVEL, podLevel); // no plan: the pod cgroup holds them already
+        }
         return act;
     }
 
@@ -597,11 +604,12 @@ public final class RuntimeEngine implements AutoCloseable {
                     target.memoryPolicy(c.name())));
         }
         CgroupResources current = cgroups.read(lane.pod.podCgroup());
+        ResourceValues podLevel = target.allocated().get(PodTarget.POD_LEVEL);
         PodEnactment input = new PodEnactment(lane.uid, target.spec().tier(), lane.pod.podCgroup(),
-                lane.pod.sandboxId(), current, containers);
+                lane.pod.sandboxId(), current, containers, podLevel);
         CgroupResources unrounded = unroundedMemory(current, input.podTarget());
         return unrounded == current ? input : new PodEnactment(lane.uid, target.spec().tier(), lane.pod.podCgroup(),
-                lane.pod.sandboxId(), unrounded, containers);
+                lane.pod.sandboxId(), unrounded, containers, podLevel);
     }
 
     /**
@@ -717,6 +725,20 @@ public final class RuntimeEngine implements AutoCloseable {
             this.lane = lane;
             working.putAll(target.allocated()); // containers not enacted start with these (see enacted())
             input.containers().forEach(c -> working.put(c.name(), c.actuated()));
+            ResourceValues podLevel = actuatedNow(lane).get(PodTarget.POD_LEVEL);
+            if (podLevel == null) {
+                working.remove(PodTarget.POD_LEVEL);
+            } else {
+                working.put(PodTarget.POD_LEVEL, podLevel);
+            }
+        }
+
+        /** The pass completed: the pod-level values it was planned for are applied. */
+        void podLevelApplied(PodTarget target) {
+            ResourceValues podLevel = target.allocated().get(PodTarget.POD_LEVEL);
+            if (podLevel != null) {
+                working.put(PodTarget.POD_LEVEL, podLevel);
+            }
         }
 
         @Override

@@ -18,7 +18,11 @@ import java.util.Map;
  * container app
  * request cpu 500m
  * limit memory 1Gi
+ * pod-request cpu 1
+ * pod-limit cpu 2
  * </pre>
+ * {@code pod-request} and {@code pod-limit} lines hold the pod-level resources ({@code spec.resources}); records
+ * written before they existed have none and read as a pod without pod-level resources.
  * Names are safe tokens (pod UIDs and container names contain no whitespace); quantities are in
  * Kubernetes' text form.
  */
@@ -36,6 +40,8 @@ final class PodResourcesCodec {
             req.requests().forEach((k, v) -> b.append("request ").append(k).append(' ').append(v).append('\n'));
             req.limits().forEach((k, v) -> b.append("limit ").append(k).append(' ').append(v).append('\n'));
         });
+        r.pod().requests().forEach((k, v) -> b.append("pod-request ").append(k).append(' ').append(v).append('\n'));
+        r.pod().limits().forEach((k, v) -> b.append("pod-limit ").append(k).append(' ').append(v).append('\n'));
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -47,6 +53,8 @@ final class PodResourcesCodec {
             String current = null;
             Map<String, Quantity> requests = new HashMap<>();
             Map<String, Quantity> limits = new HashMap<>();
+            Map<String, Quantity> podRequests = new HashMap<>();
+            Map<String, Quantity> podLimits = new HashMap<>();
             for (String line : new String(payload, StandardCharsets.UTF_8).split("\n")) {
                 String[] f = line.split(" ");
                 switch (f[0]) {
@@ -66,6 +74,8 @@ final class PodResourcesCodec {
                         }
                         (f[0].equals("request") ? requests : limits).put(field(f, 3)[1], Quantity.parse(f[2]));
                     }
+                    case "pod-request", "pod-limit" ->
+                        (f[0].equals("pod-request") ? podRequests : podLimits).put(field(f, 3)[1], Quantity.parse(f[2]));
                     default -> throw new IllegalArgumentException("unknown line \"" + line + "\"");
                 }
             }
@@ -75,7 +85,8 @@ final class PodResourcesCodec {
             if (uid == null || generation < 0) {
                 throw new IllegalArgumentException("uid or generation missing");
             }
-            return new PodResources(PodUid.of(uid), generation, containers);
+            return new PodResources(PodUid.of(uid), generation, containers,
+                    new ResourceRequirements(podRequests, podLimits));
         } catch (IllegalArgumentException e) {
             throw new StoreException.Corrupt("resize state log " + file + " has a record that cannot be read (" + e.getMessage() + "); restore it from a backup, or move it away to let resizelet re-admit every pod from its spec");
         }

@@ -43,6 +43,7 @@ public final class PodValidator {
         Set<String> names = new HashSet<>();
         validateContainers(pod.initContainers(), spec.child("initContainers"), true, names, errs);
         validateContainers(pod.containers(), spec.child("containers"), false, names, errs);
+        PodLevelRules.validate(pod, spec, errs);
         return List.copyOf(errs);
     }
 
@@ -99,6 +100,7 @@ public final class PodValidator {
             return List.copyOf(errs);
         }
         ResizeRules.removals(old, updated, spec, errs);
+        PodLevelRules.removals(old, updated, spec, errs);
         ResizeRules.onlyCpuMemory(old, updated, source, spec, errs);
         return List.copyOf(errs);
     }

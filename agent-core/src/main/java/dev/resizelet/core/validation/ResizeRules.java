@@ -73,6 +73,11 @@ final class ResizeRules {
                 otherChange = true;
             }
         }
+        // spec.resources (KEP-5419): its cpu and memory may change, like a container's
+        ResourceRequirements podMunged = new ResourceRequirements(
+                dropCpuMemory(updated.podResources().requests(), old.podResources().requests()),
+                dropCpuMemory(updated.podResources().limits(), old.podResources().limits()));
+        resourceChange |= !podMunged.equals(old.podResources());
         otherChange |= old.priority() != updated.priority();
         otherChange |= !old.restartPolicy().equals(updated.restartPolicy());
         if (source == ResizeSource.RESIZE_SUBRESOURCE && (resourceChange || otherChange)) {
