@@ -101,7 +101,7 @@ public final class StatusComposer {
             if (v == null) {
                 return null;
             }
-            containers.put(c.name(), overlay(c.resources(), v));
+            containers.put(c.name(), overlay(c.resources(), withoutInheritedLimits(c.resources(), v)));
         }
         ResourceValues podLevel = view.actuated().get(PodTarget.POD_LEVEL);
         ResourceRequirements pod = podLevel == null ? ResourceRequirements.NONE
@@ -144,6 +144,15 @@ public final class StatusComposer {
         ResourceValues applied = view == null || view.running() == null ? null
                 : view.actuated().get(PodTarget.POD_LEVEL);
         return applied == null ? allocated.podResources() : overlay(allocated.podResources(), applied);
+    }
+
+    /**
+     * The values without a limit the container does not set itself: with pod-level resources it runs with the
+     * pod-level limit (ModelTargets), which is the pod's, compared at the pod level.
+     */
+    private static ResourceValues withoutInheritedLimits(ResourceRequirements spec, ResourceValues v) {
+        return new ResourceValues(v.cpuRequestMilli(), spec.limit(ResourceNames.CPU) == null ? 0 : v.cpuLimitMilli(),
+                v.memoryRequestBytes(), spec.limit(ResourceNames.MEMORY) == null ? 0 : v.memoryLimitBytes());
     }
 
     private static ResourceRequirements overlay(ResourceRequirements spec, ResourceValues v) {

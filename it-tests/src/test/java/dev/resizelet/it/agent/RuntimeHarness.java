@@ -35,8 +35,14 @@ final class RuntimeHarness implements AutoCloseable {
     private final List<Entry> log = new ArrayList<>();
 
     RuntimeHarness(Path dir, Consumer<FakeRuntime.Builder> customize) {
-        cgroupRoot = dir.resolve("cgroup");
-        cgroupConfig = new CgroupConfig(cgroupRoot, "kubepods", CgroupVersion.V1, CgroupDriver.CGROUPFS);
+        this(dir, new CgroupConfig(dir.resolve("cgroup"), "kubepods", CgroupVersion.V1, CgroupDriver.CGROUPFS),
+                customize);
+    }
+
+    /** The same over the cgroup tree {@code config} names (a v2 tree, or the real v1 root below a test top). */
+    RuntimeHarness(Path dir, CgroupConfig config, Consumer<FakeRuntime.Builder> customize) {
+        cgroupRoot = config.root();
+        cgroupConfig = config;
         agentCgroups = new CgroupManager(cgroupConfig, CgroupFs.real());
         agentCgroups.addListener(w -> record(sequence.incrementAndGet(),
                 "write " + cgroupRoot.relativize(w.file()) + "=" + w.value()));
@@ -49,6 +55,11 @@ final class RuntimeHarness implements AutoCloseable {
         server = FakeRuntimeServer.unixSocket(fake, dir.resolve("cri.sock"));
         client = GrpcRuntimeClient.connect(server.endpoint(),
                 CriClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10)));
+    }
+
+    /** Logs a cgroup write made outside {@link #agentCgroups} (an agent's own CgroupManager) in the same sequence. */
+    void recordWrite(String what) {
+        record(sequence.incrementAndGet(), what);
     }
 
     private synchronized void record(long seq, String what) {

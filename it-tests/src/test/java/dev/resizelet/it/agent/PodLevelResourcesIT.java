@@ -1,0 +1,261 @@
+package dev.resizelet.it.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.resizelet.cgroups.CgroupConfig;
+import dev.resizelet.cgroups.CgroupDriver;
+import dev.resizelet.cgroups.CgroupFs;
+import dev.resizelet.cgroups.CgroupName;
+import dev.resizelet.cgroups.CgroupVersion;
+import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.NodeAgent;
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.api.PodView;
+import dev.resizelet.core.model.Container;
+import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.model.ResizeRestartPolicy;
+import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
+import dev.resizelet.fakecri.CriRpc;
+import dev.resizelet.it.containerd.TopCgroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pod-level resources ({@code spec.resources}, KEP-2837) and their in-place resize (KEP-5419) end to end: the fake
+ * CRI runtime over a Unix socket, the pod cgroup files the agent writes (the real cgroup v1 kernel files as root, and a
+ * cgroup v2 tree), the container values the runtime is sent (a container without limits inherits the pod-level ones),
+ * UpdatePodSandboxResources, the order of the writes, and the pod-level status.
+ */
+class PodLevelResourcesIT {
+    private static final long MI = 1024 * 1024;
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String UID = "uid-plr";
+
+    @TempDir
+    Path dir;
+
+    private RuntimeHarness h;
+    private NodeAgent agent;
+    private TopCgroup top;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        if (h != null) {
+            h.close();
+        }
+        if (top != null) {
+            top.close();
+        }
+    }
+
+    private void start(CgroupConfig cgroups) {
+        h = new RuntimeHarness(dir, cgroups, b -> { });
+        CgroupFs real = CgroupFs.real();
+        // the agent's own cgroup writes, in one sequence with the runtime's calls
+        CgroupFs logged = new CgroupFs() {
+            @Override
+            public void write(Path file, String value) throws IOException {
+                real.write(file, value);
+                h.recordWrite("write " + file.getFileName() + " " + cgroups.root().relativize(file) + "=" + value);
+            }
+
+            @Override
+            public Optional<String> read(Path file) throws IOException {
+                return real.read(file);
+            }
+
+            @Override
+            public void mkdirs(Path d) throws IOException {
+                real.mkdirs(d);
+            }
+
+            @Override
+            public void rmdir(Path d) throws IOException {
+                real.rmdir(d);
+            }
+
+            @Override
+            public boolean exists(Path path) {
+                return real.exists(path);
+            }
+        };
+        agent = NodeAgent.builder().runtime(h.client).cgroups(h.cgroupConfig).cgroupFs(logged)
+                .allocatable(4000, 4096 * MI)
+                .stateDir(dir.resolve("state")).relistInterval(Duration.ofMillis(200)).build();
+    }
+
+    private static ResourceRequirements res(String cpuReq, String memReq, String cpuLim, String memLim) {
+        Map<String, Quantity> requests = new TreeMap<>();
+        Map<String, Quantity> limits = new TreeMap<>();
+        put(requests, "cpu", cpuReq);
+        put(requests, "memory", memReq);
+        put(limits, "cpu", cpuLim);
+        put(limits, "memory", memLim);
+        return new ResourceRequirements(requests, limits);
+    }
+
+    private static void put(Map<String, Quantity> m, String name, String value) {
+        if (value != null) {
+            m.put(name, Quantity.parse(value));
+        }
+    }
+
+    /** Burstable: "app" requests 100m cpu and has no limits (it inherits the pod's), "side" has its own limits. */
+    private static Pod pod(ResourceRequirements podLevel) {
+        Container app = new Container("app", "busybox", List.of("sleep", "3600"), res("100m", null, null, null),
+                Map.of("memory", ResizeRestartPolicy.NOT_REQUIRED), null);
+        Container side = new Container("side", "busybox", List.of("sleep", "3600"),
+                res("100m", "32Mi", "200m", "64Mi"), Map.of(), null);
+        return new Pod("default", "plr", PodUid.of(UID), 0, 0, Map.of(), List.of(), List.of(app, side))
+                .withPodResources(podLevel);
+    }
+
+    private PodView settled(long generation) {
+        await().atMost(WAIT).until(() -> agent.get("default", "plr")
+                .map(v -> v.status().observedGeneration() == generation && v.status().resize() == null
+                        && v.status().phase().equals("Running") && v.status().conditions().isEmpty())
+                .orElse(false));
+        return agent.get("default", "plr").orElseThrow();
+    }
+
+    private CgroupName podCgroup() {
+        return h.agentCgroups.layout().pod(QosTier.BURSTABLE, UID);
+    }
+
+    private CgroupName containerCgroup(PodView v, String name) {
+        String id = v.status().containerStatuses().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow().containerId().replaceFirst("^[a-z-]+://", "");
+        return h.agentCgroups.layout().container(podCgroup(), id);
+    }
+
+    /** The cgroup file {@code name} of {@code cgroup}, looked up in each of its directories (v1: cpu, memory). */
+    private String file(CgroupName cgroup, String name) throws IOException {
+        for (Path d : h.agentCgroups.dirs(cgroup)) {
+            if (Files.exists(d.resolve(name))) {
+                return Files.readString(d.resolve(name)).trim();
+            }
+        }
+        throw new AssertionError("no " + name + " in " + h.agentCgroups.dirs(cgroup));
+    }
+
+    @Test
+    void podLevelResizeOnRealCgroupV1Files() throws Exception {
+        Path root = Path.of("/sys/fs/cgroup");
+        assumeTrue("root".equals(System.getProperty("user.name")), "writing /sys/fs/cgroup needs root");
+        assumeTrue(Files.isWritable(root.resolve("cpu")) && Files.isWritable(root.resolve("memory"))
+                        && !Files.exists(root.resolve("cgroup.controllers")),
+                "needs a cgroup v1 host with writable cpu and memory hierarchies");
+        top = TopCgroup.create(root);
+        start(new CgroupConfig(root, top.name(), CgroupVersion.V1, CgroupDriver.CGROUPFS));
+
+        agent.create(pod(res("500m", "128Mi", "1", "256Mi")));
+        PodView created = settled(1);
+
+        assertThat(file(podCgroup(), "cpu.shares")).isEqualTo("512");
+        assertThat(file(podCgroup(), "cpu.cfs_quota_us")).isEqualTo("100000");
+        assertThat(file(podCgroup(), "memory.limit_in_bytes")).isEqualTo(Long.toString(256 * MI));
+        // "app" has no limits of its own: the pod-level ones; "side" keeps its own
+        assertThat(file(containerCgroup(created, "app"), "cpu.cfs_quota_us")).isEqualTo("100000");
+        assertThat(file(containerCgroup(created, "app"), "memory.limit_in_bytes")).isEqualTo(Long.toString(256 * MI));
+        assertThat(file(containerCgroup(created, "side"), "cpu.cfs_quota_us")).isEqualTo("20000");
+
+        PodView done = resizeAndCheckTheRuntimeSaw();
+
+        assertThat(file(podCgroup(), "cpu.shares")).isEqualTo("1024");
+        assertThat(file(podCgroup(), "cpu.cfs_quota_us")).isEqualTo("200000");
+        assertThat(file(podCgroup(), "memory.limit_in_bytes")).isEqualTo(Long.toString(512 * MI));
+        assertThat(file(containerCgroup(done, "app"), "cpu.cfs_quota_us")).isEqualTo("200000");
+        assertThat(file(containerCgroup(done, "app"), "memory.limit_in_bytes")).isEqualTo(Long.toString(512 * MI));
+        assertThat(file(containerCgroup(done, "side"), "cpu.cfs_quota_us")).isEqualTo("20000");
+    }
+
+    @Test
+    void podLevelResizeOnACgroupV2Tree() throws Exception {
+        start(new CgroupConfig(dir.resolve("cgroup2"), "kubepods", CgroupVersion.V2, CgroupDriver.CGROUPFS));
+
+        agent.create(pod(res("500m", "128Mi", "1", "256Mi")));
+        PodView created = settled(1);
+
+        assertThat(file(podCgroup(), "cpu.max")).isEqualTo("100000 100000");
+        assertThat(file(podCgroup(), "cpu.weight")).isEqualTo("20"); // 1 + (512-2)*9999/262142
+        assertThat(file(podCgroup(), "memory.max")).isEqualTo(Long.toString(256 * MI));
+        assertThat(file(containerCgroup(created, "app"), "memory.max")).isEqualTo(Long.toString(256 * MI));
+
+        PodView done = resizeAndCheckTheRuntimeSaw();
+
+        assertThat(file(podCgroup(), "cpu.max")).isEqualTo("200000 100000");
+        assertThat(file(podCgroup(), "cpu.weight")).isEqualTo("39"); // 1 + (1024-2)*9999/262142
+        assertThat(file(podCgroup(), "memory.max")).isEqualTo(Long.toString(512 * MI));
+        assertThat(file(containerCgroup(done, "app"), "cpu.max")).isEqualTo("200000 100000");
+        assertThat(file(containerCgroup(done, "app"), "memory.max")).isEqualTo(Long.toString(512 * MI));
+        assertThat(file(containerCgroup(done, "side"), "memory.max")).isEqualTo(Long.toString(64 * MI));
+    }
+
+    /**
+     * Resizes the pod-level values up through the resize subresource and checks what the runtime was told, in which
+     * order, and the status; returns the settled pod.
+     */
+    private PodView resizeAndCheckTheRuntimeSaw() {
+        String appId = agent.get("default", "plr").orElseThrow().status().containerStatuses().get(0).containerId();
+        long sandboxCalls = h.fake.callCount(CriRpc.UPDATE_POD_SANDBOX_RESOURCES);
+        h.clearLog();
+
+        PodView updated = agent.update("default", "plr", pod(res("1", "256Mi", "2", "512Mi")), null, true, false);
+        assertThat(updated.generation()).isEqualTo(2);
+        PodView done = settled(2);
+
+        // the pod cgroup is raised before the inheriting container is (grow: pod first), and no restart happened
+        List<String> actions = h.actions();
+        int podMemory = indexOf(actions, "pod" + UID + "/memory.");
+        int podCpu = indexOf(actions, "pod" + UID + "/cpu");
+        int appUpdate = indexOf(actions, "UpdateContainerResources");
+        assertThat(podMemory).as("pod memory write in %s", actions).isGreaterThanOrEqualTo(0);
+        assertThat(appUpdate).as("container update in %s", actions).isGreaterThan(podMemory).isGreaterThan(podCpu);
+        assertThat(podCpu).as("pod cpu write in %s", actions).isGreaterThanOrEqualTo(0);
+        assertThat(actions).noneMatch(a -> a.startsWith("StopContainer") || a.startsWith("CreateContainer"));
+        assertThat(h.fake.callCount(CriRpc.UPDATE_POD_SANDBOX_RESOURCES)).isEqualTo(sandboxCalls + 1);
+        UpdatePodSandboxResourcesRequest sandbox = (UpdatePodSandboxResourcesRequest) h.fake
+                .calls(CriRpc.UPDATE_POD_SANDBOX_RESOURCES).get((int) sandboxCalls).request();
+        assertThat(sandbox.getResources().getCpuQuota()).isEqualTo(200_000);
+        assertThat(sandbox.getResources().getCpuShares()).isEqualTo(1024);
+        assertThat(sandbox.getResources().getMemoryLimitInBytes()).isEqualTo(512 * MI);
+
+        PodStatus s = done.status();
+        assertThat(s.containerStatuses()).allSatisfy(c -> assertThat(c.restartCount()).isZero());
+        assertThat(s.containerStatuses().get(0).containerId()).isEqualTo(appId);
+        assertThat(s.allocatedResources()).containsEntry("cpu", Quantity.parse("1"))
+                .containsEntry("memory", Quantity.parse("256Mi"));
+        assertThat(s.resources().limits()).containsEntry("cpu", Quantity.parse("2"))
+                .containsEntry("memory", Quantity.parse("512Mi"));
+        // the container without limits shows none (the inherited one is the pod's, not its own)
+        assertThat(s.containerStatuses().get(0).resources().limits()).isEmpty();
+        assertThat(done.spec().podResources().limits()).containsEntry("cpu", Quantity.parse("2"));
+        return done;
+    }
+
+    private static int indexOf(List<String> actions, String part) {
+        for (int i = 0; i < actions.size(); i++) {
+            if (actions.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
