@@ -49,7 +49,8 @@ public final class ModelTargets {
         }
         for (Container c : pod.initContainers()) {
             if (!c.isSidecar()) {
-                initValues.put(c.name(), values(c.resources()));
+                ResourceValues v = values(c.resources());
+                initValues.put(c.name(), podLevel == null ? v : inheritLimits(v, podLevel));
             }
         }
         PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid().value(), tier(pod),

@@ -250,6 +250,115 @@ class PodLevelResourcesIT {
         return done;
     }
 
+    private void startV2() {
+        start(new CgroupConfig(dir.resolve("cgroup2"), "kubepods", CgroupVersion.V2, CgroupDriver.CGROUPFS));
+    }
+
+    private PodView waitFor(java.util.function.Predicate<PodView> condition) {
+        await().atMost(WAIT).until(() -> agent.get("default", "plr").map(condition::test).orElse(false));
+        return agent.get("default", "plr").orElseThrow();
+    }
+
+    /**
+     * KEP-5419's example: a container without a memory limit runs with the pod's, so a pod-level memory limit change
+     * restarts it where its memory resizePolicy is RestartContainer; a container with its own limits is not touched,
+     * and a pod-level cpu change restarts nothing when the cpu policy is NotRequired.
+     */
+    @Test
+    void aPodLevelLimitChangeRestartsAnInheritingContainerWhoseResizePolicySaysSo() throws Exception {
+        startV2();
+        Container c1 = new Container("c1", "busybox", List.of("sleep", "3600"), ResourceRequirements.NONE,
+                Map.of("cpu", ResizeRestartPolicy.NOT_REQUIRED, "memory", ResizeRestartPolicy.RESTART_CONTAINER), null);
+        Container c2 = new Container("c2", "busybox", List.of("sleep", "3600"), res("50m", "50Mi", "100m", "100Mi"),
+                Map.of("cpu", ResizeRestartPolicy.NOT_REQUIRED, "memory", ResizeRestartPolicy.RESTART_CONTAINER), null);
+        java.util.function.Function<ResourceRequirements, Pod> pod = r -> new Pod("default", "plr", PodUid.of(UID), 0,
+                0, Map.of(), List.of(), List.of(c1, c2)).withPodResources(r);
+        agent.create(pod.apply(res("100m", "100Mi", "200m", "200Mi")));
+        settled(1);
+
+        agent.update("default", "plr", pod.apply(res("100m", "100Mi", "200m", "300Mi")), null, true, false);
+        PodView memory = settled(2);
+
+        assertThat(memory.status().containerStatuses()).extracting(PodStatus.ContainerStatus::restartCount)
+                .containsExactly(1, 0);
+        assertThat(file(containerCgroup(memory, "c1"), "memory.max")).isEqualTo(Long.toString(300 * MI));
+        assertThat(file(containerCgroup(memory, "c2"), "memory.max")).isEqualTo(Long.toString(100 * MI));
+
+        agent.update("default", "plr", pod.apply(res("100m", "100Mi", "400m", "300Mi")), null, true, false);
+        PodView cpu = settled(3);
+
+        assertThat(cpu.status().containerStatuses()).extracting(PodStatus.ContainerStatus::restartCount)
+                .containsExactly(1, 0);
+        assertThat(file(containerCgroup(cpu, "c1"), "cpu.max")).isEqualTo("40000 100000");
+        assertThat(file(podCgroup(), "cpu.max")).isEqualTo("40000 100000");
+    }
+
+    /** The upstream e2e "decrease pod-level memory limit below usage": refused with the kubelet's words, then revertible. */
+    @Test
+    void aPodLevelMemoryLimitBelowUsageStaysInProgressWithAnErrorUntilReverted() throws Exception {
+        startV2();
+        Container c1 = new Container("c1", "busybox", List.of("sleep", "3600"), ResourceRequirements.NONE, Map.of(),
+                null);
+        java.util.function.Function<String, Pod> pod = m -> new Pod("default", "plr", PodUid.of(UID), 0, 0, Map.of(),
+                List.of(), List.of(c1)).withPodResources(res(null, m, null, m));
+        agent.create(pod.apply("256Mi"));
+        settled(1);
+        h.fake.setMemoryUsage(h.agentCgroups.layout().pod(QosTier.BURSTABLE, UID), 100 * MI);
+
+        agent.update("default", "plr", pod.apply("200Mi"), null, true, false);
+        settled(2);
+        agent.update("default", "plr", pod.apply("10Ki"), null, true, false);
+        PodView stuck = waitFor(v -> v.status().conditions().stream().anyMatch(c ->
+                c.type().equals(PodStatus.RESIZE_IN_PROGRESS) && c.reason().equals("Error")));
+
+        assertThat(stuck.status().conditions()).noneMatch(c -> c.type().equals(PodStatus.RESIZE_PENDING));
+        assertThat(stuck.status().conditions()).filteredOn(c -> c.type().equals(PodStatus.RESIZE_IN_PROGRESS))
+                .singleElement().satisfies(c -> assertThat(c.message()).containsPattern("memory limit \\(\\d+\\) below current usage"));
+        assertThat(file(podCgroup(), "memory.max")).isEqualTo(Long.toString(200 * MI));
+        assertThat(stuck.status().resources().limits()).containsEntry("memory", Quantity.parse("200Mi"));
+
+        agent.update("default", "plr", pod.apply("256Mi"), null, true, false);
+        PodView reverted = settled(4);
+
+        assertThat(file(podCgroup(), "memory.max")).isEqualTo(Long.toString(256 * MI));
+        assertThat(reverted.status().allocatedResources()).containsEntry("memory", Quantity.parse("256Mi"));
+    }
+
+    /** Admission counts the pod-level request: Infeasible above the node, Deferred beside other pods. */
+    @Test
+    void aPodLevelResizeIsInfeasibleOrDeferredWithTheKubeletsMessages() throws Exception {
+        startV2();
+        agent.create(pod(res("500m", "128Mi", "1", "256Mi")));
+        settled(1);
+        Container big = new Container("big", "busybox", List.of("sleep", "3600"), res("3", "1Gi", null, null),
+                Map.of(), null);
+        agent.create(new Pod("default", "other", PodUid.of("uid-other"), 0, 0, Map.of(), List.of(), List.of(big)));
+
+        agent.update("default", "plr", pod(res("5", "128Mi", "5", "256Mi")), null, true, false);
+        PodView infeasible = waitFor(v -> "Infeasible".equals(v.status().resize()));
+
+        assertThat(infeasible.status().conditions()).filteredOn(c -> c.type().equals(PodStatus.RESIZE_PENDING))
+                .singleElement().satisfies(c -> {
+                    assertThat(c.reason()).isEqualTo("Infeasible");
+                    assertThat(c.message()).isEqualTo("Node didn't have enough capacity: cpu, requested: 5000,"
+                            + " capacity: 4000");
+                });
+        assertThat(infeasible.status().allocatedResources()).containsEntry("cpu", Quantity.parse("500m"));
+
+        agent.update("default", "plr", pod(res("1500m", "128Mi", "2", "256Mi")), null, true, false);
+        PodView deferred = waitFor(v -> "Deferred".equals(v.status().resize()));
+
+        assertThat(deferred.status().conditions()).filteredOn(c -> c.type().equals(PodStatus.RESIZE_PENDING))
+                .singleElement().satisfies(c -> assertThat(c.message())
+                        .startsWith("Node didn't have enough resource: cpu, requested: 1500"));
+        assertThat(file(podCgroup(), "cpu.max")).isEqualTo("100000 100000");
+
+        agent.delete("default", "other", 0L);
+        PodView admitted = settled(4);
+        assertThat(admitted.status().allocatedResources()).containsEntry("cpu", Quantity.parse("1500m"));
+        assertThat(file(podCgroup(), "cpu.max")).isEqualTo("200000 100000");
+    }
+
     private static int indexOf(List<String> actions, String part) {
         for (int i = 0; i < actions.size(); i++) {
             if (actions.get(i).contains(part)) {

@@ -1,0 +1,44 @@
+package dev.resizelet.core.runtime;
+
+import static dev.resizelet.core.testing.Pods.container;
+import static dev.resizelet.core.testing.Pods.pod;
+import static dev.resizelet.core.testing.Pods.res;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.Container;
+import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.model.PodUid;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What the engine is given for a pod with pod-level resources. */
+class ModelTargetsPodLevelTest {
+    private static final long MI = 1024 * 1024;
+
+    @Test
+    void podLevelValuesGoUnderTheirKeyAndContainersWithoutLimitsInheritThem() {
+        Container init = new Container("init", "busybox", List.of("true"), res("", ""), Map.of(), null);
+        Pod p = new Pod("default", "p", PodUid.of("u1"), 1, 0, Map.of(), List.of(init),
+                List.of(container("a", "cpu=100m", ""), container("b", "cpu=100m", "cpu=200m,memory=64Mi")))
+                .withPodResources(res("cpu=500m,memory=128Mi", "cpu=1,memory=256Mi"));
+
+        PodTarget t = ModelTargets.target(p, p.resources());
+
+        assertThat(t.allocated().get(PodTarget.POD_LEVEL)).isEqualTo(new ResourceValues(500, 1000, 128 * MI, 256 * MI));
+        assertThat(t.allocated().get("a")).isEqualTo(new ResourceValues(100, 1000, 0, 256 * MI));
+        assertThat(t.allocated().get("b")).isEqualTo(new ResourceValues(100, 200, 0, 64 * MI));
+        assertThat(t.spec().initResources().get("init")).isEqualTo(new ResourceValues(0, 1000, 0, 256 * MI));
+    }
+
+    @Test
+    void withoutPodLevelResourcesNothingChanges() {
+        Pod p = pod("u2", container("a", "cpu=100m", ""));
+
+        PodTarget t = ModelTargets.target(p, p.resources());
+
+        assertThat(t.allocated()).containsOnlyKeys("a");
+        assertThat(t.allocated().get("a")).isEqualTo(new ResourceValues(100, 0, 0, 0));
+    }
+}
