@@ -244,14 +244,14 @@ public final class AllocationManager {
         if (deferred.isEmpty() || (settledDeferrals == deferrals && used.equals(settledUsed))) {
             return List.of();
         }
-        List<PodState> queue = new ArrayList<>();
+        List<PodState> waiting = new ArrayList<>(deferred.size());
         for (PodUid uid : deferred) {
-            queue.add(working.get(uid));
+            waiting.add(working.get(uid));
         }
-        queue.sort(PendingOrder.ORDER);
         List<AdmissionDecision> changed = new ArrayList<>();
-        for (PodState s : queue) {
-            ResourceVector want = s.desired().requests();
+        for (PendingOrder.Queued q : PendingOrder.order(waiting)) {
+            PodState s = q.state();
+            ResourceVector want = q.want();
             AdmissionDecision d = AdmissionRules.resize(node, s.allocated(), s.desired(), want,
                     used.minus(s.allocatedRequests()));
             if (!d.equals(s.lastDecision())) {
