@@ -354,7 +354,7 @@ class PodLevelResourcesIT {
         assertThat(file(podCgroup(), "cpu.max")).isEqualTo("100000 100000");
 
         agent.delete("default", "other", 0L);
-        PodView admitted = settled(4);
+        PodView admitted = settled(3);
         assertThat(admitted.status().allocatedResources()).containsEntry("cpu", Quantity.parse("1500m"));
         assertThat(file(podCgroup(), "cpu.max")).isEqualTo("200000 100000");
     }
