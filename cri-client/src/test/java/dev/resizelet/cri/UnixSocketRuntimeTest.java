@@ -232,6 +232,24 @@ class UnixSocketRuntimeTest {
     }
 
     @Test
+    void stopContainerMayTakeTheGracePeriodBeyondTheRequestTimeout() {
+        serve(CgroupVersion.V1, fastOptions().withRequestTimeout(Duration.ofMillis(500)));
+        String sandbox = client.runPodSandbox(Pods.runPodSandbox("web", "6f1c", POD)).getPodSandboxId();
+        String id = client.createContainer(Pods.createContainer(sandbox, "app", Pods.resources(250, 500, 128L << 20)))
+                .getContainerId();
+        client.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        // the runtime answers after 1.5 s: past the 0.5 s request timeout, within it plus the 3 s grace period
+        runtime.setLatency(CriRpc.STOP_CONTAINER, Duration.ofMillis(1500));
+
+        client.stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(3).build());
+
+        assertThat(client.containerStatus(id).getStatus().getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+        CriDeadlineExceededException late = assertThrows(CriDeadlineExceededException.class,
+                () -> client.stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(0).build()));
+        assertThat(late.rpc()).isEqualTo("StopContainer");
+    }
+
+    @Test
     void clientRecoversWhenTheRuntimeRestartsOnTheSameSocket() throws IOException {
         serve(CgroupVersion.V1, fastOptions());
         String sandbox = client.runPodSandbox(Pods.runPodSandbox("web", "6f1c", POD)).getPodSandboxId();
