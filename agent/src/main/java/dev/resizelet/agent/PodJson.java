@@ -232,8 +232,8 @@ public final class PodJson {
         if (status.resize() != null) {
             node.put("resize", status.resize());
         }
+        ArrayNode conditions = json.createArrayNode();
         if (!status.conditions().isEmpty()) {
-            ArrayNode conditions = node.putArray("conditions");
             for (PodCondition c : status.conditions()) {
                 ObjectNode cn = conditions.addObject();
                 cn.put("type", c.type()).put("status", c.status());
@@ -247,6 +247,10 @@ public final class PodJson {
                 cn.put("lastProbeTime", (String) null);
                 cn.put("lastTransitionTime", timestamp(c.lastTransitionTime()));
             }
+        }
+        PodConditions.append(conditions, status, startTime, PodJson::timestamp);
+        if (!conditions.isEmpty()) {
+            node.set("conditions", conditions);
         }
         node.put("observedGeneration", status.observedGeneration());
         node.put("startTime", timestamp(startTime));
