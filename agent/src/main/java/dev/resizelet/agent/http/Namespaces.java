@@ -69,7 +69,8 @@ public final class Namespaces {
         this.pods = pods;
         Set<String> needed = new java.util.TreeSet<>(BUILT_IN);
         if (pods != null) {
-            pods.list(null).items().forEach(p -> needed.add(p.path("metadata").path("namespace").asText()));
+            pods.list(null).items().stream().map(p -> p.path("metadata").path("namespace").asText(""))
+                    .filter(n -> !n.isEmpty()).forEach(needed::add);
         }
         for (String name : needed) {
             if (store.get(name).isEmpty()) {
