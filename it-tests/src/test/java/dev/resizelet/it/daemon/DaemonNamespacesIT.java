@@ -11,9 +11,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,24 +26,33 @@ import org.junit.jupiter.api.io.TempDir;
  * NamespaceLifecycle's 404, deleting a namespace makes it Terminating, deletes its pods, refuses new ones (403) and
  * removes it once they are gone; and labels or annotations of a pod change its resourceVersion, not its generation.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DaemonNamespacesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    /** One node and daemon for the class (the tests use names of their own); a test that kills it starts it again. */
     @TempDir
-    Path home;
+    static Path home;
     private FakeNode node;
     private DaemonProcess daemon;
 
-    @BeforeEach
+    @BeforeAll
     void start() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(Kubectl.V1_32)), "needs kubectl at " + Kubectl.V1_32);
+        if (!Files.isExecutable(Path.of(Kubectl.V1_32))) {
+            return;
+        }
         DaemonProcess.emptyKubeconfig(home);
         node = new FakeNode(home.resolve("node"));
         daemon = node.start();
     }
 
-    @AfterEach
+    @BeforeEach
+    void needsKubectl() {
+        assumeTrue(daemon != null, "needs kubectl at " + Kubectl.V1_32);
+    }
+
+    @AfterAll
     void stop() throws Exception {
         if (daemon != null) {
             daemon.close();
@@ -74,27 +87,27 @@ class DaemonNamespacesIT {
     @Test
     void namespacesSurviveKillDashNine() throws Exception {
         Kubectl k = kubectl();
-        Files.writeString(home.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n"
+        Files.writeString(home.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kept\n"
                 + "  labels: {team: a}\n  annotations: {owner: me}\n");
         assertThat(k.run("create", "-f", "ns.yaml").exitCode()).isZero();
         assertThat(k.run("create", "namespace", "other").exitCode()).isZero(); // the protobuf body
-        JsonNode demo = json(k.run("get", "namespace", "demo", "-o", "json"));
+        JsonNode demo = json(k.run("get", "namespace", "kept", "-o", "json"));
         String defaultUid = json(k.run("get", "namespace", "default", "-o", "json")).at("/metadata/uid").asText();
 
         daemon.kill9();
         daemon = node.start();
         Kubectl after = kubectl();
 
-        JsonNode restored = json(after.run("get", "namespace", "demo", "-o", "json"));
+        JsonNode restored = json(after.run("get", "namespace", "kept", "-o", "json"));
         assertThat(restored.at("/metadata/uid")).isEqualTo(demo.at("/metadata/uid"));
         assertThat(restored.at("/metadata/creationTimestamp")).isEqualTo(demo.at("/metadata/creationTimestamp"));
         assertThat(restored.at("/metadata/labels/team").asText()).isEqualTo("a");
         assertThat(restored.at("/metadata/annotations/owner").asText()).isEqualTo("me");
         assertThat(after.run("get", "namespaces", "-o", "name").stdout().lines())
-                .containsExactly("namespace/default", "namespace/demo", "namespace/kube-node-lease", "namespace/kube-public",
+                .contains("namespace/default", "namespace/kept", "namespace/kube-node-lease", "namespace/kube-public",
                         "namespace/kube-system", "namespace/other");
         assertThat(json(after.run("get", "namespace", "default", "-o", "json")).at("/metadata/uid").asText()).isEqualTo(defaultUid);
-        assertThat(createPod(after, "web", "demo").exitCode()).isZero();
+        assertThat(createPod(after, "web", "kept").exitCode()).isZero();
     }
 
     @Test
@@ -111,8 +124,10 @@ class DaemonNamespacesIT {
         assertThat(status.path("reason").asText()).isEqualTo("NotFound");
         assertThat(status.at("/details/kind").asText()).isEqualTo("namespaces");
         assertThat(status.at("/details/name").asText()).isEqualTo("nope");
-        assertThat(k.run("get", "pods", "-A", "-o", "name").stdout()).isEmpty();
-        assertThat(node.fake.sandboxIds()).as("nothing reached the runtime").isEmpty();
+        assertThat(k.run("get", "pods", "-n", "nope", "-o", "name").stdout()).isEmpty();
+        assertThat(node.fake.sandboxIds().stream().map(id -> node.fake.sandbox(id).orElseThrow())
+                .filter(sb -> "nope".equals(sb.getLabelsOrDefault("io.kubernetes.pod.namespace", ""))))
+                .as("nothing reached the runtime").isEmpty();
     }
 
     @Test
@@ -165,6 +180,30 @@ class DaemonNamespacesIT {
         assertThat(labelled.at("/metadata/annotations/owner").asText()).isEqualTo("me");
         assertThat(labelled.at("/metadata/generation").asLong()).isEqualTo(1);
         assertThat(labelled.at("/metadata/resourceVersion")).isNotEqualTo(before.at("/metadata/resourceVersion"));
+
+        // concurrent label writers: without a new generation to guard them, each write is checked against the
+        // version its patch was applied to, so none overwrites another's label
+        List<Thread> writers = new ArrayList<>();
+        List<Kubectl.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 4; i++) {
+            String label = "w" + i + "=v";
+            Thread t = new Thread(() -> {
+                try {
+                    results.add(k.run("label", "pod", "web", label));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writers.add(t);
+            t.start();
+        }
+        for (Thread t : writers) {
+            t.join();
+        }
+        assertThat(results).allSatisfy(r -> assertThat(r.exitCode()).as(r.all()).isZero());
+        JsonNode all = json(k.run("get", "pod", "web", "-o", "json"));
+        assertThat(all.at("/metadata/labels").toString()).contains("\"w0\":\"v\"", "\"w1\":\"v\"", "\"w2\":\"v\"", "\"w3\":\"v\"");
+        assertThat(all.at("/metadata/generation").asLong()).isEqualTo(1);
 
         JsonNode resized = json(k.run("patch", "pod", "web", "--subresource", "resize", "-o", "json", "-p",
                 FakeNode.resizePatch("200m")));

@@ -62,7 +62,7 @@ public final class PodResizeSteps {
     /** {@code doPatchAndRollback}: create and verify, resize and verify, and (if asked) resize back and verify. */
     public void patchAndRollback(String name, List<Ctr> original, List<Ctr> expected, boolean rollback) throws Exception {
         JsonNode pod = createAndVerify(name, original);
-        patchAndVerify(pod, original, expected);
+        JsonNode resized = patchAndVerify(pod, original, expected);
         if (rollback) {
             // resizes that restarted a container restart it again when rolled back
             List<Ctr> back = new ArrayList<>();
@@ -71,7 +71,7 @@ public final class PodResizeSteps {
                         .isEqualTo(expected.get(i).name());
                 back.add(original.get(i).withRestartCount(expected.get(i).restartCount()));
             }
-            patchAndVerify(pod, expected, back);
+            patchAndVerify(resized, expected, back);
         }
         delete(name);
     }
@@ -112,10 +112,10 @@ public final class PodResizeSteps {
      * {@code patchAndVerify}: the resize patch through {@code kubectl patch --subresource resize}; the answer holds the
      * new spec (generation + 1); then the resize is actuated (WaitForPodResizeActuation) and the pod is as expected
      * (ExpectPodResized: cgroups, status resources, restart counts, no resize condition) and the pod cgroup follows.
+     * {@code current} is the pod as last read (settled): the restart counts the expected increments add to.
      */
-    public JsonNode patchAndVerify(JsonNode before, List<Ctr> original, List<Ctr> expectedIncrements) throws Exception {
-        String name = before.at("/metadata/name").asText();
-        JsonNode current = get(name);
+    public JsonNode patchAndVerify(JsonNode current, List<Ctr> original, List<Ctr> expectedIncrements) throws Exception {
+        String name = current.at("/metadata/name").asText();
         ObjectNode patch = PodResizeE2E.resizePatch(original, expectedIncrements);
         JsonNode patched = patch(name, patch.toString());
         List<Ctr> expected = PodResizeE2E.withCurrentRestarts(current, expectedIncrements);

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the apiserver's error text) and the cgroup values the kubelet sets, for the containers with upstream's formulas and
  * for the pod cgroup with {@code ResourceConfigForPod}'s.
  *
- * <p>The cases are independent pods, so they run at once on a pool of threads against the shared daemon (started in
+ * <p>The cases are independent pods, so they run eight at a time on a pool of threads against the shared daemon (started in
  * {@link #start}); each test reports its own case's outcome. The node is large (64 CPUs, 64Gi, 123 {@code
  * dummy.com/dummy}) so that no case is deferred by another.
  */
@@ -64,7 +64,7 @@ public class UpstreamPodResizeE2EIT {
     static final String REDUCED_MEM_LIMIT = "40Mi";
     static final String INCREASED_MEM = "40Mi";
     static final String INCREASED_MEM_LIMIT = "50Mi";
-    private static final int PARALLEL = 6;
+    private static final int PARALLEL = 8;
 
     @TempDir
     static Path dir;
