@@ -33,11 +33,12 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
      * @param runtimeVersion what Version answered
      * @param stateOnDisk whether the agent's state dir was on disk (not tmpfs)
      * @param loadAverage {@code /proc/loadavg} (1, 5, 15 min) at the start of each phase and at the end
+     * @param warmupSeconds length of the uncounted warm-up storm before the measured one (0: none)
      */
     public record RunInfo(String runtime, String runtimeVersion, int pods, int containersPerPod, double ratePerSecond,
             double stormSeconds, double saturationSeconds, int concurrency, String mix, int cpus, String jvm,
             String startedAt, int senders, boolean fakeRuntime, boolean stateOnDisk, double relistSeconds,
-            Map<String, String> loadAverage) {
+            Map<String, String> loadAverage, double warmupSeconds) {
         public RunInfo {
             loadAverage = Map.copyOf(loadAverage);
         }

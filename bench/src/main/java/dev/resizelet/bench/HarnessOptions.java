@@ -32,11 +32,13 @@ import java.time.Duration;
  * @param idle how long the node is watched idle before the storm, to measure the relist's own CRI calls
  * @param senders threads sending the storm's resizes (each {@code update} returns once durable, so this bounds how
  *     many writes the agent can group-commit at once; an API server serves many clients at once)
+ * @param warmup length of an uncounted storm like the measured one, run before the idle phase so the JIT has compiled
+ *     what the storm runs (zero: skip)
  */
 public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, int pods, int containers, double rate,
         Duration duration, Duration saturation, int concurrency, ResizeMix mix, Path out, boolean micro, long seed,
         Duration relist, boolean stateOnTmpfs, boolean fakeInProcess, String fakeHeap, int createThreads,
-        Duration idle, int senders) {
+        Duration idle, int senders, Duration warmup) {
     public HarnessOptions {
         requireNonNull(image, "image");
         requireNonNull(duration, "duration");
@@ -45,6 +47,10 @@ public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, 
         requireNonNull(relist, "relist");
         requireNonNull(fakeHeap, "fakeHeap");
         requireNonNull(idle, "idle");
+        requireNonNull(warmup, "warmup");
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+        }
         if (senders < 1) {
             throw new IllegalArgumentException("--senders must be at least 1, got " + senders);
         }
@@ -86,6 +92,7 @@ public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, 
     static HarnessOptions small(int pods, double rate, Duration duration, Duration saturation, int concurrency,
             ResizeMix mix, Path out) {
         return new HarnessOptions(null, null, "busybox", pods, 2, rate, duration, saturation, concurrency, mix, out,
-                false, 7, Duration.ofSeconds(1), false, false, "512m", 4, Duration.ofSeconds(2), 8);
+                false, 7, Duration.ofSeconds(1), false, false, "512m", 4, Duration.ofSeconds(2), 8,
+                Duration.ZERO);
     }
 }

@@ -55,6 +55,9 @@ public final class LoadHarness implements Callable<Integer> {
     int senders = 64;
     @Option(names = "--idle", description = "idle time before the storm that measures the relist's own CRI calls (default: 10 relists, 2-10 s)")
     String idle;
+    @Option(names = "--warmup", description = "a storm like the measured one, run first and not counted, so the JIT "
+            + "has compiled the paths the storm takes (a node agent runs for months; 0s to skip; default ${DEFAULT-VALUE})")
+    String warmup = "10s";
 
     public static void main(String[] args) {
         // the agent logs every admission at info: at hundreds of resizes/s that would measure stderr, not the agent
@@ -69,7 +72,8 @@ public final class LoadHarness implements Callable<Integer> {
         return new HarnessOptions(criEndpoint, cgroupRoot, image, pods, containers, rate, parseDuration(duration, "--duration"),
                 parseDuration(saturation, "--saturation"), concurrency, ResizeMix.parse(mix), out, micro, seed,
                 parseDuration(relist, "--relist"), stateOnTmpfs, fakeInProcess, fakeHeap, createThreads,
-                idle != null ? parseDuration(idle, "--idle") : defaultIdle(parseDuration(relist, "--relist")), senders);
+                idle != null ? parseDuration(idle, "--idle") : defaultIdle(parseDuration(relist, "--relist")), senders,
+                parseDuration(warmup, "--warmup"));
     }
 
     @Override

@@ -141,6 +141,12 @@ public final class LoadRun {
 
             AtomicReference<AutoCloseable> watch = new AtomicReference<>();
             startWatch(agent, watch);
+            if (!o.warmup().isZero()) {
+                loadAverage("warmup");
+                storm(agent, p, o.warmup(), o.seed() ^ 0x77a);
+                log.info("bench warm-up done requested={} completed={} (not counted)", p.stormRequested, completed.get());
+                tracks.forEach(t -> t.pending.set(null)); // what the warm-up left unfinished is not the storm's
+            }
             loadAverage("idle");
             Map<CriRpc, Long> idleBefore = fake != null ? fake.callCounts() : Map.of();
             long idleStart = System.nanoTime();
@@ -155,7 +161,7 @@ public final class LoadRun {
             Map<CriRpc, Long> callsBefore = fake != null ? fake.callCounts() : Map.of();
             long podListsBefore = fake != null ? fake.podScopedListCalls() : 0;
             long windowStart = System.nanoTime();
-            storm(agent, p);
+            storm(agent, p, o.duration(), o.seed());
             Map<CriRpc, Long> callsAfter = fake != null ? fake.callCounts() : Map.of();
             long podLists = fake != null ? fake.podScopedListCalls() - podListsBefore : 0;
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
@@ -361,13 +367,13 @@ public final class LoadRun {
     }
 
     /** The rate-limited storm: one resize every 1/rate s, round robin over the pods, kinds from the mix. */
-    private void storm(NodeAgent agent, Phases p) {
+    private void storm(NodeAgent agent, Phases p, Duration duration, long seed) {
         resetCounters();
-        SplittableRandom random = new SplittableRandom(o.seed());
+        SplittableRandom random = new SplittableRandom(seed);
         ExecutorService senders = Executors.newFixedThreadPool(o.senders(), daemon("bench-sender"));
         long intervalNanos = (long) (1e9 / o.rate());
         long start = System.nanoTime();
-        long end = start + o.duration().toNanos();
+        long end = start + duration.toNanos();
         long i = 0;
         for (long at = start; at < end; at = start + (++i) * intervalNanos) {
             long wait = at - System.nanoTime();
@@ -829,7 +835,8 @@ public final class LoadRun {
                 o.pods(), o.containers(), o.rate(), p.stormSeconds, p.saturationSeconds, o.concurrency(),
                 o.mix().toString(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), startedAt,
-                o.senders(), o.fakeRuntime(), !(o.stateOnTmpfs() && o.fakeRuntime()), o.relist().toMillis() / 1000.0, load);
+                o.senders(), o.fakeRuntime(), !(o.stateOnTmpfs() && o.fakeRuntime()), o.relist().toMillis() / 1000.0, load,
+                o.warmup().toMillis() / 1000.0);
         Map<String, Double> micro = Map.of();
         if (o.micro()) {
             loadAverage("jmh");

@@ -19,7 +19,8 @@ final class ReportTable {
         sb.append("resizelet bench — ").append(run.runtime()).append(" [").append(run.runtimeVersion()).append("], ")
                 .append(run.pods()).append(" pods x ").append(run.containersPerPod()).append(" containers, ")
                 .append(fmt(run.ratePerSecond())).append(" resizes/s for ").append(fmt(run.stormSeconds()))
-                .append(" s from ").append(run.senders()).append(" sender threads, mix ").append(run.mix()).append(", ").append(run.cpus()).append(" cpus, ")
+                .append(run.warmupSeconds() > 0 ? " s (after an uncounted " + fmt(run.warmupSeconds()) + " s warm-up storm)" : " s")
+                .append(" from ").append(run.senders()).append(" sender threads, mix ").append(run.mix()).append(", ").append(run.cpus()).append(" cpus, ")
                 .append(run.jvm()).append('\n');
         sb.append("load average (1/5/15 min) by phase: ").append(run.loadAverage()).append('\n');
         AgentFigures a = r.agent();

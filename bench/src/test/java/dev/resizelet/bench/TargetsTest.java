@@ -32,7 +32,7 @@ class TargetsTest {
 
     private static RunInfo run(int pods, String runtime, boolean fake, boolean onDisk) {
         return new RunInfo(runtime, "fake-cri 1.7.0-fake (v1)", pods, 2, 500, 30, 10, 4, ResizeMix.DEFAULT, 2,
-                "OpenJDK 17", "2026-01-01T00:00:00Z", 64, fake, onDisk, 1, Map.of("start", "1.00 1.00 1.00"));
+                "OpenJDK 17", "2026-01-01T00:00:00Z", 64, fake, onDisk, 1, Map.of("start", "1.00 1.00 1.00"), 10);
     }
 
     private static AgentFigures agent(double completedPerSecond, long heapPerPod, boolean agentOnly,
