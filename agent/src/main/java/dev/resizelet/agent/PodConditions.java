@@ -6,6 +6,7 @@ import dev.resizelet.core.api.PodStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -22,7 +23,9 @@ final class PodConditions {
     private PodConditions() {
     }
 
-    static void append(ArrayNode into, PodStatus status, Instant podStart, Function<Instant, String> timestamp) {
+    /** {@code sidecars}: the names of the init containers with {@code restartPolicy: Always}. */
+    static void append(ArrayNode into, PodStatus status, Set<String> sidecars, Instant podStart,
+                       Function<Instant, String> timestamp) {
         if (status.reason() != null) {
             return;
         }
@@ -35,13 +38,17 @@ final class PodConditions {
 
         // app containers are created only once every init container has completed (and every sidecar started)
         boolean initialized = inits.isEmpty() || apps.stream().anyMatch(c -> c.containerId() != null || c.terminated() != null);
-        List<String> incomplete = inits.stream().filter(c -> !c.started() && c.terminated() == null).map(PodStatus.ContainerStatus::name).toList();
+        // incomplete: a regular init container that has not exited 0, a sidecar that has not started
+        List<String> incomplete = inits.stream()
+                .filter(c -> sidecars.contains(c.name()) ? !c.started()
+                        : c.terminated() == null || c.terminated().exitCode() != 0)
+                .map(PodStatus.ContainerStatus::name).toList();
         add(into, "Initialized", initialized, initialized ? "" : "ContainersNotInitialized",
                 initialized ? "" : "containers with incomplete status: " + names(incomplete), latest(inits, podStart), timestamp);
 
-        // Ready and ContainersReady: every app container and every running sidecar ready
-        List<PodStatus.ContainerStatus> counted = Stream.concat(inits.stream().filter(PodStatus.ContainerStatus::started)
-                .filter(c -> c.terminated() == null), apps.stream()).toList();
+        // Ready and ContainersReady: every sidecar and every app container ready
+        List<PodStatus.ContainerStatus> counted = Stream.concat(inits.stream().filter(c -> sidecars.contains(c.name())),
+                apps.stream()).toList();
         List<String> unready = counted.stream().filter(c -> !c.ready()).map(PodStatus.ContainerStatus::name).toList();
         boolean ready = !terminal && unready.isEmpty() && !apps.isEmpty();
         String reason = ready ? "" : status.phase().equals("Succeeded") ? "PodCompleted" : "ContainersNotReady";

@@ -212,12 +212,18 @@ public final class PodJson {
             new TreeMap<>(pod.annotations()).forEach(annotations::put);
         }
         node.set("spec", encodeSpec(pod, null));
-        node.set("status", encodeStatus(view.status(), view.creationTimestamp()));
+        node.set("status", encodeStatus(view.status(), view.creationTimestamp(), pod.initContainers().stream()
+                .filter(Container::isSidecar).map(Container::name).collect(java.util.stream.Collectors.toSet())));
         return node;
     }
 
     /** {@code status}: phase, QoS class, the 1.27 {@code resize} field, resize conditions and container statuses. */
     public ObjectNode encodeStatus(PodStatus status, Instant startTime) {
+        return encodeStatus(status, startTime, java.util.Set.of());
+    }
+
+    /** As above, knowing which init containers are sidecars (their readiness counts in the pod's). */
+    public ObjectNode encodeStatus(PodStatus status, Instant startTime, java.util.Set<String> sidecars) {
         ObjectNode node = json.createObjectNode();
         node.put("phase", status.phase());
         if (status.reason() != null) {
@@ -248,7 +254,7 @@ public final class PodJson {
                 cn.put("lastTransitionTime", timestamp(c.lastTransitionTime()));
             }
         }
-        PodConditions.append(conditions, status, startTime, PodJson::timestamp);
+        PodConditions.append(conditions, status, sidecars, startTime, PodJson::timestamp);
         if (!conditions.isEmpty()) {
             node.set("conditions", conditions);
         }
