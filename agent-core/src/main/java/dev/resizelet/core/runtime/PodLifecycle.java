@@ -108,6 +108,8 @@ public final class PodLifecycle {
         CgroupName podCgroup = podCgroup(pod);
         List<ResourceValues> values = pod.containers().stream().map(c -> valuesOf(allocated, c.name())).toList();
         cgroups.create(podCgroup);
+        // what a kernel makes at mkdir (a simulated tree has none of it; a real cgroupfs has it all: nothing written)
+        cgroups.populateKernelDefaults(podCgroup);
         cgroups.set(podCgroup, PodCgroupConfig.forPod(pod.tier(), values));
         PodSandboxConfig sandboxConfig = SandboxConfigs.sandbox(pod, podCgroup, cgroups.config().driver());
         String sandboxId;
