@@ -304,12 +304,15 @@ public final class NodeAgent implements AutoCloseable {
                 // validated above against the same spec generation: only a spec written meanwhile is checked again
                 Pod checked = o.generation() == current.generation() ? next : validated(o, newSpec, source);
                 refuseResizeWhileTerminating(o, checked);
-                return new PodStore.Change<>(checked, o.status());
+                return new PodStore.Change<>(checked, o.status(), checked.generation() != o.generation());
             });
         } catch (StoreException.NotFound e) {
             throw notFound(name);
         } catch (StoreException.Conflict e) {
             throw new ConflictException(e.getMessage());
+        }
+        if (updated.generation() == current.generation()) {
+            return view(updated); // labels or annotations only: nothing to admit or enact
         }
         requestedResizes.incrementAndGet();
         // the loop ignores a spec older than one it has seen: writers racing to it cannot reorder generations
@@ -503,7 +506,9 @@ public final class NodeAgent implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw new InvalidException(old.name(), errors);
         }
-        return candidate.withGeneration(current.generation() + 1);
+        // the apiserver's updatePodGeneration: a new generation for a spec change, none for labels or annotations
+        boolean specChanged = !candidate.withMetadataOf(old).equals(old.withGeneration(current.generation()));
+        return candidate.withGeneration(specChanged ? current.generation() + 1 : current.generation());
     }
 
     /**

@@ -74,8 +74,24 @@ final class AgentPods implements PodService {
                                     boolean resizeSubresource, boolean dryRun) {
         PodView current = agent.get(namespace, name).orElseThrow(() -> ApiException.notFound("pods", name));
         Pod next = codec.decode(body, namespace, current.spec().uid(), current.generation());
+        Long baseVersion = resourceVersion(body);
+        if (baseVersion != null && !next.equals(current.spec()) && next.withMetadataOf(current.spec()).equals(current.spec())) {
+            // labels or annotations only: no new generation guards this write, so the version the patch was applied
+            // to does (a status change meanwhile is a 409 the patch loop retries on the newer object)
+            return call(name, () -> codec.encode(agent.update(namespace, name, next, baseVersion, expectedGeneration,
+                    resizeSubresource, dryRun)));
+        }
         return call(name, () -> codec.encode(agent.update(namespace, name, next, null, expectedGeneration,
                 resizeSubresource, dryRun)));
+    }
+
+    private static Long resourceVersion(ObjectNode body) {
+        try {
+            String rv = body.path("metadata").path("resourceVersion").asText("");
+            return rv.isEmpty() ? null : Long.valueOf(rv);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     @Override

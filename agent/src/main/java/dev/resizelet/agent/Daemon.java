@@ -14,6 +14,7 @@ import dev.resizelet.core.NodeAgent;
 import dev.resizelet.core.api.AgentMetrics;
 import dev.resizelet.core.admission.NodeConfig.CpuManagerPolicy;
 import dev.resizelet.core.admission.NodeConfig.MemoryManagerPolicy;
+import dev.resizelet.core.store.NamespaceStore;
 import dev.resizelet.core.store.StoreException;
 import dev.resizelet.cri.CriClientOptions;
 import dev.resizelet.cri.CriException;
@@ -100,11 +101,14 @@ public final class Daemon implements AutoCloseable {
             PodService pods = new AgentPods(agent, new PodJson(json), new EventJson(json, hostName()), clock);
             podsRef.set(pods);
             started.add(pods.watch(null, 0, metrics::observe));
+            NamespaceStore namespaceStore = stateDir == null ? NamespaceStore.inMemory()
+                    : NamespaceStore.open(stateDir.resolve("namespaces"));
+            started.add(namespaceStore);
             ApiServer api;
             try {
                 ApiTls tls = config.tls()
                         ? ApiTls.load(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.clientCaFile()) : null;
-                api = new ApiServer(config.listen(), tls, pods, metrics, clock, Main.agentVersion());
+                api = new ApiServer(config.listen(), tls, pods, namespaceStore, metrics, clock, Main.agentVersion());
             } catch (BindException e) {
                 throw new StartException("cannot listen on " + describe(config.listen()) + ": " + e.getMessage()
                         + " (is another resizelet or program using the port? choose one with --listen)");

@@ -149,6 +149,11 @@ public final class InstrumentedRuntime implements CriRuntime {
     }
 
     @Override
+    public CompletableFuture<StopContainerResponse> stopContainerAsync(StopContainerRequest request) {
+        return recordAsync("stop_container", () -> delegate.stopContainerAsync(request));
+    }
+
+    @Override
     public CompletableFuture<ContainerStatusResponse> containerStatusAsync(ContainerStatusRequest request) {
         return recordAsync("container_status", () -> delegate.containerStatusAsync(request));
     }

@@ -220,12 +220,18 @@ public final class PodJson {
             new TreeMap<>(pod.annotations()).forEach(annotations::put);
         }
         node.set("spec", encodeSpec(pod, null));
-        node.set("status", encodeStatus(view.status(), view.creationTimestamp()));
+        node.set("status", encodeStatus(view.status(), view.creationTimestamp(), pod.initContainers().stream()
+                .filter(Container::isSidecar).map(Container::name).collect(java.util.stream.Collectors.toSet())));
         return node;
     }
 
     /** {@code status}: phase, QoS class, the 1.27 {@code resize} field, resize conditions and container statuses. */
     public ObjectNode encodeStatus(PodStatus status, Instant startTime) {
+        return encodeStatus(status, startTime, java.util.Set.of());
+    }
+
+    /** As above, knowing which init containers are sidecars (their readiness counts in the pod's). */
+    public ObjectNode encodeStatus(PodStatus status, Instant startTime, java.util.Set<String> sidecars) {
         ObjectNode node = json.createObjectNode();
         node.put("phase", status.phase());
         if (status.reason() != null) {
@@ -240,8 +246,8 @@ public final class PodJson {
         if (status.resize() != null) {
             node.put("resize", status.resize());
         }
+        ArrayNode conditions = json.createArrayNode();
         if (!status.conditions().isEmpty()) {
-            ArrayNode conditions = node.putArray("conditions");
             for (PodCondition c : status.conditions()) {
                 ObjectNode cn = conditions.addObject();
                 cn.put("type", c.type()).put("status", c.status());
@@ -255,6 +261,10 @@ public final class PodJson {
                 cn.put("lastProbeTime", (String) null);
                 cn.put("lastTransitionTime", timestamp(c.lastTransitionTime()));
             }
+        }
+        PodConditions.append(conditions, status, sidecars, startTime, PodJson::timestamp);
+        if (!conditions.isEmpty()) {
+            node.set("conditions", conditions);
         }
         node.put("observedGeneration", status.observedGeneration());
         if (status.allocatedResources() != null && !status.allocatedResources().isEmpty()) { // omitempty

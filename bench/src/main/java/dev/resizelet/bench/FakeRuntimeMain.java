@@ -84,7 +84,8 @@ public final class FakeRuntimeMain {
         }, "fake-cri-clear-calls");
         cleaner.setDaemon(true);
         cleaner.start();
-        FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, dir.resolve("cri.sock"));
+        // calls answered on the socket's thread: no executor hop per call (nothing here delays a call)
+        FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, dir.resolve("cri.sock"), true);
         synchronized (out) {
             out.println("READY " + server.endpoint());
             out.flush();

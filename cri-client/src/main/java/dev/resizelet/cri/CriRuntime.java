@@ -97,6 +97,11 @@ public interface CriRuntime extends AutoCloseable {
         return now(() -> updatePodSandboxResources(request));
     }
 
+    /** StopContainer without waiting (a pod's containers stop together); see {@link #containerStatusAsync}. */
+    default CompletableFuture<StopContainerResponse> stopContainerAsync(StopContainerRequest request) {
+        return now(() -> stopContainer(request));
+    }
+
     /** The answer of a blocking call as a completed (or failed) future. */
     static <T> CompletableFuture<T> now(Supplier<T> call) {
         try {

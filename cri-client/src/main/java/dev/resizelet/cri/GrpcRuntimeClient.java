@@ -253,9 +253,28 @@ public final class GrpcRuntimeClient implements CriRuntime {
         return unary(START_CONTAINER, request, Target.CONTAINER, request.getContainerId());
     }
 
+    /**
+     * The deadline is the request timeout plus the container's grace period ({@code timeout}), as the kubelet's remote
+     * runtime sets it: the runtime may take the whole grace period before it kills the container and answers.
+     */
     @Override
     public StopContainerResponse stopContainer(StopContainerRequest request) {
-        return unary(STOP_CONTAINER, request, Target.CONTAINER, request.getContainerId());
+        try {
+            return ClientCalls.blockingUnaryCall(channel, STOP_CONTAINER, stopOptions(request), request);
+        } catch (StatusRuntimeException e) {
+            throw failure(STOP_CONTAINER, Target.CONTAINER, request.getContainerId(), e);
+        }
+    }
+
+    /** StopContainer without waiting (a pod's containers are stopped together); same deadline as {@link #stopContainer}. */
+    @Override
+    public CompletableFuture<StopContainerResponse> stopContainerAsync(StopContainerRequest request) {
+        return unaryAsync(STOP_CONTAINER, request, Target.CONTAINER, request.getContainerId(), stopOptions(request));
+    }
+
+    private CallOptions stopOptions(StopContainerRequest request) {
+        long grace = TimeUnit.SECONDS.toNanos(Math.max(0, request.getTimeout()));
+        return CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos + grace, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -345,10 +364,15 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * executor hop: the waiter wakes straight from the socket read), with the same deadline and errors as {@link #unary}.
      */
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
+        return unaryAsync(method, request, target, id,
+                CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
+    }
+
+    private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id,
+            CallOptions options) {
         CompletableFuture<R> done = new CompletableFuture<>();
         try {
-            ClientCall<Q, R> call = channel.newCall(method, CallOptions.DEFAULT
-                    .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).withExecutor(DIRECT));
+            ClientCall<Q, R> call = channel.newCall(method, options.withExecutor(DIRECT));
             ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {
                 private R value;
 

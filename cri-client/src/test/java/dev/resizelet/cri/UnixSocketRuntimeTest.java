@@ -56,12 +56,16 @@ class UnixSocketRuntimeTest {
     GrpcRuntimeClient client;
 
     void serve(CgroupVersion version, CriClientOptions options) {
+        serve(version, options, false);
+    }
+
+    void serve(CgroupVersion version, CriClientOptions options, boolean handlersOnTransportThread) {
         socket = dir.resolve("containerd.sock");
         cgroupRoot = dir.resolve("cgroup");
         CgroupManager cgroups = new CgroupManager(
                 new CgroupConfig(cgroupRoot, "kubepods", version, CgroupDriver.CGROUPFS), CgroupFs.real());
         runtime = FakeRuntime.builder().cgroups(cgroups).runtimeName("fake-containerd").build();
-        server = FakeRuntimeServer.unixSocket(runtime, socket);
+        server = FakeRuntimeServer.unixSocket(runtime, socket, handlersOnTransportThread);
         client = GrpcRuntimeClient.connect("unix://" + socket, options);
     }
 
@@ -183,6 +187,66 @@ class UnixSocketRuntimeTest {
         runtime.clearLatencies();
         client.updateContainerResources(id, Pods.resources(500, 1000, 256L << 20));
         assertThat(file(CgroupVersion.V1, id, "cpu.shares")).isEqualTo("512");
+    }
+
+    @ParameterizedTest(name = "handlers on the transport thread: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void asyncCallsAnswerLikeTheBlockingOnesAndFailTyped(boolean handlersOnTransportThread) throws Exception {
+        serve(CgroupVersion.V1, fastOptions(), handlersOnTransportThread);
+        String sandbox = client.runPodSandbox(Pods.runPodSandbox("web", "6f1c", POD)).getPodSandboxId();
+        String a = client.createContainer(Pods.createContainer(sandbox, "a", Pods.resources(250, 500, 128L << 20)))
+                .getContainerId();
+        String b = client.createContainer(Pods.createContainer(sandbox, "b", Pods.resources(250, 500, 128L << 20)))
+                .getContainerId();
+        client.startContainer(StartContainerRequest.newBuilder().setContainerId(a).build());
+        client.startContainer(StartContainerRequest.newBuilder().setContainerId(b).build());
+
+        // both updates in flight at once, then both reads
+        var ua = client.updateContainerResourcesAsync(dev.resizelet.cri.v1.UpdateContainerResourcesRequest.newBuilder()
+                .setContainerId(a).setLinux(Pods.resources(500, 1000, 256L << 20)).build());
+        var ub = client.updateContainerResourcesAsync(dev.resizelet.cri.v1.UpdateContainerResourcesRequest.newBuilder()
+                .setContainerId(b).setLinux(Pods.resources(1000, 2000, 256L << 20)).build());
+        ua.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        ub.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        var sa = client.containerStatusAsync(dev.resizelet.cri.v1.ContainerStatusRequest.newBuilder().setContainerId(a)
+                .build());
+        var sb = client.containerStatusAsync(dev.resizelet.cri.v1.ContainerStatusRequest.newBuilder().setContainerId(b)
+                .build());
+
+        assertThat(file(CgroupVersion.V1, a, "cpu.shares")).isEqualTo("512");
+        assertThat(file(CgroupVersion.V1, b, "cpu.shares")).isEqualTo("1024");
+        assertThat(sa.get(5, java.util.concurrent.TimeUnit.SECONDS).getStatus().getResources().getLinux().getCpuShares())
+                .isEqualTo(512);
+        assertThat(sb.get(5, java.util.concurrent.TimeUnit.SECONDS).getStatus().getResources().getLinux().getCpuShares())
+                .isEqualTo(1024);
+        assertThat(client.updatePodSandboxResourcesAsync(dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest
+                .newBuilder().setPodSandboxId(sandbox).setResources(Pods.resources(1500, 3000, 512L << 20)).build())
+                .get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+
+        var missing = client.containerStatusAsync(dev.resizelet.cri.v1.ContainerStatusRequest.newBuilder()
+                .setContainerId("nope").build());
+        var failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> missing.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertThat(failed.getCause()).isInstanceOf(CriNotFoundException.class)
+                .hasMessageStartingWith("CRI ContainerStatus failed for container nope: NOT_FOUND");
+    }
+
+    @Test
+    void stopContainerMayTakeTheGracePeriodBeyondTheRequestTimeout() {
+        serve(CgroupVersion.V1, fastOptions().withRequestTimeout(Duration.ofMillis(500)));
+        String sandbox = client.runPodSandbox(Pods.runPodSandbox("web", "6f1c", POD)).getPodSandboxId();
+        String id = client.createContainer(Pods.createContainer(sandbox, "app", Pods.resources(250, 500, 128L << 20)))
+                .getContainerId();
+        client.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        // the runtime answers after 1.5 s: past the 0.5 s request timeout, within it plus the 3 s grace period
+        runtime.setLatency(CriRpc.STOP_CONTAINER, Duration.ofMillis(1500));
+
+        client.stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(3).build());
+
+        assertThat(client.containerStatus(id).getStatus().getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+        CriDeadlineExceededException late = assertThrows(CriDeadlineExceededException.class,
+                () -> client.stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(0).build()));
+        assertThat(late.rpc()).isEqualTo("StopContainer");
     }
 
     @Test

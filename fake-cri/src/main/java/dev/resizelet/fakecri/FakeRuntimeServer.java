@@ -38,21 +38,24 @@ public final class FakeRuntimeServer implements AutoCloseable {
     private final Path socket; // null for in-process
     private final String inProcessName; // null for a socket
     private final EventLoopGroup eventLoop; // null for in-process
+    private final boolean handlersOnTransportThread;
     private final Object lock = new Object();
     private Server server; // guarded by lock; null while stopped
     private boolean closed; // guarded by lock
 
-    private FakeRuntimeServer(FakeRuntime runtime, Path socket, String inProcessName, EventLoopGroup eventLoop) {
+    private FakeRuntimeServer(FakeRuntime runtime, Path socket, String inProcessName, EventLoopGroup eventLoop,
+            boolean handlersOnTransportThread) {
         this.runtime = requireNonNull(runtime, "runtime");
         this.socket = socket;
         this.inProcessName = inProcessName;
         this.eventLoop = eventLoop;
+        this.handlersOnTransportThread = handlersOnTransportThread;
     }
 
     /** Starts serving {@code runtime} on the in-process transport under {@code name}. */
     public static FakeRuntimeServer inProcess(FakeRuntime runtime, String name) {
         requireNonNull(name, "name");
-        FakeRuntimeServer s = new FakeRuntimeServer(runtime, null, name, null);
+        FakeRuntimeServer s = new FakeRuntimeServer(runtime, null, name, null, false);
         s.start();
         return s;
     }
@@ -62,6 +65,16 @@ public final class FakeRuntimeServer implements AutoCloseable {
      * replaced; a regular file is not).
      */
     public static FakeRuntimeServer unixSocket(FakeRuntime runtime, Path socket) {
+        return unixSocket(runtime, socket, false);
+    }
+
+    /**
+     * As {@link #unixSocket(FakeRuntime, Path)}; with {@code handlersOnTransportThread} each call is answered on the
+     * socket's event-loop thread instead of being handed to gRPC's executor (a thread wake-up per call, on the fake's side
+     * only: a runtime written in Go has no such hop). For the benchmark harness, whose runtime injects no delays: a
+     * delayed call would hold up every other call on the connection.
+     */
+    public static FakeRuntimeServer unixSocket(FakeRuntime runtime, Path socket, boolean handlersOnTransportThread) {
         requireNonNull(socket, "socket");
         Path abs = socket.toAbsolutePath();
         if (abs.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
@@ -77,7 +90,7 @@ public final class FakeRuntimeServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }, EpollIoHandler.newFactory());
-        FakeRuntimeServer s = new FakeRuntimeServer(runtime, abs, null, group);
+        FakeRuntimeServer s = new FakeRuntimeServer(runtime, abs, null, group, handlersOnTransportThread);
         try {
             s.start();
         } catch (RuntimeException e) {
@@ -130,14 +143,17 @@ public final class FakeRuntimeServer implements AutoCloseable {
             Server s;
             if (socket != null) {
                 deleteStaleSocket();
-                s = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                NettyServerBuilder b = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                         .channelType(EpollServerDomainSocketChannel.class)
                         .bossEventLoopGroup(eventLoop)
                         .workerEventLoopGroup(eventLoop)
                         // gRPC sets SO_KEEPALIVE on accepted sockets; a Unix socket has no such option (null unsets it)
                         .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-                        .addService(runtime)
-                        .build();
+                        .addService(runtime);
+                if (handlersOnTransportThread) {
+                    b.directExecutor();
+                }
+                s = b.build();
             } else {
                 s = InProcessServerBuilder.forName(inProcessName).addService(runtime).build();
             }

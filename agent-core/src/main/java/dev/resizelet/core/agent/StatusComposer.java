@@ -9,6 +9,7 @@ import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.PodResources;
+import dev.resizelet.core.model.QosClass;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
@@ -61,7 +62,7 @@ public final class StatusComposer {
         Pod allocated = state == null ? null : state.allocated();
         AdmissionDecision decision = state == null ? null : state.lastDecision();
         if (allocated == null && decision instanceof Infeasible inf) {
-            PodStatus failed = new PodStatus("Failed", inf.reason(), inf.message(), desired.qosClass(), null, List.of(),
+            PodStatus failed = new PodStatus("Failed", inf.reason(), inf.message(), qosClass(desired, previous), null, List.of(),
                     desired.generation(), containers(desired, null, null, null),
                     initContainers(desired, null, null, null));
             return new Composed(failed, List.of());
@@ -75,10 +76,18 @@ public final class StatusComposer {
         boolean initialized = view != null && view.running() != null
                 && desired.containers().stream().anyMatch(c -> view.running().container(c.name()).isPresent());
         PodStatus status = new PodStatus(PodPhase.of(desired, inits, apps, initialized), null, null,
-                desired.qosClass(), after.resize().map(LegacyResizeStatus::wireName).orElse(null),
+                qosClass(desired, previous), after.resize().map(LegacyResizeStatus::wireName).orElse(null),
                 after.conditions(), after.observedGeneration(), apps, inits, podAllocated(allocated),
                 podResources(allocated, view));
         return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
+    }
+
+    /**
+     * The pod's QoS class: the one published before when there is one (the apiserver refuses any resize that would
+     * change it, so it is the spec's for the pod's whole life), else computed from the spec (a sum over containers).
+     */
+    private static QosClass qosClass(Pod desired, PodStatus previous) {
+        return previous != null && previous.qosClass() != null ? previous.qosClass() : desired.qosClass();
     }
 
     /** The first status of a pod nobody has looked at yet. */

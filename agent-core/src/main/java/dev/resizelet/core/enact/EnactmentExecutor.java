@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +68,7 @@ public final class EnactmentExecutor {
             }
             return new PassOutcome.Completed(plan.size());
         } finally {
-            if (sandbox != null && !sandbox.join()) {
+            if (sandbox != null && !Boolean.TRUE.equals(await(sandbox))) {
                 log.debug("UpdatePodSandboxResources not applied by the runtime pod={}", pod.podUid());
             }
         }
@@ -148,10 +148,27 @@ public final class EnactmentExecutor {
     /** Waits for the call; its failure (unwrapped), or null when the runtime accepted it. */
     private static Throwable failure(CompletableFuture<Void> call) {
         try {
-            call.join();
+            call.get();
             return null;
-        } catch (CompletionException | CancellationException e) {
+        } catch (ExecutionException e) {
             return e.getCause() == null ? e : e.getCause();
+        } catch (CancellationException e) {
+            return e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the engine is closing: the pass ends as failed
+            return new IllegalStateException("interrupted while waiting for the runtime", e);
+        }
+    }
+
+    /** The sandbox call's answer; false if the wait was interrupted (the engine is closing). */
+    private static Boolean await(CompletableFuture<Boolean> sandbox) {
+        try {
+            return sandbox.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | CancellationException e) {
+            return false; // updateSandboxAsync never fails; nothing to report if it did
         }
     }
 

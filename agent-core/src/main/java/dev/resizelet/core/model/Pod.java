@@ -101,6 +101,15 @@ public record Pod(
                 restartPolicy, terminationGracePeriodSeconds, podResources);
     }
 
+    /**
+     * This pod with the {@code metadata.labels} and {@code metadata.annotations} of {@code other}: equal to
+     * {@code other} exactly when only metadata tells them apart (the apiserver bumps the generation on spec changes only).
+     */
+    public Pod withMetadataOf(Pod other) {
+        return new Pod(namespace, name, uid, generation, priority, other.annotations, initContainers, containers, other.labels,
+                restartPolicy, terminationGracePeriodSeconds);
+    }
+
     /** This pod with {@code spec.restartPolicy} replaced. */
     public Pod withRestartPolicy(String newRestartPolicy) {
         return new Pod(namespace, name, uid, generation, priority, annotations, initContainers, containers, labels,

@@ -1,9 +1,8 @@
 package dev.resizelet.core.model;
 
-import java.util.Collections;
+import com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A container's {@code resources}: requests and limits by resource name. Maps are copied, sorted by
@@ -42,10 +41,18 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
         return new ResourceVector(cpuRequestMillis(), memoryRequestBytes());
     }
 
+    /**
+     * An immutable sorted copy; a map this record made before (an {@link ImmutableSortedMap} in natural order) is taken
+     * as it is, so records built from other records' maps (the status composer's, admission's) copy nothing.
+     */
     private static Map<String, Quantity> sortedCopy(Map<String, Quantity> in, String what) {
         Objects.requireNonNull(in, what);
-        TreeMap<String, Quantity> copy = new TreeMap<>();
-        in.forEach((k, v) -> copy.put(Objects.requireNonNull(k, what + " key"), Objects.requireNonNull(v, what + " value")));
-        return Collections.unmodifiableMap(copy);
+        if (!(in instanceof ImmutableSortedMap)) {
+            in.forEach((k, v) -> {
+                Objects.requireNonNull(k, what + " key");
+                Objects.requireNonNull(v, what + " value");
+            });
+        }
+        return ImmutableSortedMap.copyOf(in);
     }
 }

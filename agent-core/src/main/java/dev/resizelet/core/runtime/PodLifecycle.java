@@ -13,31 +13,35 @@ import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ContainerConfig;
 import dev.resizelet.cri.v1.ContainerFilter;
+import dev.resizelet.cri.v1.CreateContainerRequest;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.ListPodSandboxRequest;
 import dev.resizelet.cri.v1.PodSandbox;
+import dev.resizelet.cri.v1.PodSandboxConfig;
 import dev.resizelet.cri.v1.PodSandboxFilter;
 import dev.resizelet.cri.v1.PodSandboxState;
 import dev.resizelet.cri.v1.PodSandboxStateValue;
-import dev.resizelet.cri.v1.CreateContainerRequest;
-import dev.resizelet.cri.v1.PodSandboxConfig;
 import dev.resizelet.cri.v1.RemoveContainerRequest;
 import dev.resizelet.cri.v1.RemovePodSandboxRequest;
 import dev.resizelet.cri.v1.RunPodSandboxRequest;
 import dev.resizelet.cri.v1.StartContainerRequest;
 import dev.resizelet.cri.v1.StopContainerRequest;
+import dev.resizelet.cri.v1.StopContainerResponse;
 import dev.resizelet.cri.v1.StopPodSandboxRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +108,8 @@ public final class PodLifecycle {
         CgroupName podCgroup = podCgroup(pod);
         List<ResourceValues> values = pod.containers().stream().map(c -> valuesOf(allocated, c.name())).toList();
         cgroups.create(podCgroup);
+        // what a kernel makes at mkdir (a simulated tree has none of it; a real cgroupfs has it all: nothing written)
+        cgroups.populateKernelDefaults(podCgroup);
         cgroups.set(podCgroup, PodCgroupConfig.forPod(pod.tier(), values,
                 allocated.getOrDefault(PodTarget.POD_LEVEL, ResourceValues.NONE)));
         PodSandboxConfig sandboxConfig = SandboxConfigs.sandbox(pod, podCgroup, cgroups.config().driver());
@@ -324,6 +330,39 @@ public final class PodLifecycle {
     }
 
     /**
+     * Stops the containers at once, each with the whole grace period left (the kubelet's {@code killContainersWithSyncResult}
+     * stops a pod's containers in parallel: one after the other, the first could use up the grace period the next one
+     * needs). Waits for every answer; a container already gone is fine; the first other failure is thrown after all
+     * answered (the teardown is retried).
+     */
+    private void stopTogether(Set<String> containerIds, long timeoutSeconds) {
+        long timeout = Math.max(MINIMUM_GRACE_PERIOD_SECONDS, timeoutSeconds);
+        Map<String, CompletableFuture<StopContainerResponse>> stops = new LinkedHashMap<>();
+        for (String id : containerIds) {
+            stops.put(id, cri.stopContainerAsync(StopContainerRequest.newBuilder().setContainerId(id)
+                    .setTimeout(timeout).build()));
+        }
+        RuntimeException first = null;
+        for (Map.Entry<String, CompletableFuture<StopContainerResponse>> stop : stops.entrySet()) {
+            try {
+                stop.getValue().get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof CriNotFoundException) {
+                    log.debug("container already gone container={}", stop.getKey());
+                } else if (first == null) {
+                    first = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the containers of a pod", e);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
      * Stops and removes the containers, stops and removes the sandbox, removes the pod cgroup: on v1 from every
      * hierarchy, since runc creates it in all of them and RemovePodSandbox leaves it behind. Containers get the
      * kubelet's least grace period (a failed start is cleaned up; nothing ran long enough to need more).
@@ -366,9 +405,7 @@ public final class PodLifecycle {
                 .build()).getContainersList()) {
             containerIds.add(c.getId());
         }
-        for (String id : containerIds) {
-            stopContainer(id, remainingSeconds(deadline));
-        }
+        stopTogether(containerIds, remainingSeconds(deadline));
         for (String id : containerIds) {
             cri.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
         }

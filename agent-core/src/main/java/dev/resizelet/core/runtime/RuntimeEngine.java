@@ -33,6 +33,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -789,11 +790,14 @@ public final class RuntimeEngine implements AutoCloseable {
             for (PendingRead read : reads.values()) {
                 try {
                     setPod(lane, lane.pod.with(statusReader.convert(read.pod(), read.container(), read.containerId(),
-                            read.memoryRequest(), read.answer().join())));
-                } catch (CompletionException | CancellationException e) {
+                            read.memoryRequest(), read.answer().get())));
+                } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
                             read.container(), cause.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // closing: the rest of the reads are not waited for
+                    break;
                 } catch (RuntimeException e) {
                     log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
                             read.container(), e.getMessage());

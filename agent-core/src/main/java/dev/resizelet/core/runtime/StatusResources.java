@@ -65,8 +65,8 @@ public final class StatusResources {
             } else {
                 keepPrevious(ResourceNames.CPU, previous == null ? null : previous.requests(), requests);
             }
-            // the runtime never reports a memory request: the previous status's, else the allocation's
-            keepPrevious(ResourceNames.MEMORY, previous == null ? null : previous.requests(), requests);
+            // the runtime never reports a memory request: it stays the allocation's, as the kubelet leaves it (the
+            // upstream e2e waits for a resized memory request to show in the status)
         }
         return new ResourceRequirements(requests, limits);
     }

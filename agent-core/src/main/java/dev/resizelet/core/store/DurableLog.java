@@ -458,12 +458,18 @@ final class DurableLog implements AutoCloseable {
                 + fixFor(what));
     }
 
-    /** What an operator can do about a damaged log: the pod store holds the specs, the resize log only decisions. */
+    /**
+     * What an operator can do about a damaged log: the pod store holds the specs, the resize log only decisions, the
+     * namespace store the namespaces made through the API.
+     */
     private static String fixFor(String what) {
-        return what.equals("pod store")
-                ? "restore it from a backup, or move it away to start with no pods (running containers are then not "
-                        + "re-adopted)"
-                : "restore it from a backup, or move it away to let resizelet re-admit every pod from its spec";
+        return switch (what) {
+            case "pod store" -> "restore it from a backup, or move it away to start with no pods (running containers are "
+                    + "then not re-adopted)";
+            case NamespaceStore.WHAT -> "restore it from a backup, or move it away to start with the namespaces the "
+                    + "stored pods are in (their labels and annotations are lost)";
+            default -> "restore it from a backup, or move it away to let resizelet re-admit every pod from its spec";
+        };
     }
 
     static byte[] bytes(IoWriter w) {

@@ -280,7 +280,8 @@ public final class PodStore<T, S> implements AutoCloseable {
     }
 
     /**
-     * Replaces the spec (generation + 1) if {@code expectedRv} is null or current. {@code change} sees
+     * Replaces the spec (generation + 1, unless the change says only metadata changed) if {@code expectedRv} is null or
+     * current. {@code change} sees
      * the current object and returns the new spec and status; it may throw to refuse, and then nothing changes.
      */
     public StoredObject<T, S> updateSpec(ObjectKey key, Long expectedRv, Function<StoredObject<T, S>, Change<T, S>> change) {
@@ -291,7 +292,8 @@ public final class PodStore<T, S> implements AutoCloseable {
             StoredObject<T, S> current = current(key, expectedRv);
             Change<T, S> c = change.apply(current);
             long rv = nextRv();
-            updated = current.withSpec(c.spec(), rv).withStatus(c.status(), rv);
+            updated = (c.newGeneration() ? current.withSpec(c.spec(), rv) : current.withMetadata(c.spec(), rv))
+                    .withStatus(c.status(), rv);
             long seq = appendLocked(put(updated));
             objects.put(key, updated);
             p = queue(seq, StoreEvent.Type.MODIFIED, updated, true, current);
@@ -300,10 +302,17 @@ public final class PodStore<T, S> implements AutoCloseable {
         return updated;
     }
 
-    /** The new spec and status of an update. */
-    public record Change<T, S>(T spec, S status) {
+    /**
+     * The new spec and status of an update; {@code newGeneration} false when only the object's metadata changed
+     * (labels, annotations): the apiserver then keeps the generation.
+     */
+    public record Change<T, S>(T spec, S status, boolean newGeneration) {
         public Change {
             requireNonNull(spec, "spec");
+        }
+
+        public Change(T spec, S status) {
+            this(spec, status, true);
         }
     }
 

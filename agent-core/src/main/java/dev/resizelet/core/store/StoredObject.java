@@ -49,6 +49,11 @@ public record StoredObject<T, S>(ObjectKey key, String uid, T spec, S status, lo
         return new StoredObject<>(key, uid, newSpec, status, generation + 1, rv, creationTimestamp, deletion);
     }
 
+    /** A new object with the same generation: only its metadata (labels, annotations) changed. */
+    StoredObject<T, S> withMetadata(T newSpec, long rv) {
+        return new StoredObject<>(key, uid, newSpec, status, generation, rv, creationTimestamp, deletion);
+    }
+
     StoredObject<T, S> withStatus(S newStatus, long rv) {
         return new StoredObject<>(key, uid, spec, newStatus, generation, rv, creationTimestamp, deletion);
     }

@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.resizelet.core.store.NamespaceStore;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
@@ -104,6 +105,12 @@ public final class ApiServer implements AutoCloseable {
     /** {@code tls} null serves plain HTTP (see {@link ApiTls#checkFlags} for where that is allowed). */
     public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, MetricsWriter metrics, Clock clock,
             String agentVersion) throws IOException {
+        this(bind, tls, pods, NamespaceStore.inMemory(), metrics, clock, agentVersion);
+    }
+
+    /** As above with the namespaces kept in {@code namespaceStore} (the state dir's). */
+    public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, NamespaceStore namespaceStore, MetricsWriter metrics,
+            Clock clock, String agentVersion) throws IOException {
         this.tls = tls;
         this.pods = pods;
         this.metrics = metrics;
@@ -112,7 +119,7 @@ public final class ApiServer implements AutoCloseable {
         this.discovery = new Discovery(json, agentVersion);
         this.openApi = new OpenApi(json, Discovery.KUBERNETES_VERSION);
         this.openApiV2 = new OpenApiV2(json, Discovery.KUBERNETES_VERSION);
-        this.namespaces = new Namespaces(json, clock);
+        this.namespaces = new Namespaces(json, clock, namespaceStore, pods);
         this.tables = new PodTable(json, clock);
         this.eventTables = new EventTable(json, clock);
         if (tls == null) {
@@ -429,20 +436,7 @@ public final class ApiServer implements AutoCloseable {
                 if (name == null) {
                     throw ApiException.methodNotAllowed(r.method(), r.path());
                 }
-                boolean dryRun = dryRun(r);
-                ObjectNode deleted = namespaces.delete(name, dryRun);
-                if (!dryRun) {
-                    for (ObjectNode pod : pods.list(name).items()) {
-                        try {
-                            pods.delete(name, pod.path("metadata").path("name").asText());
-                        } catch (ApiException e) {
-                            if (e.code() != 404) {
-                                throw e;
-                            }
-                        }
-                    }
-                }
-                send(r.exchange(), 200, deleted);
+                send(r.exchange(), 200, namespaces.delete(name, dryRun(r))); // Terminating; its pods are deleted
             }
             default -> throw ApiException.methodNotAllowed(r.method(), r.path());
         }
@@ -556,6 +550,7 @@ public final class ApiServer implements AutoCloseable {
                     "Required value: name or generateName is required", "metadata.name")));
         }
         NameRules.checkBody(namespace, name, meta.hasNonNull("uid") ? meta.get("uid").asText() : null);
+        namespaces.admitNewPod(namespace, name); // NamespaceLifecycle: 404 without the namespace, 403 while it terminates
         ObjectNode created = pods.create(namespace, body, dryRun(r));
         warn(r, warnings);
         send(r.exchange(), 201, created);

@@ -6,28 +6,38 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import dev.resizelet.core.store.NamespaceStore;
+import dev.resizelet.core.store.StoreException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * A minimal {@code namespaces} resource (cluster-scoped core/v1 Namespace): create, get, list, delete, with the
  * apiserver's built-in namespaces ({@code default}, {@code kube-system}, {@code kube-public},
- * {@code kube-node-lease}) always there and undeletable as upstream. Kept in memory: namespaces made here last as
- * long as the daemon. Bodies come as JSON/YAML ({@code kubectl create -f}) or as Kubernetes protobuf
- * ({@code kubectl create namespace NAME} sends {@code application/vnd.kubernetes.protobuf}), of which the
- * {@code metadata} name, generateName, labels and annotations are read.
+ * {@code kube-node-lease}) always there and undeletable as upstream. Kept durably in a {@link NamespaceStore} (in the
+ * state dir): a namespace whose creation was acknowledged survives a restart and a kill -9. Bodies come as JSON/YAML
+ * ({@code kubectl create -f}) or as Kubernetes protobuf ({@code kubectl create namespace NAME} sends
+ * {@code application/vnd.kubernetes.protobuf}), of which the {@code metadata} name, generateName, labels and
+ * annotations are read.
+ *
+ * <p>Deleting a namespace does what the apiserver and the namespace controller do together, in the simplest faithful
+ * form: the namespace is marked (durably) {@code Terminating} with a {@code deletionTimestamp}, every pod in it is
+ * deleted with its own grace period, new pods are refused there (403, NamespaceLifecycle's words), and once no pod is
+ * left the namespace is removed. The removal is checked whenever namespaces are read or a pod is created in one, so a
+ * restart in the middle resumes it.
  */
 public final class Namespaces {
     /** The apiserver's system namespaces, which exist from the start and may not be deleted. */
@@ -38,38 +48,71 @@ public final class Namespaces {
 
     private final ObjectMapper json;
     private final Clock clock;
-    private final ConcurrentSkipListMap<String, ObjectNode> items = new ConcurrentSkipListMap<>();
+    private final NamespaceStore store;
+    private final PodService pods; // null: no pods (unit tests)
     private final AtomicLong resourceVersion = new AtomicLong();
+    private final Map<String, Long> versions = new ConcurrentHashMap<>(); // name -> resourceVersion of its last change
 
+    /** In memory, with no pods: for tests. */
     public Namespaces(ObjectMapper json, Clock clock) {
-        this.json = json;
-        this.clock = clock;
-        for (String name : BUILT_IN) {
-            ObjectNode ns = json.createObjectNode();
-            ns.putObject("metadata").put("name", name);
-            store(ns);
-        }
+        this(json, clock, NamespaceStore.inMemory(), null);
     }
 
+    /**
+     * Namespaces kept in {@code store}; the built-in ones are added when missing, and so is the namespace of every
+     * stored pod that has none (state written before namespaces were kept).
+     */
+    public Namespaces(ObjectMapper json, Clock clock, NamespaceStore store, PodService pods) {
+        this.json = json;
+        this.clock = clock;
+        this.store = store;
+        this.pods = pods;
+        Set<String> needed = new java.util.TreeSet<>(BUILT_IN);
+        if (pods != null) {
+            pods.list(null).items().stream().map(p -> p.path("metadata").path("namespace").asText(""))
+                    .filter(n -> !n.isEmpty()).forEach(needed::add);
+        }
+        for (String name : needed) {
+            if (store.get(name).isEmpty()) {
+                store.put(new NamespaceStore.Namespace(name, UUID.randomUUID().toString(), now(), Map.of(), Map.of(), null));
+            }
+        }
+        store.list().forEach(ns -> versions.put(ns.name(), resourceVersion.incrementAndGet()));
+    }
+
+    /** Whether {@code name} exists (a terminating namespace still does, until its pods are gone). */
     public boolean exists(String name) {
-        return items.containsKey(name);
+        settle(name);
+        return store.get(name).isPresent();
+    }
+
+    /**
+     * NamespaceLifecycle admission for a new pod: 404 if the namespace does not exist, 403 while it terminates.
+     */
+    public void admitNewPod(String namespace, String podName) {
+        settle(namespace);
+        NamespaceStore.Namespace ns = store.get(namespace).orElseThrow(() -> ApiException.notFound("namespaces", namespace));
+        if (ns.terminating()) {
+            throw new ApiException(403, "Forbidden", "pods \"" + podName + "\" is forbidden: unable to create new content in "
+                    + "namespace " + namespace + " because it is being terminated", "pods", podName,
+                    List.of(new ApiException.Cause("NamespaceTerminating", "namespace " + namespace + " is being terminated",
+                            "metadata.namespace")));
+        }
     }
 
     public ObjectNode get(String name) {
-        ObjectNode ns = items.get(name);
-        if (ns == null) {
-            throw ApiException.notFound("namespaces", name);
-        }
-        return ns.deepCopy();
+        settle(name);
+        return store.get(name).map(this::toJson).orElseThrow(() -> ApiException.notFound("namespaces", name));
     }
 
     /** {@code NamespaceList} of those that match, with the current resourceVersion. */
     public ObjectNode list(Predicate<JsonNode> filter) {
+        store.list().stream().filter(NamespaceStore.Namespace::terminating).forEach(ns -> settle(ns.name()));
         ObjectNode out = json.createObjectNode();
         out.put("kind", "NamespaceList").put("apiVersion", "v1");
         out.putObject("metadata").put("resourceVersion", Long.toString(resourceVersion.get()));
         ArrayNode array = out.putArray("items");
-        items.values().stream().filter(filter).forEach(ns -> array.add(ns.deepCopy()));
+        store.list().stream().map(this::toJson).filter(filter).forEach(array::add);
         return out;
     }
 
@@ -99,36 +142,98 @@ public final class Namespaces {
                         "metadata.name"));
             }
         }
-        Map<String, String> labels = LabelRules.read(meta.path("labels"), "metadata.labels", causes);
+        Map<String, String> labels = new TreeMap<>(LabelRules.read(meta.path("labels"), "metadata.labels", causes));
         if (!causes.isEmpty()) {
             throw ApiException.invalid("Namespace", name, causes);
         }
-        if (items.containsKey(name)) {
+        settle(name);
+        if (store.get(name).isPresent()) {
             throw ApiException.alreadyExists("namespaces", name);
         }
-        ObjectNode ns = json.createObjectNode();
-        ObjectNode m = ns.putObject("metadata");
-        m.put("name", name);
-        labels.forEach((k, v) -> m.with("labels").put(k, v));
-        Iterator<Map.Entry<String, JsonNode>> annotations = meta.path("annotations").fields();
-        annotations.forEachRemaining(e -> m.with("annotations").put(e.getKey(), e.getValue().asText()));
-        return dryRun ? complete(ns, resourceVersion.get() + 1) : store(ns);
+        labels.remove(NAME_LABEL); // the apiserver sets it to the name
+        Map<String, String> annotations = new TreeMap<>();
+        meta.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+        NamespaceStore.Namespace ns = new NamespaceStore.Namespace(name, UUID.randomUUID().toString(), now(), labels,
+                annotations, null);
+        if (dryRun) {
+            return toJson(ns, resourceVersion.get() + 1);
+        }
+        write(() -> store.put(ns));
+        versions.put(name, resourceVersion.incrementAndGet());
+        return toJson(ns);
     }
 
-    /** Deletes a namespace (the caller removes its pods); the built-in ones are refused as the apiserver does. */
-    public synchronized ObjectNode delete(String name, boolean dryRun) {
-        ObjectNode ns = get(name);
-        if (UNDELETABLE.contains(name)) {
-            throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted",
-                    "namespaces", name, List.of());
+    /**
+     * Deletes a namespace as the apiserver does: it goes {@code Terminating} (durably), its pods are deleted, and it
+     * is removed once they are gone. The built-in ones are refused; one already terminating answers 409 with the
+     * apiserver's words.
+     */
+    public ObjectNode delete(String name, boolean dryRun) {
+        NamespaceStore.Namespace ns;
+        synchronized (this) {
+            settle(name);
+            ns = store.get(name).orElseThrow(() -> ApiException.notFound("namespaces", name));
+            if (UNDELETABLE.contains(name)) {
+                throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted",
+                        "namespaces", name, List.of());
+            }
+            if (ns.terminating()) {
+                throw new ApiException(409, "Conflict", "Operation cannot be fulfilled on namespaces \"" + name + "\": The "
+                        + "system is ensuring all content is removed from this namespace.  Upon completion, this namespace "
+                        + "will automatically be purged by the system.", "namespaces", name, List.of());
+            }
+            ns = ns.terminatingAt(now());
+            if (dryRun) {
+                return toJson(ns, resourceVersion.get() + 1);
+            }
+            NamespaceStore.Namespace marked = ns;
+            write(() -> store.put(marked));
+            versions.put(name, resourceVersion.incrementAndGet());
         }
-        ns.with("status").put("phase", "Terminating");
-        ns.with("metadata").put("deletionTimestamp", timestamp());
-        if (!dryRun) {
-            items.remove(name);
-            resourceVersion.incrementAndGet();
+        ObjectNode answer = toJson(ns);
+        settle(name);
+        return answer;
+    }
+
+    /**
+     * For a terminating namespace: deletes the pods in it that are not being deleted yet, and removes the namespace
+     * once none is left. Nothing for an active or unknown one.
+     */
+    private void settle(String name) {
+        NamespaceStore.Namespace ns = store.get(name).orElse(null);
+        if (ns == null || !ns.terminating()) {
+            return;
         }
-        return ns;
+        List<ObjectNode> left = pods == null ? List.of() : pods.list(name).items();
+        for (ObjectNode pod : left) {
+            if (!pod.path("metadata").has("deletionTimestamp")) {
+                try {
+                    pods.delete(name, pod.path("metadata").path("name").asText());
+                } catch (ApiException e) {
+                    if (e.code() != 404) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        if (pods == null || pods.list(name).items().isEmpty()) {
+            synchronized (this) {
+                if (store.get(name).map(NamespaceStore.Namespace::terminating).orElse(false)) {
+                    write(() -> store.remove(name));
+                    versions.remove(name);
+                    resourceVersion.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** A store write; a disk that refuses it is the apiserver's storage failing: 500, nothing changed. */
+    private static void write(Runnable change) {
+        try {
+            change.run();
+        } catch (StoreException.Unavailable e) {
+            throw ApiException.internal("the namespace store cannot be written: " + e.getMessage());
+        }
     }
 
     /** The {@code meta.k8s.io/v1 Table} of namespaces with the apiserver's columns: NAME, STATUS, AGE. */
@@ -163,29 +268,40 @@ public final class Namespaces {
         return table;
     }
 
-    private ObjectNode store(ObjectNode ns) {
-        ObjectNode done = complete(ns, resourceVersion.incrementAndGet());
-        items.put(done.path("metadata").path("name").asText(), done);
-        return done.deepCopy();
+    private static final String NAME_LABEL = "kubernetes.io/metadata.name";
+
+    private ObjectNode toJson(NamespaceStore.Namespace ns) {
+        return toJson(ns, versions.getOrDefault(ns.name(), resourceVersion.get()));
     }
 
-    /** What the apiserver fills in: uid, resourceVersion, creationTimestamp, the name label, finalizer, phase. */
-    private ObjectNode complete(ObjectNode ns, long version) {
+    /** The object as the apiserver shows it: the name label, the {@code kubernetes} finalizer, the phase. */
+    private ObjectNode toJson(NamespaceStore.Namespace ns, long version) {
         ObjectNode out = json.createObjectNode();
         out.put("kind", "Namespace").put("apiVersion", "v1");
         ObjectNode meta = out.putObject("metadata");
-        meta.setAll((ObjectNode) ns.path("metadata"));
-        String name = meta.path("name").asText();
-        meta.put("uid", UUID.randomUUID().toString()).put("resourceVersion", Long.toString(version))
-                .put("creationTimestamp", timestamp());
-        meta.with("labels").put("kubernetes.io/metadata.name", name);
+        meta.put("name", ns.name()).put("uid", ns.uid()).put("resourceVersion", Long.toString(version))
+                .put("creationTimestamp", timestamp(ns.creationTimestamp()));
+        if (ns.terminating()) {
+            meta.put("deletionTimestamp", timestamp(ns.deletionTimestamp()));
+        }
+        ObjectNode labels = meta.putObject("labels");
+        new TreeMap<>(ns.labels()).forEach(labels::put);
+        labels.put(NAME_LABEL, ns.name());
+        if (!ns.annotations().isEmpty()) {
+            ObjectNode annotations = meta.putObject("annotations");
+            new TreeMap<>(ns.annotations()).forEach(annotations::put);
+        }
         out.putObject("spec").putArray("finalizers").add("kubernetes");
-        out.putObject("status").put("phase", "Active");
+        out.putObject("status").put("phase", ns.terminating() ? "Terminating" : "Active");
         return out;
     }
 
-    private String timestamp() {
-        return DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    private static String timestamp(Instant at) {
+        return DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));
     }
 
     private static String suffix() {

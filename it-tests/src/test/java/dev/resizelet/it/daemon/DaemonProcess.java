@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code resizelet serve} as a separate JVM (this test's classpath), in simulated mode on 127.0.0.1:0 unless {@code --listen} is given. */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("resizelet ready: (https?://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
@@ -27,7 +27,7 @@ final class DaemonProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static DaemonProcess start(Path stateDir, String... extraArgs) throws IOException {
+    public static DaemonProcess start(Path stateDir, String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.resizelet.agent.Main", "serve",
                 "--state-dir", stateDir.toString()));
@@ -61,21 +61,21 @@ final class DaemonProcess implements AutoCloseable {
         return d;
     }
 
-    String url() {
+    public String url() {
         return url.get();
     }
 
-    String output() {
+    public String output() {
         synchronized (output) {
             return output.toString();
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
@@ -88,7 +88,7 @@ final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    static Path emptyKubeconfig(Path dir) throws IOException {
+    public static Path emptyKubeconfig(Path dir) throws IOException {
         Path f = dir.resolve("kubeconfig");
         Files.writeString(f, "");
         return f;

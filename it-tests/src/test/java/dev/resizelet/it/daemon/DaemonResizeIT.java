@@ -238,7 +238,8 @@ class DaemonResizeIT {
         Kubectl.Result described = k.run("describe", "pod", "web");
 
         assertThat(described.exitCode()).as(described.all()).isZero();
-        assertThat(described.stdout()).contains("QoS Class:        Guaranteed").contains("Events:")
+        // describe aligns its columns to the longest label (the conditions' PodReadyToStartContainers, as on a node)
+        assertThat(described.stdout()).containsPattern("QoS Class:\\s+Guaranteed").contains("Events:")
                 .containsPattern("Normal\\s+ResizeStarted\\s+\\S+\\s+resizelet\\s+Pod resize started: ")
                 .containsPattern("Normal\\s+ResizeCompleted\\s+\\S+\\s+resizelet\\s+Pod resize completed: ")
                 // the kubelet's text: the allocated resources as JSON and the generation

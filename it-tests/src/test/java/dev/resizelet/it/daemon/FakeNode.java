@@ -51,9 +51,14 @@ final class FakeNode implements AutoCloseable {
 
     /** The daemon on this node's runtime and cgroup tree, state in {@code dir/state}; {@code extra} flags appended. */
     DaemonProcess start(String... extra) throws IOException {
+        return startWith("4", "8Gi", extra);
+    }
+
+    /** As {@link #start} with the node's allocatable cpu and memory given. */
+    DaemonProcess startWith(String allocatableCpu, String allocatableMemory, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("--container-runtime-endpoint", server.endpoint(),
                 "--cgroup-mount", cgroupConfig.root().toString(), "--cgroup-version", "v1",
-                "--allocatable-cpu", "4", "--allocatable-memory", "8Gi"));
+                "--allocatable-cpu", allocatableCpu, "--allocatable-memory", allocatableMemory));
         args.addAll(List.of(extra));
         return DaemonProcess.start(dir.resolve("state"), args.toArray(String[]::new));
     }

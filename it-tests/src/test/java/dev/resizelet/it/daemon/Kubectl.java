@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The real kubectl binary, isolated from any user config (empty kubeconfig, temp cache dir). */
-final class Kubectl {
-    static final String DISPATCHER = "/usr/bin/kubectl";
-    static final String V1_27 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.27";
-    static final String V1_32 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
+public final class Kubectl {
+    public static final String DISPATCHER = "/usr/bin/kubectl";
+    public static final String V1_27 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.27";
+    public static final String V1_32 = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
 
-    record Result(int exitCode, String stdout, String stderr) {
-        String all() {
+    public record Result(int exitCode, String stdout, String stderr) {
+        public String all() {
             return stdout + stderr;
         }
     }
@@ -23,13 +23,18 @@ final class Kubectl {
     private final String server;
     private final Path home;
 
-    Kubectl(String binary, String server, Path home) {
+    public Kubectl(String binary, String server, Path home) {
         this.binary = binary;
         this.server = server;
         this.home = home;
     }
 
-    Result run(String... args) throws IOException, InterruptedException {
+    /** The directory kubectl runs in (its HOME, kubeconfig and cache). */
+    public Path home() {
+        return home;
+    }
+
+    public Result run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(binary, "--kubeconfig", home.resolve("kubeconfig").toString(),
                 "--cache-dir", home.resolve("cache-" + Path.of(binary).getFileName()).toString(), "--server", server,
                 "--request-timeout", "20s"));
@@ -37,8 +42,9 @@ final class Kubectl {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
         pb.environment().put("HOME", home.toString());
         pb.environment().put("KUBECONFIG", home.resolve("kubeconfig").toString());
-        Path out = home.resolve("kubectl.out");
-        Path err = home.resolve("kubectl.err");
+        // files of their own: tests may run kubectl from several threads at once
+        Path out = java.nio.file.Files.createTempFile(home, "kubectl", ".out");
+        Path err = java.nio.file.Files.createTempFile(home, "kubectl", ".err");
         // stdin closed: kubectl prompts for a user name on a 401 when the kubeconfig holds no credentials
         Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -46,8 +52,13 @@ final class Kubectl {
             p.destroyForcibly().waitFor();
             throw new IllegalStateException("kubectl timed out: " + cmd);
         }
-        return new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
-                java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+        try {
+            return new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
+                    java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+            java.nio.file.Files.deleteIfExists(err);
+        }
     }
 
     /** Starts {@code kubectl args} without waiting (e.g. get -w); output goes to {@code out}. */
