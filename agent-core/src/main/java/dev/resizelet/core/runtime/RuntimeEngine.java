@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -67,6 +68,8 @@ public final class RuntimeEngine implements AutoCloseable {
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
     private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
+    /** The last relist failed: the next that succeeds means the runtime is reachable again. */
+    private final AtomicBoolean relistFailing = new AtomicBoolean();
     /**
      * Reads a container's status right after its update, while the pass goes on with the next step: the read overlaps
      * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
@@ -239,11 +242,16 @@ public final class RuntimeEngine implements AutoCloseable {
             bySandbox = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
                     .collect(Collectors.groupingBy(Container::getPodSandboxId));
         } catch (CriException e) {
-            log.warn("relist failed error=\"{}\"", e.getMessage());
+            relistFailed(e.getMessage());
             return;
         } catch (RuntimeException e) {
-            log.warn("relist failed error=\"{}\"", e.toString());
+            relistFailed(e.toString());
             return;
+        }
+        if (relistFailing.getAndSet(false)) {
+            // the runtime answers again (restarted, reconnected): the event stream need not wait out its backoff
+            log.info("relist succeeded again, the runtime is back");
+            events.resubscribeNow();
         }
         for (PodLane lane : lanes.values()) {
             RunningPod p = lane.pod;
@@ -254,6 +262,15 @@ public final class RuntimeEngine implements AutoCloseable {
                 lane.wantRefresh = true;
             }
             kick(lane);
+        }
+    }
+
+    /** One WARN when relisting starts failing (the runtime down or restarting), DEBUG while it goes on failing. */
+    private void relistFailed(String error) {
+        if (relistFailing.compareAndSet(false, true)) {
+            log.warn("relist failed, retrying every relist period error=\"{}\"", error);
+        } else {
+            log.debug("relist failed again error=\"{}\"", error);
         }
     }
 
