@@ -40,6 +40,7 @@ class PodStoreHistoryTest {
     void historyOlderThanItsAgeIsDroppedAndAWatchFromThereIsGone() {
         MovingClock clock = new MovingClock();
         PodStore<String, String> store = PodStore.inMemory(PodStoreTest.CODEC, clock);
+        store.create(new ObjectKey("default", "first"), "uid-0", "s0", null); // so that rv1 - 1 is a version, not "now"
         long rv1 = store.create(PodStoreTest.A, "uid-a", "s1", null).resourceVersion();
         clock.now = T0.plus(Duration.ofMinutes(3));
         long rv2 = store.create(PodStoreTest.B, "uid-b", "s1", null).resourceVersion();
