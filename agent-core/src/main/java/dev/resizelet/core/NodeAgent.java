@@ -559,7 +559,7 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void resizeCompleted(String podUid, long generation) {
-            loop.resizeFinished(PodUid.of(podUid));
+            // the pass's result, handed to the loop just before, retries deferred resizes (ReconcileLoop.recordPass)
             publisher.kick(podUid);
         }
 

@@ -35,6 +35,7 @@ import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
 import dev.resizelet.cri.v1.UpdatePodSandboxResourcesResponse;
 import dev.resizelet.cri.v1.VersionRequest;
 import dev.resizelet.cri.v1.VersionResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +62,25 @@ public final class InstrumentedRuntime implements CriRuntime {
         } finally {
             metrics.observe(operation, System.nanoTime() - start);
         }
+    }
+
+    /** As {@link #record} for a call that answers later: timed until its future completes. */
+    private <T> CompletableFuture<T> recordAsync(String operation, Supplier<CompletableFuture<T>> call) {
+        long start = System.nanoTime();
+        CompletableFuture<T> started;
+        try {
+            started = call.get();
+        } catch (RuntimeException e) {
+            metrics.error(operation);
+            metrics.observe(operation, System.nanoTime() - start);
+            throw e;
+        }
+        return started.whenComplete((v, failure) -> {
+            if (failure != null) {
+                metrics.error(operation);
+            }
+            metrics.observe(operation, System.nanoTime() - start);
+        });
     }
 
     @Override
@@ -126,6 +146,23 @@ public final class InstrumentedRuntime implements CriRuntime {
     @Override
     public UpdateContainerResourcesResponse updateContainerResources(UpdateContainerResourcesRequest request) {
         return record("update_container", () -> delegate.updateContainerResources(request));
+    }
+
+    @Override
+    public CompletableFuture<ContainerStatusResponse> containerStatusAsync(ContainerStatusRequest request) {
+        return recordAsync("container_status", () -> delegate.containerStatusAsync(request));
+    }
+
+    @Override
+    public CompletableFuture<UpdateContainerResourcesResponse> updateContainerResourcesAsync(
+            UpdateContainerResourcesRequest request) {
+        return recordAsync("update_container", () -> delegate.updateContainerResourcesAsync(request));
+    }
+
+    @Override
+    public CompletableFuture<UpdatePodSandboxResourcesResponse> updatePodSandboxResourcesAsync(
+            UpdatePodSandboxResourcesRequest request) {
+        return recordAsync("update_podsandbox_resources", () -> delegate.updatePodSandboxResourcesAsync(request));
     }
 
     @Override

@@ -29,6 +29,8 @@ import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
 import dev.resizelet.cri.v1.UpdatePodSandboxResourcesResponse;
 import dev.resizelet.cri.v1.VersionRequest;
 import dev.resizelet.cri.v1.VersionResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The CRI {@code runtime.v1.RuntimeService} calls resizelet makes, one method per RPC, taking and returning
@@ -72,6 +74,37 @@ public interface CriRuntime extends AutoCloseable {
      * {@link ContainerEventListener#onError} once and the subscription ends; subscribe again to resume.
      */
     CriSubscription subscribeContainerEvents(ContainerEventListener listener);
+
+    /**
+     * Starts ContainerStatus without waiting for the answer, so a caller can overlap several calls (an enactment pass
+     * reads each updated container while it updates the next). The future fails with the {@link CriException} the
+     * blocking call would throw; it may complete on a transport thread, so whoever waits on it does the real work.
+     * The default makes the blocking call at once.
+     */
+    default CompletableFuture<ContainerStatusResponse> containerStatusAsync(ContainerStatusRequest request) {
+        return now(() -> containerStatus(request));
+    }
+
+    /** UpdateContainerResources without waiting; see {@link #containerStatusAsync}. */
+    default CompletableFuture<UpdateContainerResourcesResponse> updateContainerResourcesAsync(
+            UpdateContainerResourcesRequest request) {
+        return now(() -> updateContainerResources(request));
+    }
+
+    /** UpdatePodSandboxResources without waiting; see {@link #containerStatusAsync}. */
+    default CompletableFuture<UpdatePodSandboxResourcesResponse> updatePodSandboxResourcesAsync(
+            UpdatePodSandboxResourcesRequest request) {
+        return now(() -> updatePodSandboxResources(request));
+    }
+
+    /** The answer of a blocking call as a completed (or failed) future. */
+    static <T> CompletableFuture<T> now(Supplier<T> call) {
+        try {
+            return CompletableFuture.completedFuture(call.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     default ContainerStatusResponse containerStatus(String containerId) {
         return containerStatus(ContainerStatusRequest.newBuilder().setContainerId(containerId).build());

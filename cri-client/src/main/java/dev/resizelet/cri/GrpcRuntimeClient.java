@@ -44,6 +44,8 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -91,6 +93,9 @@ public final class GrpcRuntimeClient implements CriRuntime {
             UPDATE_POD_SANDBOX_RESOURCES = RuntimeServiceGrpc.getUpdatePodSandboxResourcesMethod();
     private static final MethodDescriptor<GetEventsRequest, ContainerEventResponse> GET_CONTAINER_EVENTS =
             RuntimeServiceGrpc.getGetContainerEventsMethod();
+
+    /** Runs an async call's callbacks on the transport thread that read the answer (they only complete a future). */
+    private static final Executor DIRECT = Runnable::run;
 
     private final ManagedChannel channel;
     private final boolean ownsChannel;
@@ -279,6 +284,23 @@ public final class GrpcRuntimeClient implements CriRuntime {
     }
 
     @Override
+    public CompletableFuture<ContainerStatusResponse> containerStatusAsync(ContainerStatusRequest request) {
+        return unaryAsync(CONTAINER_STATUS, request, Target.CONTAINER, request.getContainerId());
+    }
+
+    @Override
+    public CompletableFuture<UpdateContainerResourcesResponse> updateContainerResourcesAsync(
+            UpdateContainerResourcesRequest request) {
+        return unaryAsync(UPDATE_CONTAINER_RESOURCES, request, Target.CONTAINER, request.getContainerId());
+    }
+
+    @Override
+    public CompletableFuture<UpdatePodSandboxResourcesResponse> updatePodSandboxResourcesAsync(
+            UpdatePodSandboxResourcesRequest request) {
+        return unaryAsync(UPDATE_POD_SANDBOX_RESOURCES, request, Target.SANDBOX, request.getPodSandboxId());
+    }
+
+    @Override
     public CriSubscription subscribeContainerEvents(ContainerEventListener listener) {
         requireNonNull(listener, "listener");
         ClientCall<GetEventsRequest, ContainerEventResponse> call =
@@ -316,6 +338,41 @@ public final class GrpcRuntimeClient implements CriRuntime {
         } catch (StatusRuntimeException e) {
             throw failure(method, target, id, e);
         }
+    }
+
+    /**
+     * The call is started on the caller's thread and its answer completes the future on the transport's thread (no
+     * executor hop: the waiter wakes straight from the socket read), with the same deadline and errors as {@link #unary}.
+     */
+    private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
+        CompletableFuture<R> done = new CompletableFuture<>();
+        try {
+            ClientCall<Q, R> call = channel.newCall(method, CallOptions.DEFAULT
+                    .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS).withExecutor(DIRECT));
+            ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {
+                private R value;
+
+                @Override
+                public void onNext(R v) {
+                    value = v;
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    StatusRuntimeException e = t instanceof StatusRuntimeException s ? s
+                            : Status.fromThrowable(t).asRuntimeException();
+                    done.completeExceptionally(failure(method, target, id, e));
+                }
+
+                @Override
+                public void onCompleted() {
+                    done.complete(value);
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
     }
 
     private CriException failure(MethodDescriptor<?, ?> method, Target target, String id, StatusRuntimeException e) {

@@ -89,24 +89,21 @@ public final class ReconcileLoop implements AutoCloseable {
         return submit(m -> m.removePod(uid), d -> d);
     }
 
-    /** Enactment finished a resize: deferred resizes are retried. */
-    public CompletableFuture<List<AdmissionDecision>> resizeFinished(PodUid uid) {
-        return submit(m -> m.resizeFinished(uid), d -> d);
-    }
-
     public CompletableFuture<List<AdmissionDecision>> retryPending() {
         return submit(AllocationManager::retryPending, d -> d);
     }
 
     /**
      * An enactment pass ended (see {@link AllocationManager#recordPass}); completes once the actuated values are
-     * durable, so a worker that waits for it never acts on values a crash could forget.
+     * durable, so a worker that waits for it never acts on values a crash could forget. A pass without error may have
+     * finished a resize: deferred resizes are retried in the same command ({@link AllocationManager#resizeFinished}), so a finished
+     * resize costs the owner one hand-off, not two.
      */
     public CompletableFuture<Void> recordPass(PodUid uid, PodResources actuated, String error) {
         return submit(m -> {
             m.recordPass(uid, actuated, error);
-            return null;
-        }, v -> List.of());
+            return error == null ? m.resizeFinished(uid) : List.<AdmissionDecision>of();
+        }, d -> d).thenApply(d -> null);
     }
 
     public Optional<PodState> state(PodUid uid) {

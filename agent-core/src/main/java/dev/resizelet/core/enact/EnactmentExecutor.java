@@ -14,15 +14,22 @@ import dev.resizelet.core.enact.EnactStep.SetPodCgroup;
 import dev.resizelet.core.enact.EnactStep.StopContainer;
 import dev.resizelet.core.enact.EnactStep.UpdateContainer;
 import dev.resizelet.core.enact.EnactStep.UpdatePodSandbox;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a plan from {@link EnactmentPlanner} step by step. The first failure ends the pass; every success is
- * reported to the {@link ActuationListener} before the next step starts.
+ * Runs a plan from {@link EnactmentPlanner} in its order. The first failure ends the pass; every success is reported
+ * to the {@link ActuationListener} before the next step starts. Two kinds of step overlap instead of waiting in
+ * line: the container updates of one wave (consecutive updates going the same way) are sent at once, and
+ * UpdatePodSandboxResources (the pod cgroup already holds its values) is answered while the pass goes on; the pass
+ * ends once it has.
  */
 public final class EnactmentExecutor {
     private static final Logger log = LoggerFactory.getLogger(EnactmentExecutor.class);
@@ -36,21 +43,124 @@ public final class EnactmentExecutor {
     public PassOutcome execute(PodEnactment pod, List<EnactStep> plan, PodRuntimeOps runtime, ActuationListener listener) {
         Map<String, String> ids = new HashMap<>();
         pod.containers().forEach(c -> ids.put(c.name(), c.containerId()));
-        for (EnactStep step : plan) {
-            try {
-                String refused = run(pod, step, ids, runtime, listener);
-                if (refused != null) {
-                    log.info("resize held back pod={} step={} reason=\"{}\"", pod.podUid(), step, refused);
-                    return new PassOutcome.Failed(step, refused, true);
+        CompletableFuture<Boolean> sandbox = null;
+        try {
+            for (int i = 0; i < plan.size(); i++) {
+                EnactStep step = plan.get(i);
+                if (step instanceof UpdateContainer) {
+                    int end = waveEnd(pod, plan, i);
+                    PassOutcome failed = runWave(pod, plan.subList(i, end), ids, runtime, listener);
+                    if (failed != null) {
+                        return failed;
+                    }
+                    i = end - 1;
+                    continue;
                 }
-            } catch (MemoryLimitBelowUsageException e) {
-                return new PassOutcome.Failed(step, e.getMessage(), true);
-            } catch (RuntimeException e) {
-                log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid(), step, e.getMessage());
-                return new PassOutcome.Failed(step, String.valueOf(e.getMessage()), false);
+                if (step instanceof UpdatePodSandbox s) {
+                    // the pod cgroup already holds the values: the runtime is told while the pass goes on
+                    sandbox = runtime.updateSandboxAsync(s.podValues());
+                    continue;
+                }
+                PassOutcome failed = runOne(pod, step, ids, runtime, listener);
+                if (failed != null) {
+                    return failed;
+                }
+            }
+            return new PassOutcome.Completed(plan.size());
+        } finally {
+            if (sandbox != null && !sandbox.join()) {
+                log.debug("UpdatePodSandboxResources not applied by the runtime pod={}", pod.podUid());
             }
         }
-        return new PassOutcome.Completed(plan.size());
+    }
+
+    private PassOutcome runOne(PodEnactment pod, EnactStep step, Map<String, String> ids, PodRuntimeOps runtime,
+            ActuationListener listener) {
+        try {
+            String refused = run(pod, step, ids, runtime, listener);
+            if (refused != null) {
+                log.info("resize held back pod={} step={} reason=\"{}\"", pod.podUid(), step, refused);
+                return new PassOutcome.Failed(step, refused, true);
+            }
+            return null;
+        } catch (MemoryLimitBelowUsageException e) {
+            return new PassOutcome.Failed(step, e.getMessage(), true);
+        } catch (RuntimeException e) {
+            log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid(), step, e.getMessage());
+            return new PassOutcome.Failed(step, String.valueOf(e.getMessage()), false);
+        }
+    }
+
+    /**
+     * The end (exclusive) of the wave of container updates starting at {@code start}: the consecutive updates that go
+     * the same way (all down, or all up). The planner orders decreases before increases, as the kubelet does, and the
+     * pod cgroup holds room for both sides around them, so the updates of one wave touch independent cgroups and run
+     * at once: one round trip to the runtime instead of one per container.
+     */
+    private static int waveEnd(PodEnactment pod, List<EnactStep> plan, int start) {
+        boolean down = goesDown(pod, (UpdateContainer) plan.get(start));
+        int end = start + 1;
+        while (end < plan.size() && plan.get(end) instanceof UpdateContainer u && goesDown(pod, u) == down) {
+            end++;
+        }
+        return end;
+    }
+
+    private static boolean goesDown(PodEnactment pod, UpdateContainer step) {
+        for (ContainerEnactment c : pod.containers()) {
+            if (c.name().equals(step.container())) {
+                return EnactmentPlanner.goesDown(c);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Starts every update of the wave, waits for all, reports each accepted one to the listener in plan order, and
+     * fails the pass with the first refused one (in plan order), as a pass of single steps would.
+     */
+    private PassOutcome runWave(PodEnactment pod, List<EnactStep> wave, Map<String, String> ids, PodRuntimeOps runtime,
+            ActuationListener listener) {
+        List<CompletableFuture<Void>> calls = new ArrayList<>(wave.size());
+        for (EnactStep step : wave) {
+            UpdateContainer u = (UpdateContainer) step;
+            CompletableFuture<Void> call;
+            try {
+                call = runtime.updateContainerAsync(ids.get(u.container()), u.values());
+            } catch (RuntimeException e) {
+                call = CompletableFuture.failedFuture(e);
+            }
+            calls.add(call);
+        }
+        PassOutcome failed = null;
+        for (int i = 0; i < wave.size(); i++) {
+            UpdateContainer u = (UpdateContainer) wave.get(i);
+            Throwable error = failure(calls.get(i));
+            if (error == null) {
+                listener.actuated(u.container(), u.values());
+            } else if (failed == null) {
+                failed = failedStep(pod, u, error);
+            }
+        }
+        return failed;
+    }
+
+    /** Waits for the call; its failure (unwrapped), or null when the runtime accepted it. */
+    private static Throwable failure(CompletableFuture<Void> call) {
+        try {
+            call.join();
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            return e.getCause() == null ? e : e.getCause();
+        }
+    }
+
+    private static PassOutcome failedStep(PodEnactment pod, EnactStep step, Throwable error) {
+        if (error instanceof MemoryLimitBelowUsageException) {
+            return new PassOutcome.Failed(step, error.getMessage(), true);
+        }
+        log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid(), step, error.getMessage());
+        return new PassOutcome.Failed(step, String.valueOf(error.getMessage()), false);
     }
 
     /** Runs one step; returns the reason when a usage guard refuses, null when the step succeeded. */
@@ -64,15 +174,8 @@ public final class EnactmentExecutor {
         } else if (step instanceof SetPodCgroup s) {
             cgroups.set(pod.podCgroup(), s.values());
             listener.podCgroupWritten(s.resource());
-        } else if (step instanceof UpdateContainer s) {
-            runtime.updateContainer(ids.get(s.container()), s.values());
-            listener.actuated(s.container(), s.values());
         } else if (step instanceof RecordActuated s) {
             listener.actuated(s.container(), s.values());
-        } else if (step instanceof UpdatePodSandbox s) {
-            if (!runtime.updateSandbox(s.podValues())) {
-                log.debug("UpdatePodSandboxResources not implemented by the runtime pod={}", pod.podUid());
-            }
         } else if (step instanceof StopContainer s) {
             runtime.stopAndRemove(ids.get(s.container()));
             ids.put(s.container(), "");

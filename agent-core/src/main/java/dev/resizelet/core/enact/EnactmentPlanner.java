@@ -124,12 +124,16 @@ public final class EnactmentPlanner {
         List<ContainerEnactment> down = new ArrayList<>();
         List<ContainerEnactment> up = new ArrayList<>();
         for (ContainerEnactment c : changed) {
-            boolean memoryChanged = c.actuated().memoryLimitBytes() != c.allocated().memoryLimitBytes();
-            boolean goesDown = memoryChanged ? decreases(c, Resource.MEMORY) : decreases(c, Resource.CPU);
-            (goesDown ? down : up).add(c);
+            (goesDown(c) ? down : up).add(c);
         }
         down.addAll(up);
         return down;
+    }
+
+    /** Whether the container's update belongs to the decreases (updated before the increases). */
+    static boolean goesDown(ContainerEnactment c) {
+        boolean memoryChanged = c.actuated().memoryLimitBytes() != c.allocated().memoryLimitBytes();
+        return memoryChanged ? decreases(c, Resource.MEMORY) : decreases(c, Resource.CPU);
     }
 
     // kubelet compares limits, and for CPU falls back to requests when the limit is unchanged; 0 = unlimited

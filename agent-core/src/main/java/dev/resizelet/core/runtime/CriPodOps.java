@@ -10,7 +10,10 @@ import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.CriUnimplementedException;
 import dev.resizelet.cri.v1.LinuxContainerResources;
+import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
 import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -50,12 +53,34 @@ public final class CriPodOps implements PodRuntimeOps {
         try {
             cri.updateContainerResources(containerId, CriResources.toCri(values));
         } catch (CriException e) {
-            if (isBelowUsageRefusal(e.runtimeMessage())) {
-                throw new MemoryLimitBelowUsageException(lifecycle.containerMemoryLimitFile(pod, containerId),
-                        Long.toString(values.memoryLimitBytes()), e);
-            }
-            throw e;
+            throw belowUsageOr(e, containerId, values);
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> updateContainerAsync(String containerId, ResourceValues values) {
+        UpdateContainerResourcesRequest request = UpdateContainerResourcesRequest.newBuilder()
+                .setContainerId(containerId).setLinux(CriResources.toCri(values)).build();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        cri.updateContainerResourcesAsync(request).whenComplete((ok, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(cause instanceof CriException e ? belowUsageOr(e, containerId, values) : cause);
+            }
+        });
+        return done;
+    }
+
+    /** runc's refusal as {@link MemoryLimitBelowUsageException}; any other error as it is. */
+    private RuntimeException belowUsageOr(CriException e, String containerId, ResourceValues values) {
+        if (isBelowUsageRefusal(e.runtimeMessage())) {
+            return new MemoryLimitBelowUsageException(lifecycle.containerMemoryLimitFile(pod, containerId),
+                    Long.toString(values.memoryLimitBytes()), e);
+        }
+        return e;
     }
 
     /** Whether a runtime error is runc's "memory limit below usage" refusal (runc 1.1: libcontainer/cgroups/fs). */
@@ -65,6 +90,40 @@ public final class CriPodOps implements PodRuntimeOps {
 
     @Override
     public boolean updateSandbox(CgroupResources podValues) {
+        try {
+            cri.updatePodSandboxResources(sandboxRequest(podValues));
+            return true;
+        } catch (CriException e) {
+            return sandboxFailed(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> updateSandboxAsync(CgroupResources podValues) {
+        return cri.updatePodSandboxResourcesAsync(sandboxRequest(podValues)).handle((ok, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause == null) {
+                return true;
+            }
+            if (cause instanceof CriException e) {
+                return sandboxFailed(e);
+            }
+            log.warn("UpdatePodSandboxResources failed sandbox={} error=\"{}\"", sandboxId, cause.toString());
+            return false;
+        });
+    }
+
+    /** Not implemented (runtimes before CRI 1.33) is no error; any other failure is not fatal either (DESIGN §5). */
+    private boolean sandboxFailed(CriException e) {
+        if (!(e instanceof CriUnimplementedException)) {
+            // the pod cgroup already holds the values
+            log.warn("UpdatePodSandboxResources failed sandbox={} error=\"{}\"", sandboxId, e.getMessage());
+        }
+        return false;
+    }
+
+    private UpdatePodSandboxResourcesRequest sandboxRequest(CgroupResources podValues) {
         LinuxContainerResources.Builder r = LinuxContainerResources.newBuilder();
         if (podValues.cpuShares() != null) {
             r.setCpuShares(podValues.cpuShares());
@@ -78,17 +137,7 @@ public final class CriPodOps implements PodRuntimeOps {
         if (podValues.memoryLimitBytes() != null && podValues.memoryLimitBytes() > 0) {
             r.setMemoryLimitInBytes(podValues.memoryLimitBytes());
         }
-        try {
-            cri.updatePodSandboxResources(UpdatePodSandboxResourcesRequest.newBuilder()
-                    .setPodSandboxId(sandboxId).setResources(r).build());
-            return true;
-        } catch (CriUnimplementedException e) {
-            return false;
-        } catch (CriException e) {
-            // not fatal (DESIGN §5): the pod cgroup already holds the values
-            log.warn("UpdatePodSandboxResources failed sandbox={} error=\"{}\"", sandboxId, e.getMessage());
-            return false;
-        }
+        return UpdatePodSandboxResourcesRequest.newBuilder().setPodSandboxId(sandboxId).setResources(r).build();
     }
 
     @Override

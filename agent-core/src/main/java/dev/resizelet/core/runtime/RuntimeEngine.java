@@ -2,7 +2,6 @@ package dev.resizelet.core.runtime;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.core.api.AgentMetrics;
@@ -19,6 +18,7 @@ import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
+import dev.resizelet.cri.v1.ContainerStatusResponse;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,8 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,14 +68,6 @@ public final class RuntimeEngine implements AutoCloseable {
     private final RuntimeEvents events;
     /** The last relist failed: the next that succeeds means the runtime is reachable again. */
     private final AtomicBoolean relistFailing = new AtomicBoolean();
-    /**
-     * Reads a container's status right after its update, while the pass goes on with the next step: the read overlaps
-     * the next update instead of following it. Its own threads: a pass waits for its reads at its end, so they must
-     * never queue behind passes on {@code workers}.
-     */
-    private final ExecutorService statusReads = Executors.newCachedThreadPool(
-            new ThreadFactoryBuilder().setNameFormat("resizelet-status-read-%d")
-                    .setDaemon(true).build());
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -712,11 +702,15 @@ public final class RuntimeEngine implements AutoCloseable {
         listener.changed(lane.uid);
     }
 
+    /** A container's status read in flight: the answer and what converting it needs. */
+    private record PendingRead(String container, String containerId, long memoryRequest, RunningPod pod,
+            CompletableFuture<ContainerStatusResponse> answer) {
+    }
+
     @Override
     public void close() {
         closed = true;
         events.close();
-        statusReads.shutdownNow();
     }
 
     /**
@@ -726,10 +720,11 @@ public final class RuntimeEngine implements AutoCloseable {
     private final class Recorder implements ActuationListener {
         private final PodLane lane;
         final Map<String, ResourceValues> working = new HashMap<>();
-        /** The last status read started during the pass for each container; applied to the lane at its end. */
-        private final Map<String, CompletableFuture<RunningContainer>> reads =
-                new LinkedHashMap<>();
-
+        /**
+         * The last status read started during the pass for each container (sent right after its update, answered
+         * while the pass goes on with the next step); applied to the lane at the pass's end.
+         */
+        private final Map<String, PendingRead> reads = new LinkedHashMap<>();
         Recorder(PodLane lane, PodEnactment input, PodTarget target) {
             this.lane = lane;
             working.putAll(target.allocated()); // containers not enacted start with these (see enacted())
@@ -769,13 +764,13 @@ public final class RuntimeEngine implements AutoCloseable {
         }
 
         private void readNow(String container, String containerId, ResourceValues values) {
-            RunningPod pod = lane.pod;
+            CompletableFuture<ContainerStatusResponse> answer;
             try {
-                reads.put(container, CompletableFuture.supplyAsync(
-                        () -> statusReader.read(pod, container, containerId, values.memoryRequestBytes()), statusReads));
-            } catch (RejectedExecutionException e) {
-                log.debug("engine closed, status read skipped pod={} container={}", lane.uid, container);
+                answer = statusReader.startRead(containerId);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
             }
+            reads.put(container, new PendingRead(container, containerId, values.memoryRequestBytes(), lane.pod, answer));
         }
 
         /**
@@ -786,12 +781,17 @@ public final class RuntimeEngine implements AutoCloseable {
             if (reads.isEmpty()) {
                 return;
             }
-            for (CompletableFuture<RunningContainer> read : reads.values()) {
+            for (PendingRead read : reads.values()) {
                 try {
-                    setPod(lane, lane.pod.with(read.join()));
+                    setPod(lane, lane.pod.with(statusReader.convert(read.pod(), read.container(), read.containerId(),
+                            read.memoryRequest(), read.answer().join())));
                 } catch (CompletionException | CancellationException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
-                    log.warn("status read after update failed pod={} error=\"{}\"", lane.uid, cause.getMessage());
+                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
+                            read.container(), cause.getMessage());
+                } catch (RuntimeException e) {
+                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
+                            read.container(), e.getMessage());
                 }
             }
             reads.clear();

@@ -10,10 +10,13 @@ import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ContainerFilter;
 import dev.resizelet.cri.v1.ContainerState;
 import dev.resizelet.cri.v1.ContainerStatus;
+import dev.resizelet.cri.v1.ContainerStatusRequest;
+import dev.resizelet.cri.v1.ContainerStatusResponse;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToLongFunction;
@@ -45,7 +48,18 @@ public final class StatusReader {
 
     /** One container's status now; {@code memoryRequest} is passed through (the runtime does not report it). */
     public RunningContainer read(RunningPod pod, String name, String containerId, long memoryRequest) {
-        ContainerStatus s = cri.containerStatus(containerId).getStatus();
+        return convert(pod, name, containerId, memoryRequest, cri.containerStatus(containerId));
+    }
+
+    /** Starts one container's ContainerStatus without waiting; {@link #convert} turns the answer into its status. */
+    public CompletableFuture<ContainerStatusResponse> startRead(String containerId) {
+        return cri.containerStatusAsync(ContainerStatusRequest.newBuilder().setContainerId(containerId).build());
+    }
+
+    /** As {@link #read}, from an answer already received (the caller's thread does any cgroup-file fallback). */
+    public RunningContainer convert(RunningPod pod, String name, String containerId, long memoryRequest,
+            ContainerStatusResponse response) {
+        ContainerStatus s = response.getStatus();
         ResourceValues actual;
         boolean fromFiles = false;
         if (s.hasResources() && s.getResources().hasLinux()) {

@@ -162,4 +162,150 @@ class EnactmentExecutorTest {
                 "sandbox",
                 "create a", "recreated a as new-a");
     }
+
+    /** Ops whose updates answer only when the test completes them: shows which calls are in flight together. */
+    private final class HeldOps implements PodRuntimeOps {
+        final java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> inFlight =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.CompletableFuture<Boolean> sandbox = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public void updateContainer(String containerId, ResourceValues values) {
+            throw new AssertionError("a wave of updates is sent without waiting");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> updateContainerAsync(String containerId,
+                ResourceValues values) {
+            synchronized (log) {
+                log.add("send " + containerId);
+            }
+            java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+            inFlight.put(containerId, f);
+            return f;
+        }
+
+        @Override
+        public boolean updateSandbox(CgroupResources podValues) {
+            throw new AssertionError("the sandbox is told without waiting");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Boolean> updateSandboxAsync(CgroupResources podValues) {
+            synchronized (log) {
+                log.add("sandbox sent");
+            }
+            return sandbox;
+        }
+
+        @Override
+        public void stopAndRemove(String containerId) {
+            throw new AssertionError();
+        }
+
+        @Override
+        public String createAndStart(String containerName, ResourceValues values) {
+            throw new AssertionError();
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<PassOutcome> executeAsync(PodEnactment p, PodRuntimeOps runtime) {
+        ActuationListener synced = new ActuationListener() {
+            @Override
+            public void actuated(String container, ResourceValues values) {
+                synchronized (log) {
+                    log.add("actuated " + container);
+                }
+            }
+
+            @Override
+            public void removed(String container) {
+            }
+
+            @Override
+            public void recreated(String container, String newContainerId, ResourceValues values) {
+            }
+        };
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> new EnactmentExecutor(cgroups).execute(p, EnactmentPlanner.plan(p), runtime, synced));
+    }
+
+    private void awaitSent(HeldOps held, String... ids) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!held.inFlight.keySet().containsAll(List.of(ids))) {
+            assertThat(System.nanoTime()).as("updates of %s sent", List.of(ids)).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void updatesGoingTheSameWayAreInFlightTogetherAndReportedInPlanOrder() throws Exception {
+        PodEnactment p = pod(
+                new ContainerEnactment("a", "ida", g(100, 64), g(200, 128), ResizePolicy.NOT_REQUIRED,
+                        ResizePolicy.NOT_REQUIRED),
+                new ContainerEnactment("b", "idb", g(100, 64), g(300, 128), ResizePolicy.NOT_REQUIRED,
+                        ResizePolicy.NOT_REQUIRED));
+        log.clear();
+        HeldOps held = new HeldOps();
+
+        java.util.concurrent.CompletableFuture<PassOutcome> pass = executeAsync(p, held);
+        awaitSent(held, "ida", "idb"); // both sent while neither has answered
+        held.inFlight.get("idb").complete(null);
+        held.inFlight.get("ida").complete(null);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!log.contains("sandbox sent")) {
+            assertThat(System.nanoTime()).as("sandbox update sent").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        assertThat(pass).as("the pass waits for the sandbox's answer").isNotDone();
+        held.sandbox.complete(true);
+
+        assertThat(pass.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(PassOutcome.Completed.class);
+        assertThat(log.stream().filter(l -> !l.startsWith("write"))).containsExactly(
+                "send ida", "send idb", "actuated a", "actuated b", "sandbox sent");
+    }
+
+    @Test
+    void decreasesAnswerBeforeIncreasesAreSent() throws Exception {
+        PodEnactment p = pod(
+                new ContainerEnactment("a", "ida", g(200, 128), g(100, 64), ResizePolicy.NOT_REQUIRED,
+                        ResizePolicy.NOT_REQUIRED),
+                new ContainerEnactment("b", "idb", g(100, 64), g(200, 128), ResizePolicy.NOT_REQUIRED,
+                        ResizePolicy.NOT_REQUIRED));
+        log.clear();
+        HeldOps held = new HeldOps();
+        held.sandbox.complete(true);
+
+        java.util.concurrent.CompletableFuture<PassOutcome> pass = executeAsync(p, held);
+        awaitSent(held, "ida");
+        assertThat(held.inFlight).as("the increase waits for the decrease").doesNotContainKey("idb");
+        held.inFlight.get("ida").complete(null);
+        awaitSent(held, "idb");
+        held.inFlight.get("idb").complete(null);
+
+        assertThat(pass.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(PassOutcome.Completed.class);
+        assertThat(log.stream().filter(l -> !l.startsWith("write"))).containsExactly(
+                "send ida", "actuated a", "send idb", "actuated b");
+    }
+
+    @Test
+    void aRefusedUpdateInAWaveFailsThePassAfterTheOthersAreRecorded() throws Exception {
+        PodEnactment p = pod(
+                new ContainerEnactment("a", "ida", g(100, 64), g(200, 128), ResizePolicy.NOT_REQUIRED,
+                        ResizePolicy.NOT_REQUIRED),
+                new ContainerEnactment("b", "idb", g(100, 64), g(300, 128), ResizePolicy.NOT_REQUIRED,
+                        ResizePolicy.NOT_REQUIRED));
+        log.clear();
+        HeldOps held = new HeldOps();
+
+        java.util.concurrent.CompletableFuture<PassOutcome> pass = executeAsync(p, held);
+        awaitSent(held, "ida", "idb");
+        held.inFlight.get("ida").completeExceptionally(new IllegalStateException("CRI failed: update ida"));
+        held.inFlight.get("idb").complete(null);
+
+        assertThat(pass.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOfSatisfying(PassOutcome.Failed.class,
+                f -> assertThat(f.message()).isEqualTo("CRI failed: update ida"));
+        assertThat(log.stream().filter(l -> !l.startsWith("write"))).as("b's accepted update is kept, no pod write after")
+                .containsExactly("send ida", "send idb", "actuated b");
+    }
 }
