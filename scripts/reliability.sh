@@ -25,6 +25,7 @@ checks=(
 )
 tests=$(printf '%s\n' "${checks[@]}" | cut -d'|' -f2 | paste -sd, -)
 
+mkdir -p it-tests/target   # a fresh checkout has none: the log goes there
 rm -f it-tests/target/failsafe-reports/*.txt
 # verify, not install: the modules it needs are built in this reactor (no unit tests), nothing goes to ~/.m2
 # shellcheck disable=SC2086  # MVN_FLAGS: extra Maven flags, e.g. MVN_FLAGS=-o for an offline build
