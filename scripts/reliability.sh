@@ -4,7 +4,7 @@
 #   scripts/reliability.sh [KILL9_TRIALS] [CRI_FAULT_ROUNDS] [DELETION_TRIALS] [SEED] [SOAK_MINUTES]
 #                                                                              default 100 5 20 42 10
 # The CI form is the it-tests defaults (20 kill -9 trials, 1 round of the CRI fault matrix, 3 deletion trials, a 60 s
-# soak). The soak's bound on the live heap's slope is 1 MiB/min for runs of more than 2 minutes, 4 for shorter ones.
+# soak). The soak's bound on the live heap's slope is 1 MiB/min for runs of more than 2 minutes, 6 for shorter ones.
 # Extra Maven flags in MVN_FLAGS (MVN_FLAGS=-o to build offline).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ mvn -B -ntp ${MVN_FLAGS:-} verify -pl it-tests -am -Dit.test="$tests" -Dtest=NON
   -Dresizelet.kill9.trials="$kill9" -Dresizelet.kill9.seed="$seed" \
   -Dresizelet.crifaults.rounds="$rounds" \
   -Dresizelet.deletion.trials="$deletions" -Dresizelet.deletion.seed="$seed" \
-  -Dresizelet.soak.seconds=$((soak * 60)) -Dresizelet.soak.boundMibPerMinute="$([[ $soak -gt 2 ]] && echo 1 || echo 4)" \
+  -Dresizelet.soak.seconds=$((soak * 60)) -Dresizelet.soak.boundMibPerMinute="$([[ $soak -gt 2 ]] && echo 1 || echo 6)" \
   > it-tests/target/reliability.log 2>&1
 reports=it-tests/target/failsafe-reports
 

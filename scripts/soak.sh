@@ -3,7 +3,7 @@
 # replaced, a watch, event lists) for MINUTES, its live heap sampled after full collections (jcmd GC.class_histogram).
 # Prints every sample, then one verdict line: the least-squares slope after the warm-up against the bound, PASS or FAIL.
 #   scripts/soak.sh [MINUTES] [BOUND_MIB_PER_MINUTE]      default 10 minutes, 1 MiB/min
-# Extra Maven flags in MVN_FLAGS (MVN_FLAGS=-o to build offline). The CI form is SoakIT's default (60 s, bound 4).
+# Extra Maven flags in MVN_FLAGS (MVN_FLAGS=-o to build offline). The CI form is SoakIT's default (60 s, bound 6).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-10}"
