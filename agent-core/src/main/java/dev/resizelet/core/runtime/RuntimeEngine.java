@@ -241,7 +241,12 @@ public final class RuntimeEngine implements AutoCloseable {
         if (relistFailing.getAndSet(false)) {
             // the runtime answers again (restarted, reconnected): the event stream need not wait out its backoff
             log.info("relist succeeded again, the runtime is back");
-            events.resubscribeNow();
+            try {
+                events.resubscribeNow();
+            } catch (RuntimeException e) {
+                // never let it end the periodic relist (an exception would cancel its schedule)
+                log.warn("could not ask for the container event stream again error=\"{}\"", e.toString());
+            }
         }
         for (PodLane lane : lanes.values()) {
             RunningPod p = lane.pod;
