@@ -118,7 +118,7 @@ public final class NodeAgent implements AutoCloseable {
         this.cri = cri;
         this.ownsCri = ownsCri;
         this.composer = new StatusComposer(clock, runtimeName);
-        this.events = new EventLog();
+        this.events = new EventLog(clock);
         long t0 = System.nanoTime();
         this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
                 : PodStore.open(b.stateFiles, b.stateDir.resolve("pods"), new PodSpecCodec(), clock);

@@ -2,6 +2,7 @@ package dev.resizelet.agent;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.resizelet.agent.authz.AuthorizationMode;
 import dev.resizelet.agent.http.ApiTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -30,18 +31,24 @@ import java.util.Set;
  * @param tlsPrivateKeyFile    PEM key of {@code tlsCertFile} (PKCS#8, PKCS#1 or SEC1)
  * @param clientCaFile         PEM CA that signs client certificates; every request must carry one
  * @param extendedResources    extended resources the node advertises (as device plugins would), whole units by name
+ * @param authorizationMode    how authenticated requests are authorized ({@code --authorization-mode})
+ * @param authorizationPolicyFile the ABAC policy file ({@code --authorization-policy-file}); only with ABAC
+ * @param relistPeriod         how often the runtime is relisted (the kubelet's PLEG: 1s); shorter for soak runs
  */
 public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupMount, String cgroupTop,
                           String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
                           long allocatableMemoryBytes, int maxPods, String cpuManagerPolicy, String memoryManagerPolicy,
                           Path stateDir, Duration requestTimeout, Path tlsCertFile, Path tlsPrivateKeyFile,
-                          Path clientCaFile, Map<String, Long> extendedResources) {
+                          Path clientCaFile, Map<String, Long> extendedResources, AuthorizationMode authorizationMode,
+                          Path authorizationPolicyFile, Duration relistPeriod) {
 
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
     public static final String DEFAULT_CGROUP_TOP = "kubepods";
     /** The kubelet's defaults. */
     public static final int DEFAULT_MAX_PODS = 110;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(2);
+    /** The kubelet's PLEG relist period. */
+    public static final Duration DEFAULT_RELIST_PERIOD = Duration.ofSeconds(1);
     public static final Set<String> DRIVERS = Set.of("cgroupfs", "systemd");
     public static final Set<String> VERSIONS = Set.of("auto", "v1", "v2");
     public static final Set<String> CPU_POLICIES = Set.of("none", "static");
@@ -75,6 +82,24 @@ public record AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgr
         }
         ApiTls.checkFlags(listen, tlsCertFile, tlsPrivateKeyFile, clientCaFile);
         extendedResources = Map.copyOf(extendedResources == null ? Map.of() : extendedResources);
+        requireNonNull(authorizationMode, "authorizationMode");
+        authorizationMode.checkPolicyFile(authorizationPolicyFile);
+        requireNonNull(relistPeriod, "relistPeriod");
+        if (relistPeriod.isNegative() || relistPeriod.isZero()) {
+            throw new IllegalArgumentException("--relist-period must be positive, got " + relistPeriod);
+        }
+    }
+
+    /** Everyone the TLS listener lets in may do everything; the kubelet's relist period. */
+    public AgentConfig(InetSocketAddress listen, String criEndpoint, Path cgroupMount, String cgroupTop,
+                       String cgroupDriver, String cgroupVersion, long allocatableCpuMillis,
+                       long allocatableMemoryBytes, int maxPods, String cpuManagerPolicy, String memoryManagerPolicy,
+                       Path stateDir, Duration requestTimeout, Path tlsCertFile, Path tlsPrivateKeyFile,
+                       Path clientCaFile, Map<String, Long> extendedResources) {
+        this(listen, criEndpoint, cgroupMount, cgroupTop, cgroupDriver, cgroupVersion, allocatableCpuMillis,
+                allocatableMemoryBytes, maxPods, cpuManagerPolicy, memoryManagerPolicy, stateDir, requestTimeout,
+                tlsCertFile, tlsPrivateKeyFile, clientCaFile, extendedResources, AuthorizationMode.AlwaysAllow, null,
+                DEFAULT_RELIST_PERIOD);
     }
 
     /** Without extended resources. */

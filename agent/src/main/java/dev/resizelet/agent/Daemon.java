@@ -1,6 +1,7 @@
 package dev.resizelet.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.resizelet.agent.authz.Authorizer;
 import dev.resizelet.agent.http.ApiServer;
 import dev.resizelet.agent.http.ApiTls;
 import dev.resizelet.agent.http.PodService;
@@ -50,6 +51,8 @@ public final class Daemon implements AutoCloseable {
     public static Daemon start(AgentConfig config, Clock clock) {
         List<AutoCloseable> started = new ArrayList<>();
         try {
+            // first: a policy file that cannot be read stops the start before anything runs
+            Authorizer authorizer = config.authorizationMode().authorizer(config.authorizationPolicyFile());
             Path simDir = null;
             String endpoint = config.criEndpoint();
             CgroupConfig cgroups;
@@ -93,6 +96,7 @@ public final class Daemon implements AutoCloseable {
                             : MemoryManagerPolicy.NONE)
                     .stateDir(stateDir)
                     .requestTimeout(config.requestTimeout())
+                    .relistInterval(config.relistPeriod())
                     .clock(clock)
                     .build();
             started.add(agent);
@@ -108,7 +112,8 @@ public final class Daemon implements AutoCloseable {
             try {
                 ApiTls tls = config.tls()
                         ? ApiTls.load(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.clientCaFile()) : null;
-                api = new ApiServer(config.listen(), tls, pods, namespaceStore, metrics, clock, Main.agentVersion());
+                api = new ApiServer(config.listen(), tls, authorizer, pods, namespaceStore, metrics, clock,
+                        Main.agentVersion());
             } catch (BindException e) {
                 throw new StartException("cannot listen on " + describe(config.listen()) + ": " + e.getMessage()
                         + " (is another resizelet or program using the port? choose one with --listen)");

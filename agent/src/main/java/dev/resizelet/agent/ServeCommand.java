@@ -1,14 +1,17 @@
 package dev.resizelet.agent;
 
+import dev.resizelet.agent.authz.AuthorizationMode;
 import dev.resizelet.agent.config.ConfigFile;
 import dev.resizelet.agent.config.EvictionThreshold;
 import dev.resizelet.agent.config.GoDuration;
 import dev.resizelet.agent.config.MemoryReservations;
 import dev.resizelet.agent.config.ReservedResources;
+import dev.resizelet.agent.http.ApiTls;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.QuantityFormatException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -145,6 +148,19 @@ public final class ServeCommand implements Callable<Integer> {
             + "certificate it signed (others get 401).")
     String clientCaFile;
 
+    @Option(names = "--authorization-mode", paramLabel = "MODE", description = "AlwaysAllow (default: every request "
+            + "that passed authentication may do everything) or ABAC (the apiserver's policy file, "
+            + "--authorization-policy-file). Users are client certificates' CN, groups their O fields.")
+    String authorizationMode;
+
+    @Option(names = "--authorization-policy-file", paramLabel = "FILE", description = "With --authorization-mode=ABAC: "
+            + "the apiserver's ABAC policy file, one abac.authorization.kubernetes.io/v1beta1 Policy (JSON) per line.")
+    String authorizationPolicyFile;
+
+    @Option(names = "--relist-period", paramLabel = "DURATION", hidden = true, description = "How often the runtime is "
+            + "relisted (the kubelet's PLEG period, 1s); shorter for soak runs.")
+    String relistPeriod;
+
     @Option(names = {"-v", "--v"}, paramLabel = "N", description = "Log verbosity as the kubelet's: 0 (default) info, 4 debug, 6 trace, 8 "
             + "libraries' debug too.")
     String verbosity;
@@ -207,6 +223,9 @@ public final class ServeCommand implements Callable<Integer> {
         put(s, "tls-cert-file", tlsCertFile);
         put(s, "tls-private-key-file", tlsPrivateKeyFile);
         put(s, "client-ca-file", clientCaFile);
+        put(s, "authorization-mode", authorizationMode);
+        put(s, "authorization-policy-file", authorizationPolicyFile);
+        put(s, "relist-period", relistPeriod);
         return s;
     }
 
@@ -265,8 +284,16 @@ public final class ServeCommand implements Callable<Integer> {
             endpoint = "unix://" + endpoint; // the kubelet still takes a bare socket path
         }
         String state = s.get("state-dir");
+        InetSocketAddress listen = AgentConfig.parseListen(s.getOrDefault("listen", AgentConfig.DEFAULT_LISTEN));
+        AuthorizationMode authorization = AuthorizationMode.parse(
+                s.getOrDefault("authorization-mode", AuthorizationMode.AlwaysAllow.name()));
+        if (authorization == AuthorizationMode.AlwaysAllow && !ApiTls.isLoopback(listen)) {
+            warnings.add("--authorization-mode=AlwaysAllow on --listen " + s.get("listen") + ": every client the client CA "
+                    + "vouches for may do everything; restrict users with --authorization-mode=ABAC "
+                    + "--authorization-policy-file FILE");
+        }
         return new AgentConfig(
-                AgentConfig.parseListen(s.getOrDefault("listen", AgentConfig.DEFAULT_LISTEN)),
+                listen,
                 endpoint,
                 mount,
                 top,
@@ -280,7 +307,11 @@ public final class ServeCommand implements Callable<Integer> {
                 GoDuration.parse("--runtime-request-timeout",
                         s.getOrDefault("runtime-request-timeout", GoDuration.format(AgentConfig.DEFAULT_REQUEST_TIMEOUT))),
                 path(s.get("tls-cert-file")), path(s.get("tls-private-key-file")), path(s.get("client-ca-file")),
-                extendedResources("--extended-resources", s.get("extended-resources")));
+                extendedResources("--extended-resources", s.get("extended-resources")),
+                authorization,
+                path(s.get("authorization-policy-file")),
+                GoDuration.parse("--relist-period",
+                        s.getOrDefault("relist-period", GoDuration.format(AgentConfig.DEFAULT_RELIST_PERIOD))));
     }
 
     /** {@code example.com/dongle=4,vendor.io/fpga=1}: names the kubelet counts as extended, whole non-negative counts. */

@@ -161,4 +161,49 @@ class ServeCommandTest {
         return r;
     }
 
+
+    @Test
+    void authorizationIsAlwaysAllowByDefaultAndAbacNeedsItsPolicyFile() throws IOException {
+        assertThat(config("--capacity-cpu=4", "--capacity-memory=8Gi").authorizationMode())
+                .isEqualTo(dev.resizelet.agent.authz.AuthorizationMode.AlwaysAllow);
+        Path policy = Files.writeString(dir.resolve("policy.jsonl"), "");
+
+        AgentConfig abac = config("--capacity-cpu=4", "--capacity-memory=8Gi", "--authorization-mode=ABAC",
+                "--authorization-policy-file=" + policy);
+
+        assertThat(abac.authorizationMode()).isEqualTo(dev.resizelet.agent.authz.AuthorizationMode.ABAC);
+        assertThat(abac.authorizationPolicyFile()).isEqualTo(policy);
+        assertThatThrownBy(() -> config("--capacity-cpu=4", "--capacity-memory=8Gi", "--authorization-mode=ABAC"))
+                .hasMessage("--authorization-mode=ABAC needs --authorization-policy-file");
+        assertThatThrownBy(() -> config("--capacity-cpu=4", "--capacity-memory=8Gi", "--authorization-mode=RBAC"))
+                .hasMessageStartingWith("--authorization-mode must be AlwaysAllow or ABAC, got \"RBAC\"");
+    }
+
+    @Test
+    void aKubeletConfigurationsAlwaysAllowIsReadAndTheFlagWins() throws IOException {
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                apiVersion: kubelet.config.k8s.io/v1beta1
+                kind: KubeletConfiguration
+                authorization:
+                  mode: AlwaysAllow
+                """);
+        Path policy = Files.writeString(dir.resolve("policy.jsonl"), "");
+        ConfigFile read = ConfigFile.read(file);
+
+        assertThat(read.settings()).containsEntry("authorization-mode", "AlwaysAllow");
+        assertThat(read.ignored()).doesNotContain("authorization");
+        assertThat(config(read, "--capacity-cpu=4", "--capacity-memory=8Gi", "--authorization-mode=ABAC",
+                "--authorization-policy-file=" + policy).authorizationMode())
+                .isEqualTo(dev.resizelet.agent.authz.AuthorizationMode.ABAC);
+    }
+
+    @Test
+    void alwaysAllowBeyondLoopbackIsWarnedAbout() {
+        Path pem = dir.resolve("x.pem");
+        config("--capacity-cpu=4", "--capacity-memory=8Gi", "--listen=0.0.0.0:8443", "--tls-cert-file=" + pem,
+                "--tls-private-key-file=" + pem, "--client-ca-file=" + pem);
+
+        assertThat(warnings).singleElement().asString().startsWith("--authorization-mode=AlwaysAllow on --listen 0.0.0.0:8443: "
+                + "every client the client CA vouches for may do everything");
+    }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -66,6 +67,8 @@ public final class RuntimeEngine implements AutoCloseable {
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
     private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
+    /** The last relist failed: the next that succeeds means the runtime is reachable again. */
+    private final AtomicBoolean relistFailing = new AtomicBoolean();
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -230,11 +233,21 @@ public final class RuntimeEngine implements AutoCloseable {
             bySandbox = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
                     .collect(Collectors.groupingBy(Container::getPodSandboxId));
         } catch (CriException e) {
-            log.warn("relist failed error=\"{}\"", e.getMessage());
+            relistFailed(e.getMessage());
             return;
         } catch (RuntimeException e) {
-            log.warn("relist failed error=\"{}\"", e.toString());
+            relistFailed(e.toString());
             return;
+        }
+        if (relistFailing.getAndSet(false)) {
+            // the runtime answers again (restarted, reconnected): the event stream need not wait out its backoff
+            log.info("relist succeeded again, the runtime is back");
+            try {
+                events.resubscribeNow();
+            } catch (RuntimeException e) {
+                // never let it end the periodic relist (an exception would cancel its schedule)
+                log.warn("could not ask for the container event stream again error=\"{}\"", e.toString());
+            }
         }
         for (PodLane lane : lanes.values()) {
             RunningPod p = lane.pod;
@@ -245,6 +258,15 @@ public final class RuntimeEngine implements AutoCloseable {
                 lane.wantRefresh = true;
             }
             kick(lane);
+        }
+    }
+
+    /** One WARN when relisting starts failing (the runtime down or restarting), DEBUG while it goes on failing. */
+    private void relistFailed(String error) {
+        if (relistFailing.compareAndSet(false, true)) {
+            log.warn("relist failed, retrying every relist period error=\"{}\"", error);
+        } else {
+            log.debug("relist failed again error=\"{}\"", error);
         }
     }
 

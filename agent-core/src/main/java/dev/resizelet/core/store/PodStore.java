@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,7 +42,16 @@ public final class PodStore<T, S> implements AutoCloseable {
     /** A graceful deletion under way: namespace, name, resourceVersion, deletionTimestamp (ms), grace period (s). */
     private static final byte DELETING = 4;
     private static final long RESERVE_BLOCK = 100_000;
-    private static final int HISTORY = 10_000;
+    /**
+     * Watch history kept for watches that resume from a resourceVersion: whole objects, so few (the apiserver's watch
+     * cache starts at 100 events per resource). Was 10,000: 110 pods under a resize churn kept ~12 MiB.
+     */
+    private static final int HISTORY = 1_000;
+    /**
+     * History older than this is dropped even when fewer than {@link #HISTORY} events are kept: a watch from a
+     * resourceVersion that old gets 410 Gone and re-lists, as against an apiserver whose etcd compacts every 5 minutes.
+     */
+    static final Duration HISTORY_AGE = Duration.ofMinutes(5);
     private static final long DEFAULT_MIN_COMPACT_BYTES = 4 << 20;
 
     private final StoreCodec<T> codec;
@@ -60,6 +70,7 @@ public final class PodStore<T, S> implements AutoCloseable {
     private final Object publishLock = new Object();
     private final ArrayDeque<Pending<T, S>> pending = new ArrayDeque<>();
     private final ArrayDeque<StoreEvent<T, S>> history = new ArrayDeque<>();
+    private final ArrayDeque<Long> historyMillis = new ArrayDeque<>();   // when each history event was delivered
     private final List<Watcher<T, S>> watchers = new CopyOnWriteArrayList<>();
 
     /**
@@ -468,6 +479,7 @@ public final class PodStore<T, S> implements AutoCloseable {
                         initial.add(new StoreEvent<>(StoreEvent.Type.ADDED, o));
                     }
                 } else {
+                    trimHistory(clock.millis());
                     long oldest = history.isEmpty()
                             ? resourceVersion - pending.size() + 1
                             : history.peekFirst().object().resourceVersion();
@@ -681,16 +693,29 @@ public final class PodStore<T, S> implements AutoCloseable {
         synchronized (publishLock) {
             while (!pending.isEmpty() && pending.peekFirst().seq <= synced) {
                 StoreEvent<T, S> e = pending.pollFirst().event;
+                long now = clock.millis();
                 history.addLast(e);
+                historyMillis.addLast(now);
                 if (history.size() > HISTORY) {
                     history.pollFirst();
+                    historyMillis.pollFirst();
                 }
+                trimHistory(now);
                 for (Watcher<T, S> w : watchers) {
                     if (w.wants(e)) {
                         w.offer(e);
                     }
                 }
             }
+        }
+    }
+
+    /** Drops history delivered more than {@link #HISTORY_AGE} before {@code nowMillis}; the caller holds publishLock. */
+    private void trimHistory(long nowMillis) {
+        long oldest = nowMillis - HISTORY_AGE.toMillis();
+        while (!historyMillis.isEmpty() && historyMillis.peekFirst() < oldest) {
+            history.pollFirst();
+            historyMillis.pollFirst();
         }
     }
 

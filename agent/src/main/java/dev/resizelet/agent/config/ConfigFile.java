@@ -38,7 +38,7 @@ public record ConfigFile(Path path, Map<String, String> settings, List<String> i
             "cgroup-top", "cgroup-version", "capacity-cpu", "capacity-memory", "system-reserved", "kube-reserved",
             "eviction-hard", "reserved-cpu", "reserved-memory", "allocatable-cpu", "allocatable-memory", "max-pods",
             "cpu-manager-policy", "memory-manager-policy", "state-dir", "logging-format", "v", "tls-cert-file",
-            "tls-private-key-file", "client-ca-file"));
+            "tls-private-key-file", "client-ca-file", "authorization-mode", "authorization-policy-file", "relist-period"));
 
     private static final Map<String, String> ALIASES = Map.of("cri-endpoint", "container-runtime-endpoint",
             "request-timeout", "runtime-request-timeout");
@@ -135,10 +135,29 @@ public record ConfigFile(Path path, Map<String, String> settings, List<String> i
                 case "memoryManagerPolicy" -> putText(values, "memory-manager-policy", v);
                 case "reservedMemory" -> values.put("reserved-memory", reservedMemory(where, v).toString());
                 case "logging" -> logging(v, values, ignored);
+                case "authorization" -> authorization(v, values, ignored);
                 default -> ignored.add(e.getKey());
             }
         }
         return new ConfigFile(file, values, ignored, true);
+    }
+
+    /**
+     * {@code authorization.mode}: AlwaysAllow is honoured (flags win); the kubelet's Webhook (SubjectAccessReviews to an
+     * apiserver) is not something resizelet can do, so the whole section is listed as ignored, as before.
+     */
+    private static void authorization(JsonNode authorization, Map<String, String> values, List<String> ignored) {
+        String mode = authorization.path("mode").asText("");
+        if (!mode.equals("AlwaysAllow")) {
+            ignored.add("authorization");
+            return;
+        }
+        values.put("authorization-mode", mode);
+        for (Map.Entry<String, JsonNode> e : authorization.properties()) {
+            if (!e.getKey().equals("mode")) {
+                ignored.add("authorization." + e.getKey());
+            }
+        }
     }
 
     private static void logging(JsonNode logging, Map<String, String> values, List<String> ignored) {

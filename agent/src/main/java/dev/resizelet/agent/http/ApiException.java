@@ -50,6 +50,21 @@ public final class ApiException extends RuntimeException {
         return new ApiException(401, "Unauthorized", "Unauthorized", null, null, List.of());
     }
 
+    /**
+     * 403 as the apiserver's authorization filter answers it ({@code apierrors.NewForbidden}):
+     * {@code pods "web" is forbidden: <why>}, {@code pods is forbidden: <why>} without a name,
+     * {@code forbidden: <why>} for a path that is no resource.
+     *
+     * @param resource the resource, with {@code .group} when the group is not the core one; empty for a path
+     */
+    public static ApiException forbidden(String resource, String name, String why) {
+        String message = resource.isEmpty() ? "forbidden: " + why
+                : name.isEmpty() ? resource + " is forbidden: " + why
+                : resource + " \"" + name + "\" is forbidden: " + why;
+        return new ApiException(403, "Forbidden", message, resource.isEmpty() ? null : resource,
+                name.isEmpty() ? null : name, List.of());
+    }
+
     public static ApiException notFound(String resource, String name) {
         return new ApiException(404, "NotFound", resource + " \"" + name + "\" not found", resource, name, List.of());
     }

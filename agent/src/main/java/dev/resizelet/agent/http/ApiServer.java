@@ -1,5 +1,7 @@
 package dev.resizelet.agent.http;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +14,9 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.resizelet.agent.authz.Attributes;
+import dev.resizelet.agent.authz.Authorizer;
+import dev.resizelet.agent.authz.UserInfo;
 import dev.resizelet.core.store.NamespaceStore;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.fabric8.zjsonpatch.JsonPatchException;
@@ -82,6 +87,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ApiTls tls; // null: plain HTTP
+    private final Authorizer authorizer;
     private final ThreadPoolExecutor executor;
     private final PodService pods;
     private final MetricsWriter metrics;
@@ -102,16 +108,34 @@ public final class ApiServer implements AutoCloseable {
         this(bind, null, pods, metrics, clock, agentVersion);
     }
 
-    /** {@code tls} null serves plain HTTP (see {@link ApiTls#checkFlags} for where that is allowed). */
+    /** {@code tls} null serves plain HTTP (see {@link ApiTls#checkFlags} for where that is allowed); everyone may do everything. */
     public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, MetricsWriter metrics, Clock clock,
             String agentVersion) throws IOException {
-        this(bind, tls, pods, NamespaceStore.inMemory(), metrics, clock, agentVersion);
+        this(bind, tls, Authorizer.ALWAYS_ALLOW, pods, NamespaceStore.inMemory(), metrics, clock, agentVersion);
     }
 
     /** As above with the namespaces kept in {@code namespaceStore} (the state dir's). */
-    public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, NamespaceStore namespaceStore, MetricsWriter metrics,
+    public ApiServer(InetSocketAddress bind, ApiTls tls, PodService pods, NamespaceStore namespaceStore,
+            MetricsWriter metrics, Clock clock, String agentVersion) throws IOException {
+        this(bind, tls, Authorizer.ALWAYS_ALLOW, pods, namespaceStore, metrics, clock, agentVersion);
+    }
+
+    /** As above with {@code authorizer} and the namespaces in memory. */
+    public ApiServer(InetSocketAddress bind, ApiTls tls, Authorizer authorizer, PodService pods, MetricsWriter metrics,
+            Clock clock, String agentVersion) throws IOException {
+        this(bind, tls, authorizer, pods, NamespaceStore.inMemory(), metrics, clock, agentVersion);
+    }
+
+    /**
+     * @param authorizer decides each authenticated request before anything else looks at it (a refused one gets 403
+     *                   and changes nothing)
+     * @param namespaceStore where namespaces are kept (the state dir's, or in memory)
+     */
+    public ApiServer(InetSocketAddress bind, ApiTls tls, Authorizer authorizer, PodService pods,
+            NamespaceStore namespaceStore, MetricsWriter metrics,
             Clock clock, String agentVersion) throws IOException {
         this.tls = tls;
+        this.authorizer = requireNonNull(authorizer, "authorizer");
         this.pods = pods;
         this.metrics = metrics;
         this.clock = clock;
@@ -182,8 +206,9 @@ public final class ApiServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try {
-            authenticate(exchange);
+            UserInfo user = authenticate(exchange);
             Request request = parse(exchange);
+            authorize(user, request);
             route(request);
         } catch (ApiException e) {
             sendStatus(exchange, e);
@@ -198,17 +223,40 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** With a client CA, every request needs a client certificate it signed; health checks included, as on the kubelet's port. */
-    private void authenticate(HttpExchange exchange) {
+    /**
+     * With a client CA, every request needs a client certificate it signed; health checks included, as on the kubelet's
+     * port. Without one (plain HTTP on loopback, or TLS without a client CA) every request is anonymous.
+     */
+    private UserInfo authenticate(HttpExchange exchange) {
         if (tls == null || !tls.requiresClientCertificates()) {
-            return;
+            return UserInfo.ANONYMOUS_USER;
         }
-        Optional<String> user = tls.authenticate(((HttpsExchange) exchange).getSSLSession());
+        Optional<UserInfo> user = tls.authenticate(((HttpsExchange) exchange).getSSLSession());
         if (user.isEmpty()) {
             log.debug("unauthenticated request refused method={} path={} remote={}", exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress());
             throw ApiException.unauthorized();
         }
+        return user.get();
+    }
+
+    /**
+     * The apiserver's authorization filter: the request's attributes (verb, resource, subresource, namespace, name; or
+     * the path) go to the authorizer before the request is read any further; a refusal is a 403 in its words.
+     */
+    private void authorize(UserInfo user, Request r) {
+        Attributes attributes = Attributes.of(user, r.method(), r.exchange().getRequestURI().getPath(), r.query());
+        Authorizer.Decision decision = authorizer.authorize(attributes);
+        if (decision.allowed()) {
+            return;
+        }
+        log.debug("forbidden user={} verb={} resource={} subresource={} namespace={} name={} path={} reason=\"{}\"",
+                user.name(), attributes.verb(), attributes.resource(), attributes.subresource(), attributes.namespace(),
+                attributes.name(), attributes.path(), decision.reason());
+        String why = attributes.forbiddenMessage() + (decision.reason().isEmpty() ? "" : ": " + decision.reason());
+        String resource = !attributes.resourceRequest() ? ""
+                : attributes.apiGroup().isEmpty() ? attributes.resource() : attributes.resource() + "." + attributes.apiGroup();
+        throw ApiException.forbidden(resource, attributes.name(), why);
     }
 
     private Request parse(HttpExchange exchange) {

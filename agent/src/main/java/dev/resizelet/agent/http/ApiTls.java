@@ -2,6 +2,7 @@ package dev.resizelet.agent.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.resizelet.agent.authz.UserInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -31,6 +32,9 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
@@ -149,12 +153,13 @@ public final class ApiTls {
     }
 
     /**
-     * The client's user name (its certificate's common name, as the apiserver's x509 authenticator takes it), or
-     * empty when the session carries no certificate the client CA signed for client authentication.
+     * The client's user, as the apiserver's x509 authenticator takes it from the certificate: the subject's common name
+     * is the name, its organizations ({@code O=}) are the groups (plus {@code system:authenticated}). Empty when the
+     * session carries no certificate the client CA signed for client authentication; anonymous without a client CA.
      */
-    Optional<String> authenticate(SSLSession session) {
+    Optional<UserInfo> authenticate(SSLSession session) {
         if (clientVerifier == null) {
-            return Optional.of("system:anonymous");
+            return Optional.of(UserInfo.ANONYMOUS_USER);
         }
         X509Certificate[] chain;
         try {
@@ -175,16 +180,28 @@ public final class ApiTls {
         } catch (CertificateException | IllegalArgumentException e) {
             return Optional.empty();
         }
-        return Optional.of(commonName(chain[0].getSubjectX500Principal()));
+        return Optional.of(user(chain[0].getSubjectX500Principal()));
     }
 
-    private static String commonName(X500Principal subject) {
-        for (String part : subject.getName(X500Principal.RFC2253).split(",")) {
-            if (part.startsWith("CN=")) {
-                return part.substring(3);
+    /** CN as the name, every O as a group, in the order the subject lists them. */
+    static UserInfo user(X500Principal subject) {
+        String name = null;
+        List<String> groups = new ArrayList<>();
+        try {
+            // getRdns() is in the certificate's order (the RFC 2253 string reverses it); escapes are handled
+            for (Rdn rdn : new LdapName(subject.getName(X500Principal.RFC2253)).getRdns()) {
+                String type = rdn.getType();
+                String value = String.valueOf(rdn.getValue());
+                if (type.equalsIgnoreCase("CN") && name == null) {
+                    name = value;
+                } else if (type.equalsIgnoreCase("O")) {
+                    groups.add(value);
+                }
             }
+        } catch (InvalidNameException e) {
+            name = subject.getName();
         }
-        return subject.getName();
+        return UserInfo.authenticated(name == null ? "" : name, groups);
     }
 
     // ---------------------------------------------------------------- PEM
