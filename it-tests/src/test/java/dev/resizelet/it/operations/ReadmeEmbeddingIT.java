@@ -45,9 +45,14 @@ class ReadmeEmbeddingIT {
                 return new Pod("default", "web", PodUid.of("uid-web"), 0, 0, Map.of(), List.of(), List.of(app));
             };
             agent.create(web.apply("500m"));
-            agent.update("default", "web", web.apply("800m"), null, /* resize subresource */ true, /* dryRun */ false);
+            long generation = agent.update("default", "web", web.apply("800m"), null, /* resize subresource */ true,
+                    /* dryRun */ false).generation();
 
-            await().until(() -> agent.get("default", "web").orElseThrow().status().resize() == null);
+            // done: the agent has seen this generation (observedGeneration) and nothing of it is pending or in progress
+            await().until(() -> {
+                PodStatus s = agent.get("default", "web").orElseThrow().status();
+                return s.observedGeneration() >= generation && s.resize() == null;
+            });
             PodStatus.ContainerStatus status = agent.get("default", "web").orElseThrow().status().containerStatuses().get(0);
             assertThat(status.resources().limits()).containsEntry("cpu", Quantity.parse("800m"));
             assertThat(status.restartCount()).isZero();
