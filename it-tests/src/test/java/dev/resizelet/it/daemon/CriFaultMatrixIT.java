@@ -137,7 +137,15 @@ class CriFaultMatrixIT {
                 FakeNode.podJson(pod, "500m", 2L));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String uid = FakeNode.JSON.readTree(created.body()).path("metadata").path("uid").asText();
-        await().atMost(WAIT).until(() -> "Running".equals(node.pod(daemon, pod).path("status").path("phase").asText()));
+        try {
+            await().atMost(WAIT).until(() -> "Running".equals(node.pod(daemon, pod).path("status").path("phase").asText()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // keep what the daemon said: a pod that never starts is diagnosed from its log, not from the timeout
+            String out = daemon.output();
+            throw new AssertionError("pod " + pod + " (case " + name + ", round " + round + ") not Running within " + WAIT
+                    + "; its object: " + node.pod(daemon, pod) + "\nthe daemon's last output:\n"
+                    + out.substring(Math.max(0, out.length() - 20_000)), e);
+        }
         String containerId = containerId(node.pod(daemon, pod));
         String before = node.metrics(daemon);
 
@@ -184,6 +192,12 @@ class CriFaultMatrixIT {
                     "cpu.cfs_quota_us");
             assertThat(Files.readString(quota).trim()).isEqualTo("80000");
         }
+        // the case's pod goes, so that the next rounds find room (each resized pod holds 800m of the node's 4000m)
+        HttpResponse<String> deleted = node.send(daemon, "DELETE", "/api/v1/namespaces/default/pods/" + pod
+                + "?gracePeriodSeconds=0", null, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> node.send(daemon, "GET", "/api/v1/namespaces/default/pods/" + pod, null,
+                null).statusCode() == 404);
         return new Outcome(name, message, attempts.get(), callsInWindow, errors, failedPasses, errorEvents, converged);
     }
 
