@@ -63,6 +63,11 @@ public final class AllocationManager {
     private long deferrals;
     private long settledDeferrals = -1;
     private ResourceVector settledUsed;
+    /**
+     * A trigger skipped a retry because no deferred resize could fit: their decisions stand, only the node's use in
+     * their messages is behind, and {@link #refreshDeferred} brings it up to date.
+     */
+    private volatile boolean refreshOwed; // read by the loop's timer, written by the owner
     private ResourceVector used = ResourceVector.ZERO;
     /** Extended resources (the ones the node advertises) held by admitted pods; fixed per pod, never resized. */
     private final Map<String, Long> usedExtended = new HashMap<>();
@@ -209,7 +214,7 @@ public final class AllocationManager {
             admittedPods--;
         }
         log.info("pod removed pod={} uid={}", s.desired().key(), uid);
-        return retryPending();
+        return retryTriggered();
     }
 
     /**
@@ -224,7 +229,7 @@ public final class AllocationManager {
         List<AdmissionDecision> all = new ArrayList<>();
         List<AdmissionDecision> round;
         do {
-            round = retryPending();
+            round = retryTriggered();
             all.addAll(round);
             roomFreed = false; // what this retry admitted may have shrunk others again: loop until nothing changes
         } while (round.stream().anyMatch(Admitted.class::isInstance));
@@ -233,7 +238,52 @@ public final class AllocationManager {
 
     /** Enactment finished a resize of {@code uid} (room may have been freed): retry deferred resizes. */
     public List<AdmissionDecision> resizeFinished(PodUid uid) {
+        return retryTriggered();
+    }
+
+    /**
+     * A trigger (a resize finished, room was freed, a pod left): the deferred resizes are retried in the kubelet's
+     * order when one of them could fit now. When none could, every decision would stay Deferred and only the node's use
+     * quoted in their messages would change; re-deciding the whole queue on every finished resize made a resize storm
+     * recompose and republish each deferred pod hundreds of times a second. That refresh is owed instead, and
+     * {@link #refreshDeferred} (the loop calls it every second) pays it.
+     */
+    List<AdmissionDecision> retryTriggered() {
+        if (deferred.isEmpty()) {
+            return List.of();
+        }
+        if (!anyDeferredFits()) {
+            refreshOwed |= settledDeferrals != deferrals || !used.equals(settledUsed);
+            return List.of();
+        }
         return retryPending();
+    }
+
+    /** Re-decides the deferred resizes if a trigger skipped them (see {@link #retryTriggered}); their messages then quote the node's use as it is. */
+    public boolean refreshOwed() {
+        return refreshOwed;
+    }
+
+    public List<AdmissionDecision> refreshDeferred() {
+        return refreshOwed ? retryPending() : List.of();
+    }
+
+    /** Whether some deferred resize fits beside the others now (the fit test of {@link AdmissionRules#resize}, no allocation). */
+    private boolean anyDeferredFits() {
+        NodeAllocatable a = node.allocatable();
+        for (PodUid uid : deferred) {
+            PodState s = working.get(uid);
+            ResourceVector want = s.desired().requests();
+            ResourceVector mine = s.allocatedRequests();
+            boolean cpu = want.cpuMillis() <= 0
+                    || want.cpuMillis() <= a.cpuMillis() - (used.cpuMillis() - mine.cpuMillis());
+            boolean memory = want.memoryBytes() <= 0
+                    || want.memoryBytes() <= a.memoryBytes() - (used.memoryBytes() - mine.memoryBytes());
+            if (cpu && memory) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -241,6 +291,7 @@ public final class AllocationManager {
      * changed (admitted, or now infeasible, or deferred with a new message).
      */
     public List<AdmissionDecision> retryPending() {
+        refreshOwed = false;
         if (deferred.isEmpty() || (settledDeferrals == deferrals && used.equals(settledUsed))) {
             return List.of();
         }

@@ -37,6 +37,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
     private static final int MAX_BATCH = 4096;
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
+    /** How soon deferred resizes' messages follow the node's use after a trigger skipped them (AllocationManager#retryTriggered). */
+    static final Duration DEFERRED_REFRESH = Duration.ofSeconds(1);
 
     private final AllocationManager manager;
     private final LinkedBlockingQueue<Command<?>> queue = new LinkedBlockingQueue<>();
@@ -64,6 +66,12 @@ public final class ReconcileLoop implements AutoCloseable {
         owner.start();
         long every = manager.nodeConfig().retryInterval().toMillis();
         timer.scheduleWithFixedDelay(() -> retryPending(), every, every, TimeUnit.MILLISECONDS);
+        long refresh = Math.min(every, DEFERRED_REFRESH.toMillis());
+        timer.scheduleWithFixedDelay(() -> {
+            if (manager.refreshOwed()) {
+                submit(AllocationManager::refreshDeferred, d -> d);
+            }
+        }, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
     public void addListener(AllocationListener listener) {

@@ -90,6 +90,36 @@ class AllocationManagerTest {
     }
 
     @Test
+    void aTriggerThatCannotLetADeferredResizeFitLeavesItsDecisionAndOwesOnlyTheMessageRefresh() {
+        // given a's growth deferred while b holds the room
+        Pod a = burstable("a", 2000, 100 * MI);
+        Pod b = burstable("b", 1500, 100 * MI);
+        manager.admitNewPod(a);
+        manager.admitNewPod(b);
+        Pod bigger = resized(a, "cpu=3000m,memory=100Mi", "");
+        Deferred first = (Deferred) manager.requestResize(bigger);
+        assertThat(first.message()).isEqualTo(
+                "Node didn't have enough resource: cpu, requested: 3000, used: 1500, capacity: 4000");
+
+        // when b shrinks by too little for a to fit, the finished resize re-decides nothing
+        assertThat(manager.requestResize(resized(b, "cpu=1200m,memory=100Mi", ""))).isInstanceOf(Admitted.class);
+        assertThat(manager.resizeFinished(b.uid())).isEmpty();
+        assertThat(manager.state(a.uid()).orElseThrow().lastDecision()).isEqualTo(first);
+        assertThat(manager.m.refreshOwed()).isTrue();
+
+        // then the owed refresh quotes the node's use as it is now, and is not owed again
+        assertThat(manager.refreshDeferred()).containsExactly(new Deferred(a.uid(), bigger.generation(),
+                "Node didn't have enough resource: cpu, requested: 3000, used: 1200, capacity: 4000"));
+        assertThat(manager.m.refreshOwed()).isFalse();
+        assertThat(manager.refreshDeferred()).isEmpty();
+
+        // and a trigger after which a fits admits it at once, without waiting for a refresh
+        assertThat(manager.requestResize(resized(b, "cpu=1000m,memory=100Mi", ""))).isInstanceOf(Admitted.class);
+        assertThat(manager.resizeFinished(b.uid())).containsExactly(new Admitted(a.uid(), bigger.generation()));
+        assertThat(manager.snapshot().used()).isEqualTo(new ResourceVector(4000, 200 * MI));
+    }
+
+    @Test
     void extendedResourcesTheNodeAdvertisesMustFitAndOnesItDoesNotAreLeftOut() {
         CommittingManager node = new CommittingManager(new AllocationManager(NodeConfig.of(
                 new NodeAllocatable(4000, 4096 * MI, 110, Map.of("example.com/dongle", 2L))), clock,

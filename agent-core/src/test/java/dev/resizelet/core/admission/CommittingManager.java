@@ -46,6 +46,12 @@ final class CommittingManager {
         return d;
     }
 
+    List<AdmissionDecision> refreshDeferred() {
+        List<AdmissionDecision> d = m.refreshDeferred();
+        m.commit();
+        return d;
+    }
+
     List<AdmissionDecision> retryPending() {
         List<AdmissionDecision> d = m.retryPending();
         m.commit();
