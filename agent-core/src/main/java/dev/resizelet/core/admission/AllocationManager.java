@@ -46,7 +46,8 @@ public final class AllocationManager {
     private final AtomicReference<NodeSnapshot> snapshot;
     // Owner thread only, no lock:
     private final Map<PodUid, PodState> working = new HashMap<>();
-    private final Set<PodUid> deferred = new LinkedHashSet<>();
+    /** Deferred pods with what their resize asks for and what they hold: the fit test reads no record. */
+    private final Map<PodUid, Waiting> deferred = new LinkedHashMap<>();
     private final List<ResizeJournal.Entry> staged = new ArrayList<>();
     private final Set<PodUid> touched = new LinkedHashSet<>();
     /** Pods removed lately: a spec of one that reaches the loop after its removal is not admitted again. */
@@ -271,10 +272,9 @@ public final class AllocationManager {
     /** Whether some deferred resize fits beside the others now (the fit test of {@link AdmissionRules#resize}, no allocation). */
     private boolean anyDeferredFits() {
         NodeAllocatable a = node.allocatable();
-        for (PodUid uid : deferred) {
-            PodState s = working.get(uid);
-            ResourceVector want = s.desired().requests();
-            ResourceVector mine = s.allocatedRequests();
+        for (Waiting w : deferred.values()) {
+            ResourceVector want = w.want();
+            ResourceVector mine = w.holds();
             boolean cpu = want.cpuMillis() <= 0
                     || want.cpuMillis() <= a.cpuMillis() - (used.cpuMillis() - mine.cpuMillis());
             boolean memory = want.memoryBytes() <= 0
@@ -296,7 +296,7 @@ public final class AllocationManager {
             return List.of();
         }
         List<PodState> waiting = new ArrayList<>(deferred.size());
-        for (PodUid uid : deferred) {
+        for (PodUid uid : deferred.keySet()) {
             waiting.add(working.get(uid));
         }
         List<AdmissionDecision> changed = new ArrayList<>();
@@ -418,7 +418,7 @@ public final class AllocationManager {
             }
         } else if (d instanceof Deferred def) {
             boolean wasDeferred = s.isDeferred() && s.pendingSince() != null;
-            deferred.add(uid);
+            deferred.put(uid, new Waiting(desiredRequests, s.allocatedRequests()));
             deferrals++;
             stage(s.withDecision(desired, d, wasDeferred ? s.pendingSince() : clock.instant()), null);
             log.info("resize deferred pod={} uid={} generation={} message=\"{}\"", desired.key(), uid,
@@ -461,7 +461,7 @@ public final class AllocationManager {
             } else {
                 working.put(uid, before);
                 if (before.isDeferred()) {
-                    deferred.add(uid);
+                    deferred.put(uid, new Waiting(before.desired().requests(), before.allocatedRequests()));
                     deferrals++;
                 } else {
                     deferred.remove(uid);
@@ -489,5 +489,9 @@ public final class AllocationManager {
     private void publishSnapshot() {
         version++;
         snapshot.set(new NodeSnapshot(node.allocatable(), used, admittedPods, deferred.size(), version));
+    }
+
+    /** A deferred resize's pod requests ({@code want}) and the requests its allocation holds now. */
+    private record Waiting(ResourceVector want, ResourceVector holds) {
     }
 }
