@@ -564,8 +564,9 @@ public final class NodeAgent implements AutoCloseable {
 
         @Override
         public void resizeCompleted(String podUid, long generation) {
-            // the pass's result, handed to the loop just before, retries deferred resizes (ReconcileLoop.recordPass)
-            publisher.kick(podUid);
+            // the pass's result, handed to the loop just before, retries deferred resizes (ReconcileLoop.recordPass);
+            // the engine tells changed() right after, which publishes the status
+
         }
 
         @Override

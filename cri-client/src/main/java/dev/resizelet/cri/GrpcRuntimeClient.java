@@ -165,6 +165,9 @@ public final class GrpcRuntimeClient implements CriRuntime {
         try {
             channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
                     .maxInboundMessageSize(options.maxInboundMessageBytes())
+                    // no gRPC-level retry: every call would go through a buffering RetriableStream (a sixth of an
+                    // enactment thread's CPU under a storm); the engine retries a failed pass itself, with backoff
+                    .disableRetry()
                     .build();
         } catch (RuntimeException e) {
             // no transport for the target: for unix: that means no native epoll here (Linux x86_64/aarch64 only)

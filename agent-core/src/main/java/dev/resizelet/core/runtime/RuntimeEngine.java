@@ -360,6 +360,7 @@ public final class RuntimeEngine implements AutoCloseable {
             log.error("pod worker failed pod={} error=\"{}\"", lane.uid, e.getMessage(), e);
             failed = true;
             lane.lastError = e.getMessage();
+            listener.changed(lane.uid);
         } finally {
             synchronized (lane) {
                 lane.running = false;
@@ -825,8 +826,7 @@ public final class RuntimeEngine implements AutoCloseable {
                             read.container(), e.getMessage());
                 }
             }
-            reads.clear();
-            listener.changed(lane.uid);
+            reads.clear(); // the pass's end tells the listener (finish, or the failure)
         }
     }
 }

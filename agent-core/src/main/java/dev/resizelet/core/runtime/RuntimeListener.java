@@ -6,7 +6,10 @@ public interface RuntimeListener {
     default void changed(String podUid) {
     }
 
-    /** actuated == allocated for {@code generation} and the runtime's status was read after the last change. */
+    /**
+     * actuated == allocated for {@code generation} and the runtime's status was read after the last change;
+     * {@link #changed} follows.
+     */
     default void resizeCompleted(String podUid, long generation) {
     }
 
