@@ -50,8 +50,6 @@ public final class AllocationManager {
     private final Map<PodUid, Waiting> deferred = new LinkedHashMap<>();
     private final List<ResizeJournal.Entry> staged = new ArrayList<>();
     private final Set<PodUid> touched = new LinkedHashSet<>();
-    /** The touched pods whose change their status shows (listeners hear of these after the commit). */
-    private final Set<PodUid> seen = new HashSet<>();
     /** Pods removed lately: a spec of one that reaches the loop after its removal is not admitted again. */
     private final Set<PodUid> removed = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -210,7 +208,6 @@ public final class AllocationManager {
         }
         staged.add(new ResizeJournal.Removed(uid));
         touched.add(uid);
-        seen.add(uid);
         deferred.remove(uid);
         if (s.allocated() != null) {
             used = used.minus(s.allocatedRequests());
@@ -335,13 +332,7 @@ public final class AllocationManager {
         if (!changed && Objects.equals(error, s.enactError())) {
             return;
         }
-        PodState after = s.withActuated(next, error);
-        ResizeJournal.Entry entry = changed ? new ResizeJournal.Actuated(actuated) : null;
-        if (Objects.equals(error, s.enactError())) {
-            stageUnseen(after, entry); // status shows the engine's own view of the actuated values, not the record's
-        } else {
-            stage(after, entry);
-        }
+        stage(s.withActuated(next, error), changed ? new ResizeJournal.Actuated(actuated) : null);
     }
 
     /**
@@ -349,16 +340,10 @@ public final class AllocationManager {
      * pods go back to their committed records (totals and deferred queue with them), nothing is published, and
      * {@link StoreException.Unavailable} is thrown.
      *
-     * @return the pods whose committed record changed in what their status shows (not a pass's actuated values
-     *         alone), in the order they were touched
+     * @return the pods whose committed record changed, in the order they were touched
      */
     public List<PodUid> commit() {
-        List<PodUid> changed = new ArrayList<>(seen.size());
-        for (PodUid uid : touched) {
-            if (seen.contains(uid)) {
-                changed.add(uid);
-            }
-        }
+        List<PodUid> changed = List.copyOf(touched);
         try {
             journal.commit(staged);
         } catch (StoreException.Unavailable e) {
@@ -367,7 +352,6 @@ public final class AllocationManager {
         } finally {
             staged.clear();
             touched.clear();
-            seen.clear();
         }
         for (PodUid uid : changed) {
             PodState s = working.get(uid);
@@ -448,12 +432,6 @@ public final class AllocationManager {
     }
 
     private void stage(PodState next, ResizeJournal.Entry entry) {
-        stageUnseen(next, entry);
-        seen.add(next.desired().uid());
-    }
-
-    /** A change the pod's status does not show (its listeners are not told). */
-    private void stageUnseen(PodState next, ResizeJournal.Entry entry) {
         PodUid uid = next.desired().uid();
         working.put(uid, next);
         touched.add(uid);

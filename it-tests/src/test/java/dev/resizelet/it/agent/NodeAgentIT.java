@@ -124,6 +124,8 @@ class NodeAgentIT {
         start(4000, 4096 * MI);
         agent.create(twoContainers("pair", "500m", "128Mi"));
         settled("pair", 1);
+        // the start reads each container back once; the status may show Running before those reads are answered
+        await().atMost(WAIT).until(() -> h.fake.callCounts().getOrDefault(CriRpc.CONTAINER_STATUS, 0L) >= 2);
         Map<CriRpc, Long> before = h.fake.callCounts();
 
         agent.update("default", "pair", twoContainers("pair", "800m", "256Mi"), null, true, false);
