@@ -14,6 +14,7 @@ import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.fakecri.FakeRuntime;
 import dev.resizelet.fakecri.FakeRuntimeServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,14 +24,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -100,41 +106,54 @@ class SoakIT {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> running() == PODS);
 
             Churn churn = new Churn();
-            List<Sample> samples = new ArrayList<>();
-            String firstAfterWarmUp = "";
-            String lastHistogram = "";
+            List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+            AtomicReference<String> firstAfterWarmUpRef = new AtomicReference<>("");
+            AtomicReference<String> lastHistogramRef = new AtomicReference<>("");
             long t0 = System.nanoTime();
             churn.start();
-            try {
-                long next = 0;
-                while (true) {
-                    double at = (System.nanoTime() - t0) / 1e9;
-                    if (at >= plan.length().toSeconds()) {
-                        break;
-                    }
-                    if (at >= next) {
-                        Histogram h = liveHeap(daemon.pid());
-                        long live = h.liveBytes();
-                        if (at >= plan.warmUp().toSeconds() && firstAfterWarmUp.isEmpty()) {
-                            firstAfterWarmUp = h.text();
-                        }
-                        lastHistogram = h.text();
-                        samples.add(new Sample(at, live));
-                        System.out.printf(Locale.ROOT, "soak sample t=%.0fs live=%.1f MiB resizes=%d replaced=%d watchEvents=%d%n",
-                                at, live / MIB, churn.resizes.get(), churn.replaced.get(), churn.watchEvents.get());
-                        next += plan.every().toSeconds();
-                    }
-                    Thread.sleep(200); // pacing the sampler, not waiting for state
+            // the sampler runs on a fixed-rate schedule for the plan's length; a failed sample fails the test
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            ScheduledFuture<?> sampling = sampler.scheduleAtFixedRate(() -> {
+                double at = (System.nanoTime() - t0) / 1e9;
+                Histogram h;
+                try {
+                    h = liveHeap(daemon.pid());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
+                if (at >= plan.warmUp().toSeconds()) {
+                    firstAfterWarmUpRef.compareAndSet("", h.text());
+                }
+                lastHistogramRef.set(h.text());
+                samples.add(new Sample(at, h.liveBytes()));
+                System.out.printf(Locale.ROOT, "soak sample t=%.0fs live=%.1f MiB resizes=%d replaced=%d watchEvents=%d%n",
+                        at, h.liveBytes() / MIB, churn.resizes.get(), churn.replaced.get(), churn.watchEvents.get());
+            }, 0, plan.every().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                sampling.get(plan.length().toMillis(), TimeUnit.MILLISECONDS);
+                throw new AssertionError("the sampler stopped before the soak's end");
+            } catch (TimeoutException endOfPlan) {
+                // the soak ran its length
+            } catch (ExecutionException e) {
+                throw new AssertionError("a live-heap sample failed", e.getCause());
             } finally {
+                sampling.cancel(false);
+                sampler.shutdown();
+                sampler.awaitTermination(30, TimeUnit.SECONDS);
                 churn.stop();
             }
+            String firstAfterWarmUp = firstAfterWarmUpRef.get();
+            String lastHistogram = lastHistogramRef.get();
+            List<Sample> taken = List.copyOf(samples);
             assertThat(daemon.output()).doesNotContain("OutOfMemoryError");
             long relists = fake.callCount(dev.resizelet.fakecri.CriRpc.LIST_CONTAINERS);
             System.out.printf(Locale.ROOT, "soak runtime calls: ListContainers %d (%.0f/s)%n", relists,
                     relists / ((System.nanoTime() - t0) / 1e9));
 
-            List<Sample> after = samples.stream().filter(s -> s.seconds() >= plan.warmUp().toSeconds()).toList();
+            List<Sample> after = taken.stream().filter(s -> s.seconds() >= plan.warmUp().toSeconds()).toList();
             double slope = slopePerMinute(after) / MIB;
             boolean pass = slope <= plan.boundMibPerMinute();
             System.out.printf(Locale.ROOT, "soak: pods %d, relist 10ms, %ds (warm-up %ds), resizes acknowledged %d, of them answered while Deferred "
