@@ -193,6 +193,20 @@ public final class NodeAgent implements AutoCloseable {
         adoptRunning(targets, listedOrNull(listing));
         join(swept);
         long tAdopt = System.nanoTime();
+        // every restored pod's first status (allocatedResources from the loop, containers as adopted), composed and
+        // published on both cores before the engine starts its passes: at ready every pod is listed as it is, not
+        // composed by each reader while 10,000 passes and their status kicks compete for the CPU; a pass that reads
+        // the runtime kicks the publisher as usual
+        stored.parallelStream().forEach(o -> {
+            try {
+                publishStatus(o.uid());
+            } catch (RuntimeException e) {
+                log.warn("restored pod's status not published at start, left to the publisher uid={} error=\"{}\"",
+                        o.uid(), e.toString());
+                publisher.kick(o.uid());
+            }
+        });
+        long tPublished = System.nanoTime();
         for (PodTarget t : targets) {
             if (!terminating.contains(t.spec().uid())) {
                 engine.submit(t);
@@ -206,14 +220,13 @@ public final class NodeAgent implements AutoCloseable {
                 engine.remove(o.uid(), o.deletion().timestamp());
             }
         }
-        stored.forEach(o -> publisher.kick(o.uid()));
         engine.start(b.relistInterval);
         ready = true;
         log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} restoreMs={} "
-                + "targetsMs={} adoptMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
+                + "targetsMs={} adoptMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
                 (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000, (tRestore - tJournal) / 1_000_000,
                 (tTargets - tRestore) / 1_000_000, (tAdopt - tTargets) / 1_000_000,
-                (System.nanoTime() - t0) / 1_000_000);
+                (tPublished - tAdopt) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
