@@ -45,6 +45,7 @@ import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RuntimeEngine;
 import dev.resizelet.core.runtime.RuntimeListener;
+import dev.resizelet.core.runtime.RuntimeListing;
 import dev.resizelet.core.store.ObjectKey;
 import dev.resizelet.core.store.PodSpecCodec;
 import dev.resizelet.core.store.LogFiles;
@@ -120,21 +121,40 @@ public final class NodeAgent implements AutoCloseable {
         this.composer = new StatusComposer(clock, runtimeName);
         this.events = new EventLog(clock);
         long t0 = System.nanoTime();
-        this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
-                : PodStore.open(b.stateFiles, b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
+        CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
+        // what the runtime and the cgroup tree hold is read while the stores are decoded (DESIGN §7: a restart of
+        // 10,000 pods waits on both); nothing is started before the sweep and the adoption below have used it
+        CompletableFuture<RuntimeListing> listing = background("resizelet-start-list", () -> RuntimeListing.read(cri));
+        CompletableFuture<List<OrphanSweep.PodCgroupDir>> podCgroups = background("resizelet-start-cgroups",
+                () -> OrphanSweep.podCgroupDirs(cgroups));
         if (b.stateDir != null) {
             refuseOldCheckpoints(b.stateDir);
         }
+        // the two logs are independent files: replayed at once
+        CompletableFuture<ResizeJournal> opening = b.stateDir == null ? CompletableFuture.completedFuture(
+                ResizeJournal.inMemory()) : background("resizelet-start-journal",
+                        () -> ResizeJournal.open(b.stateFiles, b.stateDir.resolve("resize")));
+        try {
+            this.store = b.stateDir == null ? PodStore.inMemory(new PodSpecCodec(), clock)
+                    : PodStore.open(b.stateFiles, b.stateDir.resolve("pods"), new PodSpecCodec(), clock);
+        } catch (RuntimeException e) {
+            opening.thenAccept(ResizeJournal::close);
+            throw e;
+        }
         long tStore = System.nanoTime();
-        ResizeJournal journal = b.stateDir == null ? ResizeJournal.inMemory()
-                : ResizeJournal.open(b.stateFiles, b.stateDir.resolve("resize"));
+        ResizeJournal journal;
+        try {
+            journal = join(opening);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         long tJournal = System.nanoTime();
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
         this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
         this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));
         this.publisher = new StatusPublisher(this::publishStatus, 2);
-        CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
         this.engine = new RuntimeEngine(cri, cgroups, new LoopRecords(), workers, scheduler, Backoff.DEFAULT,
                 new Listener(), clock, b.crashLoopBackoff);
         loop.addListener(new AllocationListener() {
@@ -159,17 +179,34 @@ public final class NodeAgent implements AutoCloseable {
         stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.uid()));
         join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
         long tRestore = System.nanoTime();
-        List<PodTarget> targets = new java.util.ArrayList<>();
-        for (StoredObject<Pod, PodStatus> o : stored) {
-            loop.state(PodUid.of(o.uid())).ifPresent(s -> {
-                if (s.allocated() != null) {
-                    targets.add(ModelTargets.target(s.allocated(), s.allocated().resources()));
-                }
-            });
-        }
-        sweepOrphans(cgroups, stored);
-        adoptRunning(targets);
+        // the sweep removes only what belongs to no stored pod, the adoption takes over only stored pods: side by side
+        CompletableFuture<Void> swept = background("resizelet-start-sweep", () -> {
+            sweepOrphans(cgroups, stored, listing, podCgroups);
+            return null;
+        });
+        List<PodTarget> targets = stored.parallelStream()
+                .map(o -> loop.state(PodUid.of(o.uid())).orElse(null))
+                .filter(s -> s != null && s.allocated() != null)
+                .map(s -> ModelTargets.target(s.allocated(), s.allocated().resources()))
+                .toList();
+        long tTargets = System.nanoTime();
+        adoptRunning(targets, listedOrNull(listing));
+        join(swept);
         long tAdopt = System.nanoTime();
+        // every restored pod's first status (allocatedResources from the loop, containers as adopted), composed and
+        // published on both cores before the engine starts its passes: at ready every pod is listed as it is, not
+        // composed by each reader while 10,000 passes and their status kicks compete for the CPU; a pass that reads
+        // the runtime kicks the publisher as usual
+        stored.parallelStream().forEach(o -> {
+            try {
+                publishStatus(o.uid());
+            } catch (RuntimeException e) {
+                log.warn("restored pod's status not published at start, left to the publisher uid={} error=\"{}\"",
+                        o.uid(), e.toString());
+                publisher.kick(o.uid());
+            }
+        });
+        long tPublished = System.nanoTime();
         for (PodTarget t : targets) {
             if (!terminating.contains(t.spec().uid())) {
                 engine.submit(t);
@@ -183,13 +220,13 @@ public final class NodeAgent implements AutoCloseable {
                 engine.remove(o.uid(), o.deletion().timestamp());
             }
         }
-        stored.forEach(o -> publisher.kick(o.uid()));
         engine.start(b.relistInterval);
         ready = true;
-        log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} restoreMs={} adoptMs={} "
-                + "totalMs={}", stored.size(), b.allocatable, b.stateDir, (tStore - t0) / 1_000_000,
-                (tJournal - tStore) / 1_000_000, (tRestore - tJournal) / 1_000_000, (tAdopt - tRestore) / 1_000_000,
-                (System.nanoTime() - t0) / 1_000_000);
+        log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} restoreMs={} "
+                + "targetsMs={} adoptMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
+                (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000, (tRestore - tJournal) / 1_000_000,
+                (tTargets - tRestore) / 1_000_000, (tAdopt - tTargets) / 1_000_000,
+                (tPublished - tAdopt) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -212,23 +249,52 @@ public final class NodeAgent implements AutoCloseable {
      * teardown did not finish, a pod removed from the store just before the crash) is removed, only what the agent made.
      * A runtime that cannot be listed now only delays this to the next start.
      */
-    private void sweepOrphans(CgroupManager cgroups, List<StoredObject<Pod, PodStatus>> stored) {
-        java.util.Set<String> uids = new java.util.HashSet<>();
+    private void sweepOrphans(CgroupManager cgroups, List<StoredObject<Pod, PodStatus>> stored,
+            CompletableFuture<RuntimeListing> listing, CompletableFuture<List<OrphanSweep.PodCgroupDir>> podCgroups) {
+        java.util.Set<String> uids = new java.util.HashSet<>(stored.size() * 2);
         stored.forEach(o -> uids.add(o.uid()));
         try {
-            new OrphanSweep(cri, cgroups, new PodLifecycle(cri, cgroups, clock)).sweep(uids);
+            new OrphanSweep(cri, cgroups, new PodLifecycle(cri, cgroups, clock)).sweep(uids, join(listing),
+                    join(podCgroups));
         } catch (RuntimeException e) {
             log.warn("orphan sweep failed, tried again at the next start error=\"{}\"", e.getMessage());
         }
     }
 
-    /** One node-wide listing finds the pods the runtime kept; if it fails, each pod searches on its own. */
-    private void adoptRunning(List<PodTarget> targets) {
+    /** The start's runtime listing, or null if it failed (the adoption then lists again itself). */
+    private static RuntimeListing listedOrNull(CompletableFuture<RuntimeListing> listing) {
         try {
-            engine.adoptRunning(targets.stream().map(PodTarget::spec).toList());
+            return join(listing);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The node-wide listing read at start finds the pods the runtime kept (listed again if that read failed); if that
+     * fails too, each pod searches on its own.
+     */
+    private void adoptRunning(List<PodTarget> targets, RuntimeListing listed) {
+        try {
+            engine.adoptRunning(targets.stream().map(PodTarget::spec).toList(), listed);
         } catch (CriException e) {
             log.warn("node-wide adoption listing failed, adopting pod by pod error=\"{}\"", e.getMessage());
         }
+    }
+
+    /** Runs {@code work} on a thread of its own (start-up reads that overlap). */
+    private static <T> CompletableFuture<T> background(String name, java.util.function.Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(work.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return f;
     }
 
     public static Builder builder() {

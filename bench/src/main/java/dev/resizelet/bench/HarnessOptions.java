@@ -34,12 +34,21 @@ import java.time.Duration;
  *     many writes the agent can group-commit at once; an API server serves many clients at once)
  * @param warmup length of an uncounted storm like the measured one, run before the idle phase so the JIT has compiled
  *     what the storm runs (zero: skip)
+ * @param restores how many times the restore phase runs (each a new agent on the same state and runtime); the first
+ *     is the reported figure, the others are logged (a JIT-warm restart)
+ * @param keepState a directory to copy the agent's state dir into once the first agent closed (null: none), for
+ *     {@code restoreOnly} runs
+ * @param restoreOnly a kept state dir (null: a full run): only the restore phase runs, on a copy of it; the runtime
+ *     is first given the pods (an agent started on the copy starts them) unless it already runs them
  */
 public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, int pods, int containers, double rate,
         Duration duration, Duration saturation, int concurrency, ResizeMix mix, Path out, boolean micro, long seed,
         Duration relist, boolean stateOnTmpfs, boolean fakeInProcess, String fakeHeap, int createThreads,
-        Duration idle, int senders, Duration warmup) {
+        Duration idle, int senders, Duration warmup, int restores, Path keepState, Path restoreOnly) {
     public HarnessOptions {
+        if (restores < 1) {
+            throw new IllegalArgumentException("--restores must be at least 1, got " + restores);
+        }
         requireNonNull(image, "image");
         requireNonNull(duration, "duration");
         requireNonNull(saturation, "saturation");
@@ -93,6 +102,6 @@ public record HarnessOptions(String criEndpoint, Path cgroupRoot, String image, 
             ResizeMix mix, Path out) {
         return new HarnessOptions(null, null, "busybox", pods, 2, rate, duration, saturation, concurrency, mix, out,
                 false, 7, Duration.ofSeconds(1), false, false, "512m", 4, Duration.ofSeconds(2), 8,
-                Duration.ZERO);
+                Duration.ZERO, 1, null, null);
     }
 }

@@ -58,6 +58,15 @@ public final class LoadHarness implements Callable<Integer> {
     @Option(names = "--warmup", description = "a storm like the measured one, run first and not counted, so the JIT "
             + "has compiled the paths the storm takes (a node agent runs for months; 0s to skip; default ${DEFAULT-VALUE})")
     String warmup = "10s";
+    @Option(names = "--restores", description = "how many times the restore phase runs; the first is reported, the "
+            + "others logged (default ${DEFAULT-VALUE})")
+    int restores = 1;
+    @Option(names = "--keep-state", description = "copy the agent's state dir here once the first agent closed, for "
+            + "--restore-only runs")
+    Path keepState;
+    @Option(names = "--restore-only", description = "a state dir kept with --keep-state: run only the restore phase on "
+            + "a copy of it (the runtime is first given the pods unless it runs them; --pods must match)")
+    Path restoreOnly;
 
     public static void main(String[] args) {
         // the agent logs every admission at info: at hundreds of resizes/s that would measure stderr, not the agent
@@ -73,12 +82,16 @@ public final class LoadHarness implements Callable<Integer> {
                 parseDuration(saturation, "--saturation"), concurrency, ResizeMix.parse(mix), out, micro, seed,
                 parseDuration(relist, "--relist"), stateOnTmpfs, fakeInProcess, fakeHeap, createThreads,
                 idle != null ? parseDuration(idle, "--idle") : defaultIdle(parseDuration(relist, "--relist")), senders,
-                parseDuration(warmup, "--warmup"));
+                parseDuration(warmup, "--warmup"), restores, keepState, restoreOnly);
     }
 
     @Override
     public Integer call() {
         HarnessOptions o = options();
+        if (o.restoreOnly() != null) {
+            System.out.print(new LoadRun(o).restoreOnly());
+            return 0;
+        }
         BenchReport report = new LoadRun(o).run();
         System.out.print(ReportTable.render(report));
         if (o.out() != null) {

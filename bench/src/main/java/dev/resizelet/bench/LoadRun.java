@@ -125,12 +125,7 @@ public final class LoadRun {
             if (fake != null) {
                 actuationFromCalls = true;
             }
-            for (int i = 0; i < o.pods(); i++) {
-                String name = String.format("p%05d", i);
-                PodTrack t = new PodTrack(i, name, UUID.nameUUIDFromBytes(name.getBytes()).toString(), o.containers());
-                tracks.add(t);
-                byName.put(t.name, t);
-            }
+            makeTracks();
             Phases p = new Phases();
             p.heapBefore = HeapProbe.usedAfterGc();
             NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli, allocatableMemoryBytes,
@@ -177,10 +172,21 @@ public final class LoadRun {
             agent.close();
             agent = null;
             tracks.forEach(t -> t.pending.set(null));
+            if (o.keepState() != null) {
+                if (Files.exists(o.keepState())) {
+                    FakeNode.deleteTree(o.keepState());
+                }
+                copyTree(stateDir, o.keepState());
+                log.info("bench state kept dir={} (for --restore-only)", o.keepState());
+            }
 
             loadAverage("restore");
             CriRuntime restoreClient = usable(client, endpoint);
-            restore(restoreClient, cgroups, stateDir, fake, p);
+            p.restore = restore(restoreClient, cgroups, stateDir, fake);
+            for (int i = 1; i < o.restores(); i++) {
+                loadAverage("restore-" + (i + 1));
+                restore(restoreClient, cgroups, stateDir, fake);
+            }
 
             loadAverage("bare");
             List<String> ids = new ArrayList<>(byContainerId.keySet());
@@ -206,6 +212,106 @@ public final class LoadRun {
             } else {
                 FakeNode.deleteTree(scratch);
             }
+        }
+    }
+
+    /**
+     * Only the restore phase, on a copy of a state dir kept by an earlier run ({@code --keep-state}): the runtime is
+     * first given the pods (an agent started on the copy starts them, then closes) unless it already runs them (a
+     * fake runtime kept alive between runs, given with {@code --cri-endpoint}). Each timed restore starts from a
+     * fresh copy of the kept dir. Returns the figures as text.
+     */
+    public String restoreOnly() {
+        loadAverage("start");
+        SimNode fake = !o.fakeRuntime() ? null
+                : o.fakeInProcess() ? FakeNode.start(o.stateOnTmpfs()) : ChildFakeNode.start(o.stateOnTmpfs(), o.fakeHeap());
+        Path scratch = fake != null ? null : tempDir();
+        try {
+            String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
+            CgroupConfig cgroups = fake != null ? fake.cgroups()
+                    : new CgroupConfig(o.cgroupRoot(), "rzbench" + Long.toHexString(o.seed() & 0xffff),
+                            CgroupVersion.V1, CgroupDriver.CGROUPFS);
+            Path stateDir = fake != null ? fake.stateDir() : scratch.resolve("state");
+            GrpcRuntimeClient client = GrpcRuntimeClient.connect(endpoint,
+                    CriClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(30)));
+            String runtimeVersion = describe(client);
+            makeTracks();
+            freshCopy(stateDir);
+            int sandboxes = client.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount();
+            if (sandboxes < o.pods()) {
+                loadAverage("seed");
+                long t0 = System.nanoTime();
+                log.info("bench restore-only: the runtime has {} sandboxes; starting the kept {} pods", sandboxes,
+                        o.pods());
+                try (NodeAgent seed = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli,
+                        allocatableMemoryBytes, o.pods() + 10, o.relist())) {
+                    awaitAll(seed, READY_TIMEOUT, "the kept pods running", t0);
+                }
+                log.info("bench restore-only: runtime seeded seconds={}", secondsSince(t0));
+            }
+            StringBuilder out = new StringBuilder();
+            out.append("restore-only: ").append(o.pods()).append(" pods x ").append(o.containers())
+                    .append(" containers, state ").append(o.restoreOnly()).append(", runtime ").append(runtimeVersion)
+                    .append('\n');
+            for (int i = 0; i < o.restores(); i++) {
+                freshCopy(stateDir);
+                loadAverage("restore-" + (i + 1));
+                Restore r = restore(usable(client, endpoint), cgroups, stateDir, fake);
+                out.append(String.format("restore %d: ready %.3f s, allocated %.3f s, runtime-read %.3f s; CPU of "
+                        + "this JVM to ready %.3f s, to allocated %.3f s (reads %d, load %s)%n", i + 1, r.readySeconds(),
+                        r.allocatedSeconds(), r.runtimeReadSeconds(), lastRestoreCpuReady, lastRestoreCpuAllocated,
+                        r.statusReadContainers(), load.get("restore-" + (i + 1))));
+            }
+            client.close();
+            return out.toString();
+        } finally {
+            if (fake != null) {
+                fake.close();
+            } else {
+                FakeNode.deleteTree(scratch);
+            }
+        }
+    }
+
+    // CPU this JVM (agent and harness) spent from the last restore's build start to ready and to allocated: the work,
+    // apart from how long other processes kept it waiting for a core
+    private double lastRestoreCpuReady = -1;
+    private double lastRestoreCpuAllocated = -1;
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+
+    private void makeTracks() {
+        for (int i = 0; i < o.pods(); i++) {
+            String name = String.format("p%05d", i);
+            PodTrack t = new PodTrack(i, name, UUID.nameUUIDFromBytes(name.getBytes()).toString(), o.containers());
+            tracks.add(t);
+            byName.put(t.name, t);
+        }
+    }
+
+    /** {@code stateDir} emptied and filled with a copy of the kept state dir. */
+    private void freshCopy(Path stateDir) {
+        if (Files.exists(stateDir)) {
+            FakeNode.deleteTree(stateDir);
+        }
+        copyTree(o.restoreOnly(), stateDir);
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (var paths = Files.walk(from)) {
+            for (Path src : (Iterable<Path>) paths::iterator) {
+                Path dst = to.resolve(from.relativize(src).toString());
+                if (Files.isDirectory(src)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(src, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
         }
     }
 
@@ -509,11 +615,12 @@ public final class LoadRun {
      * status resources and the runtime has answered a ContainerStatus for each of its containers since the start
      * (the fake runtime counts them; a real runtime: running with status resources).
      */
-    private void restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, SimNode fake, Phases p) {
+    private Restore restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, SimNode fake) {
         if (fake != null) {
             fake.markStatusReads();
         }
         int wantReads = o.pods() * o.containers();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         double readySeconds;
         double allocatedSeconds = -1;
@@ -524,7 +631,9 @@ public final class LoadRun {
         try (NodeAgent agent = AgentAdapter.build(client, cgroups, stateDir, allocatableCpuMilli,
                 allocatableMemoryBytes, o.pods() + 10, o.relist())) {
             readySeconds = secondsSince(t0);
-            log.info("bench restore: agent ready pods={} seconds={}", o.pods(), readySeconds);
+            lastRestoreCpuReady = (processCpuNanos() - cpu0) / 1e9;
+            log.info("bench restore: agent ready pods={} seconds={} cpuSeconds={}", o.pods(), readySeconds,
+                    lastRestoreCpuReady);
             long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
             long nextProgress = System.nanoTime() + PROGRESS_NANOS;
             long pollNanos = RESTORE_POLL_MILLIS * 1_000_000L;
@@ -556,6 +665,7 @@ public final class LoadRun {
                 }
                 if (allocatedSeconds < 0 && allocated == o.pods()) {
                     allocatedSeconds = secondsSince(t0);
+                    lastRestoreCpuAllocated = (processCpuNanos() - cpu0) / 1e9;
                 }
                 if (running == o.pods()) {
                     reads = fake != null ? fake.statusReadContainers() : wantReads;
@@ -588,10 +698,11 @@ public final class LoadRun {
                 LockSupport.parkNanos(Math.max(pollNanos, took));
             }
         }
-        p.restore = new Restore(o.pods(), readySeconds, allocatedSeconds, runtimeSeconds, reads, RESTORE_POLL_MILLIS,
+        log.info("bench restore done pods={} ready={}s allocated={}s runtimeRead={}s cpuToReady={}s "
+                + "cpuToAllocated={}s (this JVM: agent and harness)", o.pods(), readySeconds, allocatedSeconds,
+                runtimeSeconds, lastRestoreCpuReady, lastRestoreCpuAllocated);
+        return new Restore(o.pods(), readySeconds, allocatedSeconds, runtimeSeconds, reads, RESTORE_POLL_MILLIS,
                 polls == 0 ? 0 : pollCost / polls / 1e6);
-        log.info("bench restore done pods={} ready={}s allocated={}s runtimeRead={}s", o.pods(), readySeconds,
-                allocatedSeconds, runtimeSeconds);
     }
 
     // ------------------------------------------------------------------ observation

@@ -98,12 +98,18 @@ public final class AllocationManager {
             throw new IllegalStateException("restore must run before any pod is admitted");
         }
         ResizeJournal.State opened = journal.opened();
-        Set<PodUid> present = new HashSet<>();
+        Set<PodUid> present = new HashSet<>(desiredPods.size() * 2);
+        Set<PodUid> resizing = new HashSet<>();
         for (Pod pod : desiredPods) {
             present.add(pod.uid());
             PodResources entry = opened.allocated().get(pod.uid());
             if (entry != null) {
-                Pod allocPod = pod.withResources(entry);
+                // the common case after a restart: nothing pending, the spec itself is the allocated pod (one instance)
+                boolean same = entry.sameResources(pod.resources());
+                if (!same) {
+                    resizing.add(pod.uid());
+                }
+                Pod allocPod = same ? pod : pod.withResources(entry);
                 PodState s = new PodState(pod, allocPod, opened.actuated().get(pod.uid()),
                         new Admitted(pod.uid(), entry.generation()), null);
                 used = used.plus(s.allocatedRequests());
@@ -127,8 +133,7 @@ public final class AllocationManager {
             }
         }
         for (Pod pod : desiredPods) {
-            PodResources entry = opened.allocated().get(pod.uid());
-            if (entry != null && !entry.sameResources(pod.resources())) {
+            if (resizing.contains(pod.uid())) {
                 decisions.put(pod.uid(), requestResize(pod));
             }
         }

@@ -23,6 +23,18 @@ public record PodUid(String value) implements Comparable<PodUid> {
         return new PodUid(value);
     }
 
+    // written out rather than generated: a restart hashes and compares 10,000s of uids before the JIT has compiled
+    // the generated (method-handle) versions, and these read as the plain String calls they are
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof PodUid other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     @Override
     public int compareTo(PodUid o) {
         return value.compareTo(o.value);

@@ -49,8 +49,10 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
         Objects.requireNonNull(in, what);
         if (!(in instanceof ImmutableSortedMap)) {
             in.forEach((k, v) -> {
-                Objects.requireNonNull(k, what + " key");
-                Objects.requireNonNull(v, what + " value");
+                // no message built unless it is thrown: this runs for every map of every spec decoded at a restart
+                if (k == null || v == null) {
+                    throw new NullPointerException(what + (k == null ? " key" : " value"));
+                }
             });
         }
         return ImmutableSortedMap.copyOf(in);

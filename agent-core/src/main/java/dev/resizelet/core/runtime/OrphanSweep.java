@@ -7,9 +7,6 @@ import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.QosTier;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
-import dev.resizelet.cri.v1.ContainerFilter;
-import dev.resizelet.cri.v1.ListContainersRequest;
-import dev.resizelet.cri.v1.ListPodSandboxRequest;
 import dev.resizelet.cri.v1.PodSandbox;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,10 +47,40 @@ public final class OrphanSweep {
         }
     }
 
+    /** A child cgroup of a QoS tier named as the agent names pod cgroups, and the uid its name holds. */
+    public record PodCgroupDir(QosTier tier, String uid) {
+        public PodCgroupDir {
+            requireNonNull(tier, "tier");
+            requireNonNull(uid, "uid");
+        }
+    }
+
     /** Removes the agent's own sandboxes, containers and pod cgroups of pods not in {@code storedUids}. */
     public Result sweep(Set<String> storedUids) {
+        return sweep(storedUids, RuntimeListing.read(cri), podCgroupDirs(cgroups));
+    }
+
+    /**
+     * Every pod cgroup under the agent's QoS tiers (one directory walk per tier and hierarchy). Read at start beside
+     * the stores, before the agent serves: nothing it creates can be missing or be swept.
+     */
+    public static List<PodCgroupDir> podCgroupDirs(CgroupManager cgroups) {
+        List<PodCgroupDir> out = new ArrayList<>();
+        for (QosTier tier : QosTier.values()) {
+            for (String child : cgroups.children(cgroups.layout().tier(tier))) {
+                cgroups.layout().podUid(tier, child).ifPresent(uid -> out.add(new PodCgroupDir(tier, uid)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #sweep(Set)}, from what the runtime and the cgroup tree held at start ({@link RuntimeListing#read},
+     * {@link #podCgroupDirs}), read once for this and for the adoption of running pods.
+     */
+    public Result sweep(Set<String> storedUids, RuntimeListing listing, List<PodCgroupDir> podCgroups) {
         requireNonNull(storedUids, "storedUids");
-        List<PodSandbox> all = cri.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList();
+        List<PodSandbox> all = listing.sandboxes();
         Set<String> claimedByOthers = new HashSet<>();
         List<PodSandbox> orphanSandboxes = new ArrayList<>();
         for (PodSandbox s : all) {
@@ -65,9 +92,7 @@ public final class OrphanSweep {
             }
         }
         List<Container> orphanContainers = new ArrayList<>();
-        for (Container c : cri.listContainers(ListContainersRequest.newBuilder()
-                .setFilter(ContainerFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_MANAGED, SandboxConfigs.MANAGED))
-                .build()).getContainersList()) {
+        for (Container c : listing.managedContainers()) {
             if (!storedUids.contains(c.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, ""))) {
                 orphanContainers.add(c);
             }
@@ -97,21 +122,19 @@ public final class OrphanSweep {
             }
         }
         int removedCgroups = 0;
-        for (QosTier tier : QosTier.values()) {
-            for (String child : cgroups.children(cgroups.layout().tier(tier))) {
-                String uid = cgroups.layout().podUid(tier, child).orElse(null);
-                if (uid == null || storedUids.contains(uid) || claimedByOthers.contains(uid)) {
-                    continue;
-                }
-                CgroupName orphan = cgroups.layout().pod(tier, uid);
-                try {
-                    cgroups.removeTreeEverywhere(orphan);
-                    removedCgroups++;
-                    log.info("orphan pod cgroup removed cgroup={}", orphan);
-                } catch (RuntimeException e) {
-                    log.warn("orphan pod cgroup not removed (processes still in it?) cgroup={} error=\"{}\"", orphan,
-                            e.getMessage());
-                }
+        for (PodCgroupDir dir : podCgroups) {
+            String uid = dir.uid();
+            if (storedUids.contains(uid) || claimedByOthers.contains(uid)) {
+                continue;
+            }
+            CgroupName orphan = cgroups.layout().pod(dir.tier(), uid);
+            try {
+                cgroups.removeTreeEverywhere(orphan);
+                removedCgroups++;
+                log.info("orphan pod cgroup removed cgroup={}", orphan);
+            } catch (RuntimeException e) {
+                log.warn("orphan pod cgroup not removed (processes still in it?) cgroup={} error=\"{}\"", orphan,
+                        e.getMessage());
             }
         }
         Result result = new Result(removedSandboxes, removedContainers, removedCgroups);

@@ -241,15 +241,19 @@ public final class PodLifecycle {
 
     /** {@link #adopt} for many pods with one ListPodSandbox and one ListContainers: the restart path. */
     public Map<String, RunningPod> adoptAll(List<PodSpec> pods) {
+        return adoptAll(pods, RuntimeListing.read(cri));
+    }
+
+    /** As {@link #adoptAll(List)}, from a listing read at start (shared with the orphan sweep). */
+    public Map<String, RunningPod> adoptAll(List<PodSpec> pods, RuntimeListing listing) {
         Map<String, PodSandbox> newestByUid = new HashMap<>();
-        for (PodSandbox s : cri.listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(readySandboxes()).build())
-                .getItemsList()) {
+        for (PodSandbox s : listing.readySandboxes()) {
             String uid = s.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, "");
             newestByUid.merge(uid, s, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
         }
         Map<String, List<Container>> bySandbox = new HashMap<>();
         // every state: an init container that completed must not run again
-        for (Container c : cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList()) {
+        for (Container c : listing.containers()) {
             bySandbox.computeIfAbsent(c.getPodSandboxId(), k -> new java.util.ArrayList<>()).add(c);
         }
         Map<String, RunningPod> out = new HashMap<>();

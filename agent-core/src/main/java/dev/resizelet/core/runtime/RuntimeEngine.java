@@ -139,11 +139,16 @@ public final class RuntimeEngine implements AutoCloseable {
      * search per pod), so that their first pass adopts them and nothing is created twice. Call before submit.
      */
     public void adoptRunning(List<PodSpec> pods) {
+        adoptRunning(pods, null);
+    }
+
+    /** As {@link #adoptRunning(List)}, from a listing read at start ({@code null}: list now). */
+    public void adoptRunning(List<PodSpec> pods, RuntimeListing listing) {
         if (pods.isEmpty()) {
             adoptedAtStart = true; // nothing was stored: the runtime holds nothing of ours to adopt
             return;
         }
-        Map<String, RunningPod> found = lifecycle.adoptAll(pods);
+        Map<String, RunningPod> found = listing == null ? lifecycle.adoptAll(pods) : lifecycle.adoptAll(pods, listing);
         for (PodSpec spec : pods) {
             PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
             setPod(lane, found.get(spec.uid()));

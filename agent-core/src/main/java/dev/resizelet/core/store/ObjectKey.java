@@ -9,6 +9,17 @@ public record ObjectKey(String namespace, String name) implements Comparable<Obj
         requireNonNull(name, "name");
     }
 
+    // written out rather than generated: cheap before the JIT compiled anything (a restart keys 10,000s of objects)
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof ObjectKey k && namespace.equals(k.namespace) && name.equals(k.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * namespace.hashCode() + name.hashCode();
+    }
+
     @Override
     public int compareTo(ObjectKey o) {
         int c = namespace.compareTo(o.namespace);

@@ -31,6 +31,40 @@ final class PodResourcesCodec {
     private PodResourcesCodec() {
     }
 
+    /**
+     * The binary form (what the journal writes since the text form above was retired from writing): uid,
+     * generation, the containers as a count and (name, requests, limits), then the pod-level requests and limits
+     * ({@link BinaryOut#writeResources}).
+     */
+    static void writeBinary(BinaryOut out, PodResources r) {
+        out.writeString(r.uid().value()).writeLong(r.generation()).writeInt(r.containers().size());
+        r.containers().forEach((name, req) -> out.writeString(name).writeResources(req));
+        out.writeResources(r.pod());
+    }
+
+    /** Reads {@link #writeBinary}'s form; damage throws {@link StoreException.Corrupt} naming {@code file}. */
+    static PodResources readBinary(Path file, byte[] record, int offset) {
+        try {
+            BinaryIn in = new BinaryIn(record, offset);
+            PodUid uid = PodUid.of(in.readText());
+            long generation = in.readLong();
+            int n = in.count();
+            Map<String, ResourceRequirements> containers = new HashMap<>(n * 2);
+            for (int i = 0; i < n; i++) {
+                containers.put(in.readText(), in.readResources());
+            }
+            ResourceRequirements pod = in.readResources();
+            if (!in.atEnd()) {
+                throw new IllegalArgumentException("bytes left after the record of pod " + uid.value());
+            }
+            return new PodResources(uid, generation, containers, pod);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new StoreException.Corrupt("resize state log " + file + " has a record that cannot be read ("
+                    + e.getMessage() + "); restore it from a backup, or move it away to let resizelet re-admit every "
+                    + "pod from its spec");
+        }
+    }
+
     static byte[] write(PodResources r) {
         StringBuilder b = new StringBuilder(128);
         b.append("uid ").append(r.uid().value()).append('\n');

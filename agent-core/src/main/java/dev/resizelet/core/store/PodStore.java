@@ -234,9 +234,11 @@ public final class PodStore<T, S> implements AutoCloseable {
         synchronized (store) {
             replayed.forEach(store::apply);
             store.resourceVersion = Math.max(store.resourceVersion, store.reservedUpTo);
-            if (records.size() > 2L * store.objects.size() + 16) {
+            boolean older = replayed.stream().anyMatch(r -> !r.current());
+            if (records.size() > 2L * store.objects.size() + 16 || older) {
                 try {
-                    store.compactLocked();   // mostly superseded records: rewrite as the live objects
+                    // mostly superseded records, or specs in an older format: rewrite as the live objects
+                    store.compactLocked();
                 } catch (StoreException.Unavailable e) {
                     // the log as it is replays to the same state; a full or read-only disk must not stop a start
                     store.liveBytes = logFile.size();
@@ -736,7 +738,11 @@ public final class PodStore<T, S> implements AutoCloseable {
 
     /** One log record, decoded (off the store's lock). */
     private record Replayed<T>(byte type, ObjectKey key, String uid, long generation, long rv, Instant created, T spec,
-            long reservedUpTo, StoredObject.Deletion deletion) {
+            long reservedUpTo, StoredObject.Deletion deletion, boolean current) {
+        Replayed(byte type, ObjectKey key, String uid, long generation, long rv, Instant created, T spec,
+                long reservedUpTo, StoredObject.Deletion deletion) {
+            this(type, key, uid, generation, rv, created, spec, reservedUpTo, deletion, true);
+        }
     }
 
     private Replayed<T> parse(Path file, byte[] record) {
@@ -749,8 +755,9 @@ public final class PodStore<T, S> implements AutoCloseable {
                     long generation = in.readLong();
                     long rv = in.readLong();
                     Instant created = Instant.ofEpochMilli(in.readLong());
-                    T spec = codec.decode(DurableLog.readBytes(in, in.readInt()));
-                    yield new Replayed<>(type, key, uid, generation, rv, created, spec, 0, null);
+                    byte[] bytes = DurableLog.readBytes(in, in.readInt());
+                    T spec = codec.decode(bytes);
+                    yield new Replayed<>(type, key, uid, generation, rv, created, spec, 0, null, codec.isCurrent(bytes));
                 }
                 case DELETE -> new Replayed<>(type, new ObjectKey(in.readUTF(), in.readUTF()), null, 0, in.readLong(), null,
                         null, 0, null);

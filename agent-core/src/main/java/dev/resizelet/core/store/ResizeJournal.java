@@ -27,9 +27,12 @@ public class ResizeJournal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResizeJournal.class);
     private static final byte[] MAGIC = "RZSTAT01".getBytes(StandardCharsets.US_ASCII);
     private static final String WHAT = "resize state log";
-    private static final byte ALLOCATED = 1;
-    private static final byte ACTUATED = 2;
+    /** Text records (a {@link PodResourcesCodec} line payload): written before the binary form, still read. */
+    private static final byte ALLOCATED_TEXT = 1;
+    private static final byte ACTUATED_TEXT = 2;
     private static final byte REMOVED = 3;
+    private static final byte ALLOCATED = 4;
+    private static final byte ACTUATED = 5;
     private static final long MIN_COMPACT_BYTES = 4L << 20;
 
     private final DurableLog durable;   // null: memory only
@@ -134,8 +137,10 @@ public class ResizeJournal implements AutoCloseable {
         }
         Map<PodUid, PodResources> allocated = new HashMap<>();
         Map<PodUid, PodResources> actuated = new HashMap<>();
+        boolean older = false;
         for (byte[] r : records) {
             Entry e = decode(file, r);
+            older |= r[0] == ALLOCATED_TEXT || r[0] == ACTUATED_TEXT;
             if (e instanceof Allocated a) {
                 allocated.put(a.uid(), a.resources());
             } else if (e instanceof Actuated a) {
@@ -146,7 +151,11 @@ public class ResizeJournal implements AutoCloseable {
             }
         }
         log.info("resize state log opened file={} records={} pods={}", file, records.size(), allocated.size());
-        return new ResizeJournal(logFile, new State(allocated, actuated), minCompactBytes);
+        ResizeJournal journal = new ResizeJournal(logFile, new State(allocated, actuated), minCompactBytes);
+        if (older) {
+            journal.rewrite(allocated, actuated);   // records of an earlier release: the next start reads binary only
+        }
+        return journal;
     }
 
     /** The state replayed at open. */
@@ -184,6 +193,11 @@ public class ResizeJournal implements AutoCloseable {
         if (!needsCompaction()) {
             return;
         }
+        rewrite(allocated, actuated);
+    }
+
+    /** The log rewritten as one record per live value; a failure keeps the old log (it replays the same) and is logged. */
+    private void rewrite(Map<PodUid, PodResources> allocated, Map<PodUid, PodResources> actuated) {
         List<byte[]> records = new ArrayList<>(allocated.size() + actuated.size());
         allocated.values().forEach(r -> records.add(encode(new Allocated(r))));
         actuated.values().forEach(r -> records.add(encode(new Actuated(r))));
@@ -219,12 +233,18 @@ public class ResizeJournal implements AutoCloseable {
 
     private static byte[] encode(Entry e) {
         if (e instanceof Allocated a) {
-            return tagged(ALLOCATED, PodResourcesCodec.write(a.resources()));
+            return binary(ALLOCATED, a.resources());
         }
         if (e instanceof Actuated a) {
-            return tagged(ACTUATED, PodResourcesCodec.write(a.resources()));
+            return binary(ACTUATED, a.resources());
         }
         return tagged(REMOVED, e.uid().value().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] binary(byte tag, PodResources r) {
+        BinaryOut out = new BinaryOut(160).writeByte(tag);
+        PodResourcesCodec.writeBinary(out, r);
+        return out.toByteArray();
     }
 
     private static byte[] tagged(byte tag, byte[] body) {
@@ -238,14 +258,19 @@ public class ResizeJournal implements AutoCloseable {
         if (record.length == 0) {
             throw corrupt(file, "an empty record");
         }
-        byte[] body = java.util.Arrays.copyOfRange(record, 1, record.length);
         return switch (record[0]) {
-            case ALLOCATED -> new Allocated(PodResourcesCodec.read(file, body));
-            case ACTUATED -> new Actuated(PodResourcesCodec.read(file, body));
-            case REMOVED -> new Removed(PodUid.of(new String(body, StandardCharsets.UTF_8)));
+            case ALLOCATED -> new Allocated(PodResourcesCodec.readBinary(file, record, 1));
+            case ACTUATED -> new Actuated(PodResourcesCodec.readBinary(file, record, 1));
+            case ALLOCATED_TEXT -> new Allocated(PodResourcesCodec.read(file, body(record)));
+            case ACTUATED_TEXT -> new Actuated(PodResourcesCodec.read(file, body(record)));
+            case REMOVED -> new Removed(PodUid.of(new String(record, 1, record.length - 1, StandardCharsets.UTF_8)));
             default -> throw corrupt(file, "an unknown record type " + record[0]
                     + " (written by a newer resizelet, or damaged)");
         };
+    }
+
+    private static byte[] body(byte[] record) {
+        return java.util.Arrays.copyOfRange(record, 1, record.length);
     }
 
     private static StoreException.Corrupt corrupt(Path file, String what) {

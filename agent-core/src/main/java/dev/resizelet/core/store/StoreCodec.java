@@ -5,4 +5,12 @@ public interface StoreCodec<T> {
     byte[] encode(T value);
 
     T decode(byte[] bytes);
+
+    /**
+     * Whether {@code bytes} (as {@link #encode} once wrote them) are in the current format. A store that replays an
+     * older record rewrites its log at start, so the next start decodes only the current format. Default: yes.
+     */
+    default boolean isCurrent(byte[] bytes) {
+        return true;
+    }
 }

@@ -276,6 +276,42 @@ class NodeAgentIT {
     }
 
     @Test
+    void aRestartListsTheRuntimeOnceForTheOrphanSweepAndTheAdoption() {
+        start(4000, 4096 * MI);
+        agent.create(guaranteed("a", "500m", "128Mi"));
+        agent.create(guaranteed("b", "500m", "128Mi"));
+        String idA = containerId(running("a"));
+        String idB = containerId(running("b"));
+        agent.close();
+        agent = null;
+        // a container the agent made for a pod that is no longer stored (a delete whose teardown a crash cut short)
+        var sandboxes = h.client.listPodSandbox(dev.resizelet.cri.v1.ListPodSandboxRequest.getDefaultInstance());
+        String orphanSandbox = sandboxes.getItems(0).getId();
+        var sandboxConfig = h.fake.calls(CriRpc.RUN_POD_SANDBOX).stream()
+                .map(c -> ((dev.resizelet.cri.v1.RunPodSandboxRequest) c.request()).getConfig()).findFirst().orElseThrow();
+        String stray = h.client.createContainer(dev.resizelet.cri.v1.CreateContainerRequest.newBuilder()
+                .setPodSandboxId(orphanSandbox).setSandboxConfig(sandboxConfig)
+                .setConfig(dev.resizelet.cri.v1.ContainerConfig.newBuilder()
+                        .setMetadata(dev.resizelet.cri.v1.ContainerMetadata.newBuilder().setName("stray"))
+                        .setImage(dev.resizelet.cri.v1.ImageSpec.newBuilder().setImage("busybox"))
+                        .putLabels("io.resizelet.managed", "true").putLabels("io.kubernetes.pod.uid", "uid-gone"))
+                .build()).getContainerId();
+        Map<CriRpc, Long> before = h.fake.callCounts();
+
+        agent = NodeAgent.builder().runtime(h.client).cgroups(h.cgroupConfig).allocatable(4000, 4096 * MI)
+                .stateDir(dir.resolve("state")).relistInterval(Duration.ofHours(1)).build();
+        Map<CriRpc, Long> atReady = h.fake.callCounts();
+
+        // one node-wide listing of each kind served both the sweep and the adoption (they listed twice each before)
+        assertThat(atReady.get(CriRpc.LIST_POD_SANDBOX) - before.get(CriRpc.LIST_POD_SANDBOX)).isEqualTo(1);
+        assertThat(atReady.get(CriRpc.LIST_CONTAINERS) - before.get(CriRpc.LIST_CONTAINERS)).isEqualTo(1);
+        assertThat(atReady.get(CriRpc.RUN_POD_SANDBOX)).isEqualTo(before.get(CriRpc.RUN_POD_SANDBOX));
+        assertThat(h.fake.calls(CriRpc.REMOVE_CONTAINER)).extracting(c -> c.id()).contains(stray);
+        assertThat(containerId(running("a"))).isEqualTo(idA);
+        assertThat(containerId(running("b"))).isEqualTo(idB);
+    }
+
+    @Test
     void restartFromTheStateDirKeepsPodsAdoptsContainersAndFinishesPendingResizes() {
         start(4000, 4096 * MI);
         agent.create(guaranteed("web", "500m", "128Mi"));
