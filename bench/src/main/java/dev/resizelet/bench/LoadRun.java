@@ -110,17 +110,12 @@ public final class LoadRun {
     public BenchReport run() {
         String startedAt = Instant.now().toString();
         loadAverage("start");
-        SimNode fake = !o.fakeRuntime() ? null
-                : o.fakeInProcess() ? FakeNode.start(o.stateOnTmpfs()) : ChildFakeNode.start(o.stateOnTmpfs(), o.fakeHeap());
-        Path scratch = fake != null ? null : tempDir();
-        try {
-            String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
-            CgroupConfig cgroups = fake != null ? fake.cgroups()
-                    : new CgroupConfig(o.cgroupRoot(), "rzbench" + Long.toHexString(o.seed() & 0xffff),
-                            CgroupVersion.V1, CgroupDriver.CGROUPFS);
-            Path stateDir = fake != null ? fake.stateDir() : scratch.resolve("state");
-            GrpcRuntimeClient client = GrpcRuntimeClient.connect(endpoint,
-                    CriClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(30)));
+        try (BenchNode node = openNode()) {
+            SimNode fake = node.fake();
+            String endpoint = node.endpoint();
+            CgroupConfig cgroups = node.cgroups();
+            Path stateDir = node.stateDir();
+            GrpcRuntimeClient client = node.client();
             String runtimeVersion = describe(client);
             if (fake != null) {
                 actuationFromCalls = true;
@@ -173,10 +168,7 @@ public final class LoadRun {
             agent = null;
             tracks.forEach(t -> t.pending.set(null));
             if (o.keepState() != null) {
-                if (Files.exists(o.keepState())) {
-                    FakeNode.deleteTree(o.keepState());
-                }
-                copyTree(stateDir, o.keepState());
+                replaceTree(stateDir, o.keepState());
                 log.info("bench state kept dir={} (for --restore-only)", o.keepState());
             }
 
@@ -206,12 +198,6 @@ public final class LoadRun {
 
             return report(startedAt, runtimeVersion, p, single, concurrent, resizeSingle, resizeConcurrent,
                     sandboxUpdate, fake == null || fake.outOfProcess());
-        } finally {
-            if (fake != null) {
-                fake.close();
-            } else {
-                FakeNode.deleteTree(scratch);
-            }
         }
     }
 
@@ -223,17 +209,12 @@ public final class LoadRun {
      */
     public String restoreOnly() {
         loadAverage("start");
-        SimNode fake = !o.fakeRuntime() ? null
-                : o.fakeInProcess() ? FakeNode.start(o.stateOnTmpfs()) : ChildFakeNode.start(o.stateOnTmpfs(), o.fakeHeap());
-        Path scratch = fake != null ? null : tempDir();
-        try {
-            String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
-            CgroupConfig cgroups = fake != null ? fake.cgroups()
-                    : new CgroupConfig(o.cgroupRoot(), "rzbench" + Long.toHexString(o.seed() & 0xffff),
-                            CgroupVersion.V1, CgroupDriver.CGROUPFS);
-            Path stateDir = fake != null ? fake.stateDir() : scratch.resolve("state");
-            GrpcRuntimeClient client = GrpcRuntimeClient.connect(endpoint,
-                    CriClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(30)));
+        try (BenchNode node = openNode()) {
+            SimNode fake = node.fake();
+            String endpoint = node.endpoint();
+            CgroupConfig cgroups = node.cgroups();
+            Path stateDir = node.stateDir();
+            GrpcRuntimeClient client = node.client();
             String runtimeVersion = describe(client);
             makeTracks();
             freshCopy(stateDir);
@@ -264,12 +245,6 @@ public final class LoadRun {
             }
             client.close();
             return out.toString();
-        } finally {
-            if (fake != null) {
-                fake.close();
-            } else {
-                FakeNode.deleteTree(scratch);
-            }
         }
     }
 
@@ -294,10 +269,51 @@ public final class LoadRun {
 
     /** {@code stateDir} emptied and filled with a copy of the kept state dir. */
     private void freshCopy(Path stateDir) {
-        if (Files.exists(stateDir)) {
-            FakeNode.deleteTree(stateDir);
+        replaceTree(o.restoreOnly(), stateDir);
+    }
+
+    /**
+     * The node a run talks to: the fake runtime (its cgroup tree and state dir in its temp dir) or the runtime at
+     * {@code --cri-endpoint} (a scratch dir for the state, cgroups under {@code --cgroup-root}). Closing it stops the
+     * fake runtime or removes the scratch dir; the client is the caller's to close.
+     */
+    private record BenchNode(SimNode fake, Path scratch, String endpoint, CgroupConfig cgroups, Path stateDir,
+            GrpcRuntimeClient client) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (fake != null) {
+                fake.close();
+            } else {
+                FakeNode.deleteTree(scratch);
+            }
         }
-        copyTree(o.restoreOnly(), stateDir);
+    }
+
+    private BenchNode openNode() {
+        SimNode fake = !o.fakeRuntime() ? null
+                : o.fakeInProcess() ? FakeNode.start(o.stateOnTmpfs()) : ChildFakeNode.start(o.stateOnTmpfs(), o.fakeHeap());
+        Path scratch = fake != null ? null : tempDir();
+        try {
+            String endpoint = fake != null ? fake.endpoint() : o.criEndpoint();
+            CgroupConfig cgroups = fake != null ? fake.cgroups()
+                    : new CgroupConfig(o.cgroupRoot(), "rzbench" + Long.toHexString(o.seed() & 0xffff),
+                            CgroupVersion.V1, CgroupDriver.CGROUPFS);
+            Path stateDir = fake != null ? fake.stateDir() : scratch.resolve("state");
+            GrpcRuntimeClient client = GrpcRuntimeClient.connect(endpoint,
+                    CriClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(30)));
+            return new BenchNode(fake, scratch, endpoint, cgroups, stateDir, client);
+        } catch (RuntimeException e) {
+            new BenchNode(fake, scratch, null, null, null, null).close();
+            throw e;
+        }
+    }
+
+    /** {@code to} emptied and filled with a copy of {@code from}. */
+    private static void replaceTree(Path from, Path to) {
+        if (Files.exists(to)) {
+            FakeNode.deleteTree(to);
+        }
+        copyTree(from, to);
     }
 
     private static void copyTree(Path from, Path to) {

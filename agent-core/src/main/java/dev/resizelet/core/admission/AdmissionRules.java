@@ -107,13 +107,23 @@ public final class AdmissionRules {
     }
 
     private static String misfit(ResourceVector want, ResourceVector used, NodeAllocatable a) {
-        if (want.cpuMillis() > 0 && want.cpuMillis() > a.cpuMillis() - used.cpuMillis()) {
+        if (!fits(want.cpuMillis(), used.cpuMillis(), a.cpuMillis())) {
             return resource("cpu", want.cpuMillis(), used.cpuMillis(), a.cpuMillis());
         }
-        if (want.memoryBytes() > 0 && want.memoryBytes() > a.memoryBytes() - used.memoryBytes()) {
+        if (!fits(want.memoryBytes(), used.memoryBytes(), a.memoryBytes())) {
             return resource("memory", want.memoryBytes(), used.memoryBytes(), a.memoryBytes());
         }
         return null;
+    }
+
+    /** The fit test of {@link #resize} without its message: {@code want} fits beside {@code usedByOthers}. */
+    static boolean fits(ResourceVector want, ResourceVector usedByOthers, NodeAllocatable a) {
+        return fits(want.cpuMillis(), usedByOthers.cpuMillis(), a.cpuMillis())
+                && fits(want.memoryBytes(), usedByOthers.memoryBytes(), a.memoryBytes());
+    }
+
+    private static boolean fits(long want, long used, long capacity) {
+        return want <= 0 || want <= capacity - used;
     }
 
     private static String capacity(String resource, long requested, long capacity) {

@@ -274,17 +274,10 @@ public final class AllocationManager {
         return refreshOwed ? retryPending() : List.of();
     }
 
-    /** Whether some deferred resize fits beside the others now (the fit test of {@link AdmissionRules#resize}, no allocation). */
+    /** Whether some deferred resize fits beside the others now (the fit test of {@link AdmissionRules#resize}). */
     private boolean anyDeferredFits() {
-        NodeAllocatable a = node.allocatable();
         for (Waiting w : deferred.values()) {
-            ResourceVector want = w.want();
-            ResourceVector mine = w.holds();
-            boolean cpu = want.cpuMillis() <= 0
-                    || want.cpuMillis() <= a.cpuMillis() - (used.cpuMillis() - mine.cpuMillis());
-            boolean memory = want.memoryBytes() <= 0
-                    || want.memoryBytes() <= a.memoryBytes() - (used.memoryBytes() - mine.memoryBytes());
-            if (cpu && memory) {
+            if (AdmissionRules.fits(w.want(), used.minus(w.holds()), node.allocatable())) {
                 return true;
             }
         }
