@@ -58,14 +58,17 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
      * @param requestToStatusVisible scheduled send → status.containerStatuses[].resources show the new values, which
      *     for a running container are the values the runtime reported in ContainerStatus
      * @param saturationLatency send → status-visible in the saturation phase
+     * @param visibleBySendTime the measured storm's request→status-visible cut by send time into half seconds (a
+     *     stall shows as a few slow windows, a slow path as every window slow)
      * @param watchRestarts times the harness's watch was closed by the agent (too slow) and re-opened after a list
      */
     public record AgentFigures(double podsCreateSeconds, long resizesRequested, double admissionDecisionsPerSecond,
             double resizesCompletedPerSecondAtRate, Map<String, Long> decisions, LatencyStats requestToDecision,
             LatencyStats requestToActuated, LatencyStats requestToStatusVisible, LatencyStats saturationLatency,
-            CriCalls criCalls, Saturation saturation, Heap heap, Restore restore, long watchRestarts) {
+            List<StormTimeline.Window> visibleBySendTime, CriCalls criCalls, Saturation saturation, Heap heap, Restore restore, long watchRestarts) {
         public AgentFigures {
             decisions = Map.copyOf(decisions);
+            visibleBySendTime = List.copyOf(visibleBySendTime);
             requireNonNull(criCalls, "criCalls");
             requireNonNull(saturation, "saturation");
             requireNonNull(heap, "heap");

@@ -22,7 +22,9 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -34,6 +36,41 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class FakeRuntimeMain {
     private FakeRuntimeMain() {
+    }
+
+    /** One UpdateContainerResources the runtime answered, as the harness's actuation clock sees it. */
+    private record UpdateLine(long nanoTime, String id, long shares, long quota, long memory) {
+    }
+
+    /**
+     * Prints queued update lines, everything queued in one write and one flush, looking again a millisecond after the
+     * queue ran dry (the lines carry the call's own time, so the delay costs the figures nothing, and the call's
+     * thread never wakes this one).
+     */
+    private static void writeUpdates(ConcurrentLinkedQueue<UpdateLine> updates, PrintStream out) {
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            UpdateLine u = updates.poll();
+            if (u == null) {
+                if (sb.length() > 0) {
+                    synchronized (out) {
+                        out.append(sb);
+                        out.flush();
+                    }
+                    sb.setLength(0);
+                }
+                LockSupport.parkNanos(1_000_000L);
+                continue;
+            }
+            sb.append("U ").append(u.nanoTime()).append(' ').append(u.id()).append(' ').append(u.shares()).append(' ')
+                    .append(u.quota()).append(' ').append(u.memory()).append('\n');
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,18 +89,15 @@ public final class FakeRuntimeMain {
         LongAdder podLists = new LongAdder();
         AtomicBoolean streamUpdates = new AtomicBoolean();
         AtomicBoolean rememberReads = new AtomicBoolean();
+        ConcurrentLinkedQueue<UpdateLine> updates = new ConcurrentLinkedQueue<>();
+        Thread writer = daemon("fake-cri-update-lines", () -> writeUpdates(updates, out));
         runtime.addCallListener(call -> {
             counts.get(call.rpc()).increment();
             if (call.rpc() == CriRpc.UPDATE_CONTAINER_RESOURCES && streamUpdates.get()) {
+                // queued, not written: the call's thread answers the agent; a writer thread prints the lines in batches
                 var linux = ((UpdateContainerResourcesRequest) call.request()).getLinux();
-                long now = System.nanoTime();
-                synchronized (out) {
-                    out.append("U ").append(Long.toString(now)).append(' ').append(call.id()).append(' ')
-                            .append(Long.toString(linux.getCpuShares())).append(' ')
-                            .append(Long.toString(linux.getCpuQuota())).append(' ')
-                            .append(Long.toString(linux.getMemoryLimitInBytes())).append('\n');
-                    out.flush();
-                }
+                updates.add(new UpdateLine(System.nanoTime(), call.id(), linux.getCpuShares(), linux.getCpuQuota(),
+                        linux.getMemoryLimitInBytes()));
             } else if (call.rpc() == CriRpc.CONTAINER_STATUS && rememberReads.get()) {
                 reads.add(call.id());
             } else if (call.rpc() == CriRpc.LIST_CONTAINERS
@@ -84,6 +118,7 @@ public final class FakeRuntimeMain {
         }, "fake-cri-clear-calls");
         cleaner.setDaemon(true);
         cleaner.start();
+        writer.start();
         // calls answered on the socket's thread: no executor hop per call (nothing here delays a call)
         FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, dir.resolve("cri.sock"), true);
         synchronized (out) {

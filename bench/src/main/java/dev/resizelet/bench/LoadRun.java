@@ -67,6 +67,7 @@ import org.slf4j.LoggerFactory;
 public final class LoadRun {
     private static final Logger log = LoggerFactory.getLogger(LoadRun.class);
     private static final Duration DRAIN = Duration.ofSeconds(10);
+    private static final long TIMELINE_WINDOW_NANOS = 500_000_000L;
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(60);
     private static final long PROGRESS_NANOS = 5_000_000_000L;
     private static final long RESTORE_POLL_MILLIS = 20;
@@ -85,6 +86,7 @@ public final class LoadRun {
     private final Recorder toDecision = new Recorder(3);
     private final Recorder toActuated = new Recorder(3);
     private final Recorder toVisible = new Recorder(3);
+    private final StormTimeline timeline = new StormTimeline(TIMELINE_WINDOW_NANOS);
     private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
     private final AtomicLong decisions = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
@@ -131,6 +133,10 @@ public final class LoadRun {
 
             AtomicReference<AutoCloseable> watch = new AtomicReference<>();
             startWatch(agent, watch);
+            if (fake != null) {
+                // on from the warm-up: the measured storm then starts with both JVMs' code for it already compiled
+                fake.streamUpdates(true, this::onUpdateCall);
+            }
             if (!o.warmup().isZero()) {
                 loadAverage("warmup");
                 storm(agent, p, o.warmup(), o.seed() ^ 0x77a);
@@ -145,9 +151,6 @@ public final class LoadRun {
             double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
 
             loadAverage("storm");
-            if (fake != null) {
-                fake.streamUpdates(true, this::onUpdateCall);
-            }
             Map<CriRpc, Long> callsBefore = fake != null ? fake.callCounts() : Map.of();
             long podListsBefore = fake != null ? fake.podScopedListCalls() : 0;
             long windowStart = System.nanoTime();
@@ -346,6 +349,7 @@ public final class LoadRun {
         Histogram decisionHist;
         Histogram actuatedHist;
         Histogram visibleHist;
+        List<StormTimeline.Window> visibleBySendTime = List.of();
         Map<String, Long> stormOutcomes;
         CriCalls criCalls;
         long saturationCompleted;
@@ -496,6 +500,7 @@ public final class LoadRun {
         long intervalNanos = (long) (1e9 / o.rate());
         long start = System.nanoTime();
         long end = start + duration.toNanos();
+        timeline.reset(start);
         long i = 0;
         for (long at = start; at < end; at = start + (++i) * intervalNanos) {
             long wait = at - System.nanoTime();
@@ -536,6 +541,11 @@ public final class LoadRun {
         p.decisionHist = toDecision.getIntervalHistogram();
         p.actuatedHist = toActuated.getIntervalHistogram();
         p.visibleHist = toVisible.getIntervalHistogram();
+        p.visibleBySendTime = timeline.windows();
+        for (StormTimeline.Window w : p.visibleBySendTime) {
+            log.info("bench storm window sent={}s visible={} p50={}ms p99={}ms max={}ms", w.startSeconds(), w.count(),
+                    Math.round(w.p50Ms() * 10) / 10.0, Math.round(w.p99Ms() * 10) / 10.0, Math.round(w.maxMs()));
+        }
         Map<String, Long> snapshot = new LinkedHashMap<>();
         outcomes.forEach((k, v) -> snapshot.put(k, v.get()));
         p.stormOutcomes = snapshot;
@@ -751,6 +761,7 @@ public final class LoadRun {
                 p.visibleAt = now;
                 p.visible = true;
                 toVisible.recordValue(Math.max(1_000L, now - p.requestNanos));
+                timeline.record(p.requestNanos, now - p.requestNanos);
                 completed.incrementAndGet();
             }
         } else if (ob.pendingReason() != null) {
@@ -951,7 +962,7 @@ public final class LoadRun {
         AgentFigures agent = new AgentFigures(p.createSeconds, p.stormRequested, p.stormDecisions / p.stormSeconds,
                 p.stormCompleted / p.stormSeconds, p.stormOutcomes, LatencyStats.of(p.decisionHist),
                 LatencyStats.of(p.actuatedHist), LatencyStats.of(p.visibleHist), LatencyStats.of(p.saturationHist),
-                p.criCalls, saturation, heap, p.restore, watchRestarts.get());
+                p.visibleBySendTime, p.criCalls, saturation, heap, p.restore, watchRestarts.get());
         String where = o.fakeRuntime()
                 ? "fake-cri (unix socket, " + (o.fakeInProcess() ? "in the harness JVM" : "child JVM") + ")"
                 : o.criEndpoint();

@@ -15,6 +15,7 @@ import dev.resizelet.bench.BenchReport.Saturation;
 import dev.resizelet.bench.BenchReport.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,7 @@ class TargetsTest {
                 Map.of("ListContainers", 1.0, "ContainerStatus", 200.0), 10, 100, 13500, 2.0, 5.5, callsWithoutRelist, 2.0,
                 2.4, 2.0);
         return new AgentFigures(3.0, 15000, 490, 400, Map.of("admitted", 13500L, "unfinished", 0L), VISIBLE, VISIBLE,
-                VISIBLE, VISIBLE, calls, new Saturation((long) (completedPerSecond * 10), 10, completedPerSecond, 5,
+                VISIBLE, VISIBLE, List.of(), calls, new Saturation((long) (completedPerSecond * 10), 10, completedPerSecond, 5,
                         completedPerSecond * 5),
                 new Heap(agentOnly, 100L << 20, 120L << 20, (120L << 20) + heapPerPod * pods, heapPerPod),
                 new Restore(pods, 0.2, restoreSeconds, restoreSeconds + 0.3, pods * 2, 20, 1.5), 0);

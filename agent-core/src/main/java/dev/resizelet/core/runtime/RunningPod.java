@@ -18,11 +18,23 @@ public record RunningPod(String uid, String sandboxId, CgroupName podCgroup, Lis
     }
 
     public Optional<RunningContainer> container(String name) {
-        return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+        return Optional.ofNullable(find(name));
     }
 
     public String containerId(String name) {
-        return container(name).map(RunningContainer::containerId).orElse("");
+        RunningContainer c = find(name);
+        return c == null ? "" : c.containerId();
+    }
+
+    /** A loop, not a stream: the engine asks this for every container of every pass. */
+    private RunningContainer find(String name) {
+        for (int i = 0; i < containers.size(); i++) {
+            RunningContainer c = containers.get(i);
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     public RunningPod with(RunningContainer c) {

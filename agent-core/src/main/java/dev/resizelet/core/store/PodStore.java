@@ -818,6 +818,8 @@ public final class PodStore<T, S> implements AutoCloseable {
                 records.add(deletingRecord(o.key(), o.resourceVersion(), o.deletion()));
             }
         }
+        long t0 = System.nanoTime();
+        long before = durable.size();
         try {
             durable.rewrite(records);
         } catch (IOException e) {
@@ -826,6 +828,8 @@ public final class PodStore<T, S> implements AutoCloseable {
         reservedUpTo = upTo;
         liveBytes = durable.size();
         compactRetryAt = 0;
+        log.info("pod store compacted file={} bytes={}->{} millis={}", durable.file(), before, liveBytes,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** For tests: the objects as a map. */

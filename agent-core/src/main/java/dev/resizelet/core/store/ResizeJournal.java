@@ -201,9 +201,13 @@ public class ResizeJournal implements AutoCloseable {
         List<byte[]> records = new ArrayList<>(allocated.size() + actuated.size());
         allocated.values().forEach(r -> records.add(encode(new Allocated(r))));
         actuated.values().forEach(r -> records.add(encode(new Actuated(r))));
+        long t0 = System.nanoTime();
+        long before = durable.size();
         try {
             durable.rewrite(records);
             liveBytes = durable.size();
+            log.info("resize state log compacted file={} bytes={}->{} millis={}", durable.file(), before, liveBytes,
+                    (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
             log.warn("resize state log compaction failed, keeping the long log file={} error=\"{}\"", durable.file(),
                     e.getMessage());
