@@ -80,7 +80,8 @@ final class AgentAdapter {
      *     runtime reports them; null for a container with no reported resources yet
      * @param allocatedCpu per container: allocated cpu request (millicores), -1 when not allocated yet
      * @param containerIds per container: the runtime's id without the {@code containerd://} prefix, or null
-     * @param pendingReason {@code Deferred} / {@code Infeasible} from the PodResizePending condition, or null
+     * @param pendingReason {@code Deferred} / {@code Infeasible} from the PodResizePending condition of the pod's
+     *     current generation, or null
      * @param inProgress whether the PodResizeInProgress condition is present
      */
     record Observed(long[][] actual, long[] allocatedCpu, String[] containerIds, String pendingReason,
@@ -160,7 +161,9 @@ final class AgentAdapter {
         String pending = null;
         boolean inProgress = false;
         for (var c : view.status().conditions()) {
-            if (PodStatus.RESIZE_PENDING.equals(c.type()) && "True".equals(c.status())) {
+            // a pending condition speaks for the generation it names: the one of a spec just sent is not decided yet
+            if (PodStatus.RESIZE_PENDING.equals(c.type()) && "True".equals(c.status())
+                    && c.observedGeneration() == view.generation()) {
                 pending = c.reason();
             } else if (PodStatus.RESIZE_IN_PROGRESS.equals(c.type()) && "True".equals(c.status())) {
                 inProgress = true;

@@ -39,9 +39,11 @@ final class StormTimeline {
         }
         int index = (int) (offset / windowNanos);
         while (windows.size() <= index) {
-            windows.add(LatencyStats.newHistogram());
+            // 2 significant digits up to a minute: ~20 KiB a window, not the 3-digit hour-long histogram's ~200 KiB,
+            // whose forty copies the agent's young collections would have to carry through the storm
+            windows.add(new Histogram(1_000L, 60_000_000_000L, 2));
         }
-        windows.get(index).recordValue(Math.max(1_000L, latencyNanos));
+        windows.get(index).recordValue(Math.min(60_000_000_000L, Math.max(1_000L, latencyNanos)));
     }
 
     /** Every window from the start to the last one with a value, empty ones included (count 0). */

@@ -26,6 +26,11 @@ class LoadHarnessSmokeTest {
         assertThat(a.saturation().completedPerSecond()).isPositive();
         assertThat(a.saturation().neededCallsPerResize()).isGreaterThanOrEqualTo(2.0);
         assertThat(a.decisions().get("admitted")).isPositive();
+        // every resize was decided (a hog sent twice in a row would be no change, and never decided)
+        assertThat(a.decisions().get("unfinished")).isZero();
+        assertThat(a.visibleBySendTime()).isNotEmpty();
+        assertThat(a.visibleBySendTime().stream().mapToLong(StormTimeline.Window::count).sum())
+                .isEqualTo(a.requestToStatusVisible().count());
         assertThat(a.requestToDecision().count()).isPositive();
         assertThat(a.requestToActuated().p50Ms()).isPositive();
         assertThat(a.requestToStatusVisible().p99Ms()).isPositive()
