@@ -1,5 +1,6 @@
 package dev.resizelet.it.agent;
 
+import dev.resizelet.it.daemon.Teardown;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,13 +56,8 @@ class InitContainersIT {
     }
 
     @AfterEach
-    void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        if (h != null) {
-            h.close();
-        }
+    void stop() throws Exception {
+        Teardown.close(agent, h);
     }
 
     static ResourceRequirements cpu(String request, String limit) {

@@ -1,5 +1,6 @@
 package dev.resizelet.it.agent;
 
+import dev.resizelet.it.daemon.Teardown;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,13 +52,8 @@ class NodeAgentIT {
     }
 
     @AfterEach
-    void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        if (h != null) {
-            h.close();
-        }
+    void stop() throws Exception {
+        Teardown.close(agent, h);
     }
 
     static Pod guaranteed(String name, String cpu, String memory) {

@@ -1,5 +1,6 @@
 package dev.resizelet.it.agent;
 
+import dev.resizelet.it.daemon.Teardown;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -69,13 +70,8 @@ class PodDeletionIT {
     }
 
     @AfterEach
-    void stop() {
-        if (agent != null) {
-            agent.close();
-        }
-        if (h != null) {
-            h.close();
-        }
+    void stop() throws Exception {
+        Teardown.close(agent, h);
     }
 
     static Pod pod(String name, String cpu, Long terminationGracePeriodSeconds) {

@@ -1,5 +1,6 @@
 package dev.resizelet.it.agent;
 
+import dev.resizelet.it.daemon.Teardown;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -54,12 +55,7 @@ class PodLevelResourcesIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (h != null) {
-            h.close();
-        }
+        Teardown.close(agent, h);
         if (top != null) {
             top.close();
         }

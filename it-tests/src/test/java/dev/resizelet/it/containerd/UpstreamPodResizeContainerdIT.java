@@ -1,5 +1,6 @@
 package dev.resizelet.it.containerd;
 
+import dev.resizelet.it.daemon.Teardown;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,9 +85,7 @@ class UpstreamPodResizeContainerdIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     static Stream<UpstreamPodResizeE2EIT.Case> subset() {

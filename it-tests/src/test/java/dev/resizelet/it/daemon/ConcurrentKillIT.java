@@ -38,9 +38,7 @@ class ConcurrentKillIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private DaemonProcess startDaemon() throws Exception {

@@ -50,12 +50,7 @@ class CriFaultMatrixIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (node != null) {
-            node.close();
-        }
+        Teardown.close(daemon, node);
     }
 
     /** One fault: how to start it and how to end it. */

@@ -72,9 +72,7 @@ class DaemonAuthorizationIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private void openssl(String... args) throws IOException, InterruptedException {

@@ -43,12 +43,7 @@ class DaemonDeletionIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (node != null) {
-            node.close();
-        }
+        Teardown.close(daemon, node);
     }
 
     private String create(String name, String cpu, Long grace) throws Exception {

@@ -32,9 +32,7 @@ class DaemonExtendedResourcesIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private static String pod(String name, String extended) {

@@ -74,9 +74,7 @@ class DaemonInitContainersIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private Kubectl kubectl() {

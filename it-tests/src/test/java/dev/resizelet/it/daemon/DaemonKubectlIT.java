@@ -53,9 +53,7 @@ class DaemonKubectlIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private Kubectl kubectl() {

@@ -34,9 +34,7 @@ class DaemonLabelsNamespacesIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private Kubectl kubectl() {

@@ -54,12 +54,7 @@ class DaemonNamespacesIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (node != null) {
-            node.close();
-        }
+        Teardown.close(daemon, node);
     }
 
     private Kubectl kubectl() {

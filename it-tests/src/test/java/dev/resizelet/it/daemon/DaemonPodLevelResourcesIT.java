@@ -58,9 +58,7 @@ class DaemonPodLevelResourcesIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private String field(String path) throws Exception {

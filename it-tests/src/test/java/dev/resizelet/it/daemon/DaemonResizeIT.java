@@ -46,9 +46,7 @@ class DaemonResizeIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private Kubectl kubectl() {

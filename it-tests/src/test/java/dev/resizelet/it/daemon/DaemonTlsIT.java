@@ -66,9 +66,7 @@ class DaemonTlsIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
+        Teardown.close(daemon);
     }
 
     private void openssl(String... args) throws IOException, InterruptedException {

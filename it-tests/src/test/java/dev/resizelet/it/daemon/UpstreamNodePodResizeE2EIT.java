@@ -69,12 +69,7 @@ class UpstreamNodePodResizeE2EIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (node != null) {
-            node.close();
-        }
+        Teardown.close(daemon, node);
     }
 
     private PodResizeSteps steps() {

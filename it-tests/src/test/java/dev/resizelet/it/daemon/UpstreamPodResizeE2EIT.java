@@ -121,12 +121,7 @@ public class UpstreamPodResizeE2EIT {
         if (pool != null) {
             pool.shutdownNow();
         }
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (node != null) {
-            node.close();
-        }
+        Teardown.close(daemon, node);
     }
 
     @ParameterizedTest(name = "{0}")
