@@ -107,9 +107,9 @@ public final class NodeAgent implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
-    private final Map<String, ObjectKey> keysByUid = new ConcurrentHashMap<>();
+    private final Map<PodUid, ObjectKey> keysByUid = new ConcurrentHashMap<>();
     /** Pods being deleted (graceful or force) whose teardown is not done: never started or resized again. */
-    private final java.util.Set<String> terminating = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<PodUid> terminating = ConcurrentHashMap.newKeySet();
     private final EventLog events;
     private final AtomicLong requestedResizes = new AtomicLong();
     private volatile boolean ready;
@@ -161,22 +161,21 @@ public final class NodeAgent implements AutoCloseable {
             @Override
             public void onDecision(AdmissionDecision decision, PodState state) {
                 if (decision instanceof Admitted && state != null && state.allocated() != null
-                        && keysByUid.containsKey(decision.uid().value())
-                        && !terminating.contains(decision.uid().value())) {
+                        && keysByUid.containsKey(decision.uid()) && !terminating.contains(decision.uid())) {
                     engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
                 }
             }
 
             @Override
             public void onCommitted(PodUid uid, PodState state) {
-                publisher.kick(uid.value());
+                publisher.kick(uid);
             }
         });
 
         // restart: every stored pod is re-admitted from the resize record before any pending resize
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
-        stored.forEach(o -> keysByUid.put(o.uid(), o.key()));
-        stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.uid()));
+        stored.forEach(o -> keysByUid.put(o.spec().uid(), o.key()));
+        stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.spec().uid()));
         join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
         long tRestore = System.nanoTime();
         // the sweep removes only what belongs to no stored pod, the adoption takes over only stored pods: side by side
@@ -185,7 +184,7 @@ public final class NodeAgent implements AutoCloseable {
             return null;
         });
         List<PodTarget> targets = stored.parallelStream()
-                .map(o -> loop.state(PodUid.of(o.uid())).orElse(null))
+                .map(o -> loop.state(o.spec().uid()).orElse(null))
                 .filter(s -> s != null && s.allocated() != null)
                 .map(s -> ModelTargets.target(s.allocated(), s.allocated().resources()))
                 .toList();
@@ -199,11 +198,11 @@ public final class NodeAgent implements AutoCloseable {
         // the runtime kicks the publisher as usual
         stored.parallelStream().forEach(o -> {
             try {
-                publishStatus(o.uid());
+                publishStatus(o.spec().uid());
             } catch (RuntimeException e) {
                 log.warn("restored pod's status not published at start, left to the publisher uid={} error=\"{}\"",
                         o.uid(), e.toString());
-                publisher.kick(o.uid());
+                publisher.kick(o.spec().uid());
             }
         });
         long tPublished = System.nanoTime();
@@ -217,7 +216,7 @@ public final class NodeAgent implements AutoCloseable {
             if (o.terminating()) {
                 log.info("resuming the teardown of a pod being deleted pod={} uid={} deletionTimestamp={}", o.key(),
                         o.uid(), o.deletion().timestamp());
-                engine.remove(o.uid(), o.deletion().timestamp());
+                engine.remove(o.spec().uid(), o.deletion().timestamp());
             }
         }
         engine.start(b.relistInterval);
@@ -251,8 +250,7 @@ public final class NodeAgent implements AutoCloseable {
      */
     private void sweepOrphans(CgroupManager cgroups, List<StoredObject<Pod, PodStatus>> stored,
             CompletableFuture<RuntimeListing> listing, CompletableFuture<List<OrphanSweep.PodCgroupDir>> podCgroups) {
-        java.util.Set<String> uids = new java.util.HashSet<>(stored.size() * 2);
-        stored.forEach(o -> uids.add(o.uid()));
+        List<PodUid> uids = stored.stream().map(o -> o.spec().uid()).toList();
         try {
             new OrphanSweep(cri, cgroups, new PodLifecycle(cri, cgroups, clock)).sweep(uids, join(listing),
                     join(podCgroups));
@@ -318,7 +316,7 @@ public final class NodeAgent implements AutoCloseable {
         } catch (StoreException.AlreadyExists e) {
             throw new AlreadyExistsException(e.getMessage());
         }
-        keysByUid.put(pod.uid().value(), key);
+        keysByUid.put(pod.uid(), key);
         loop.admitNewPod(first);
         return view(created);
     }
@@ -425,10 +423,10 @@ public final class NodeAgent implements AutoCloseable {
         StoredObject<Pod, PodStatus> current = store.get(key).orElseThrow(() -> notFound(name));
         DeletionRules.Decision decision = decideDeletion(current, gracePeriodSeconds, now);
         if (decision instanceof DeletionRules.Immediate) {
-            return forceDelete(key, current.uid(), name);
+            return forceDelete(key, current.spec().uid(), name);
         }
         if (decision instanceof DeletionRules.Mark) {
-            return markDeleting(key, current.uid(), name, gracePeriodSeconds, now);
+            return markDeleting(key, current.spec().uid(), name, gracePeriodSeconds, now);
         }
         return view(current); // Unchanged: a graceful deletion is pending and this request does not shorten it
     }
@@ -440,12 +438,12 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /** The apiserver's first phase of a graceful delete, durably; then the teardown starts (or is hurried). */
-    private PodView markDeleting(ObjectKey key, String uid, String name, Long gracePeriodSeconds, Instant now) {
+    private PodView markDeleting(ObjectKey key, PodUid uid, String name, Long gracePeriodSeconds, Instant now) {
         StoredObject<Pod, PodStatus> marked;
         try {
             // decided again under the store's lock, on the object as it is now (a concurrent delete may have marked it)
             marked = store.markDeleting(key, o -> {
-                if (!o.uid().equals(uid)) {
+                if (!o.uid().equals(uid.value())) {
                     throw new StoreException.NotFound(key);
                 }
                 return decideDeletion(o, gracePeriodSeconds, now) instanceof DeletionRules.Mark m ? m.deletion() : null;
@@ -456,35 +454,35 @@ public final class NodeAgent implements AutoCloseable {
         if (marked.deletion() == null) {
             return view(marked);
         }
-        terminating.add(marked.uid());
-        engine.remove(marked.uid(), marked.deletion().timestamp());
+        terminating.add(uid);
+        engine.remove(uid, marked.deletion().timestamp());
         log.info("pod deletion requested pod={} uid={} gracePeriodSeconds={} deletionTimestamp={}", key, marked.uid(),
                 marked.deletion().gracePeriodSeconds(), marked.deletion().timestamp());
         return view(marked);
     }
 
     /** gracePeriodSeconds=0: the object and the allocation go now; the teardown follows with the least grace period. */
-    private PodView forceDelete(ObjectKey key, String uid, String name) {
-        StoredObject<Pod, PodStatus> deleted = store.deleteIfUid(key, uid).orElseThrow(() -> notFound(name));
+    private PodView forceDelete(ObjectKey key, PodUid uid, String name) {
+        StoredObject<Pod, PodStatus> deleted = store.deleteIfUid(key, uid.value()).orElseThrow(() -> notFound(name));
         terminating.add(uid);
         engine.remove(uid);
-        join(loop.removePod(PodUid.of(uid))); // freed when the answer goes out: a new pod may take its room
-        log.info("pod force-deleted pod={} uid={}", key, uid);
+        join(loop.removePod(uid)); // freed when the answer goes out: a new pod may take its room
+        log.info("pod force-deleted pod={} uid={}", key, uid.value());
         return view(deleted);
     }
 
     /** On a worker thread, when a pod's teardown is done: the object goes (watch DELETED) and its allocation is freed. */
-    private void teardownDone(String uid) {
+    private void teardownDone(PodUid uid) {
         // the allocation first: once a watcher sees DELETED, the room is free (a crash in between re-admits the pod from
         // its record and resumes its teardown, which finds nothing left, so nothing is over-counted for long)
-        join(loop.removePod(PodUid.of(uid)));
+        join(loop.removePod(uid));
         ObjectKey key = keysByUid.get(uid);
         if (key != null) {
             try {
-                store.deleteIfUid(key, uid);
+                store.deleteIfUid(key, uid.value());
             } catch (StoreException e) {
                 // the mark stays durable: the next start resumes (and finds nothing left to tear down)
-                log.warn("pod torn down but not removed from the store pod={} uid={} error=\"{}\"", key, uid,
+                log.warn("pod torn down but not removed from the store pod={} uid={} error=\"{}\"", key, uid.value(),
                         e.getMessage());
                 return;
             }
@@ -594,7 +592,7 @@ public final class NodeAgent implements AutoCloseable {
      * On the publisher thread: recomposes the pod's status from the three views and publishes it (and its resize
      * events) through the store.
      */
-    private void publishStatus(String uid) {
+    private void publishStatus(PodUid uid) {
         ObjectKey key = keysByUid.get(uid);
         if (key == null) {
             return;
@@ -616,35 +614,35 @@ public final class NodeAgent implements AutoCloseable {
         produced.forEach(events::record);
     }
 
-    private StatusComposer.Composed compose(String uid, StoredObject<Pod, PodStatus> o) {
-        PodState state = loop.state(PodUid.of(uid)).orElse(null);
+    private StatusComposer.Composed compose(PodUid uid, StoredObject<Pod, PodStatus> o) {
+        PodState state = loop.state(uid).orElse(null);
         PodRuntimeView runtime = engine.view(uid).orElse(null);
         return composer.compose(o.spec(), state, runtime, o.status());
     }
 
     private final class Listener implements RuntimeListener {
         @Override
-        public void changed(String podUid) {
+        public void changed(PodUid podUid) {
             publisher.kick(podUid);
         }
 
         @Override
-        public void resizeCompleted(String podUid, long generation) {
+        public void resizeCompleted(PodUid podUid, long generation) {
             // the pass's result, handed to the loop just before, retries deferred resizes (ReconcileLoop.recordPass);
             // the engine tells changed() right after, which publishes the status
 
         }
 
         @Override
-        public void removed(String podUid) {
+        public void removed(PodUid podUid) {
             teardownDone(podUid);
         }
 
         @Override
-        public void restarting(String podUid, String container) {
+        public void restarting(PodUid podUid, String container) {
             ObjectKey key = keysByUid.get(podUid);
             if (key != null) {
-                events.record(new ResizeEvent(0, key.namespace(), key.name(), PodUid.of(podUid), ResizeEvent.Type.KILLING,
+                events.record(new ResizeEvent(0, key.namespace(), key.name(), podUid, ResizeEvent.Type.KILLING,
                         dev.resizelet.core.status.ResizeEventMessages.restartRequired(container), clock.instant()));
             }
         }
@@ -653,7 +651,7 @@ public final class NodeAgent implements AutoCloseable {
     private PodView view(StoredObject<Pod, PodStatus> o) {
         // a pod restored at start has no status until the publisher reaches it: composed here from the loop's and the
         // runtime's views, so a reader right after a restart already sees allocatedResources
-        PodStatus status = o.status() != null ? o.status() : compose(o.uid(), o).status();
+        PodStatus status = o.status() != null ? o.status() : compose(o.spec().uid(), o).status();
         StoredObject.Deletion d = o.deletion();
         return new PodView(o.spec(), status, o.resourceVersion(), o.generation(), o.creationTimestamp(),
                 d == null ? null : d.timestamp(), d == null ? null : d.gracePeriodSeconds());
@@ -690,8 +688,8 @@ public final class NodeAgent implements AutoCloseable {
     /** The engine's window on the loop's records: committed actuated values in, pass results back. */
     private final class LoopRecords implements ActuationRecords {
         @Override
-        public Map<String, ResourceValues> actuated(String podUid) {
-            PodResources r = loop.state(PodUid.of(podUid)).map(PodState::actuated).orElse(null);
+        public Map<String, ResourceValues> actuated(PodUid podUid) {
+            PodResources r = loop.state(podUid).map(PodState::actuated).orElse(null);
             if (r == null) {
                 return Map.of();
             }
@@ -704,8 +702,7 @@ public final class NodeAgent implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<Void> record(String podUid, Map<String, ResourceValues> actuated, String error) {
-            PodUid uid = PodUid.of(podUid);
+        public CompletableFuture<Void> record(PodUid uid, Map<String, ResourceValues> actuated, String error) {
             long generation = loop.allocated(uid).map(PodResources::generation).orElse(0L);
             Map<String, ResourceRequirements> containers = new HashMap<>();
             actuated.forEach((name, v) -> containers.put(name, StatusComposer.requirements(v)));

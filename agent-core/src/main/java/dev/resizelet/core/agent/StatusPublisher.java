@@ -3,6 +3,7 @@ package dev.resizelet.core.agent;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.resizelet.core.model.PodUid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,9 +26,9 @@ public final class StatusPublisher implements AutoCloseable {
 
     private enum State { QUEUED, RUNNING, RUNNING_AGAIN }
 
-    private final Consumer<String> publish;
-    private final ConcurrentHashMap<String, State> pods = new ConcurrentHashMap<>();
-    private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    private final Consumer<PodUid> publish;
+    private final ConcurrentHashMap<PodUid, State> pods = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<PodUid> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
@@ -35,7 +36,7 @@ public final class StatusPublisher implements AutoCloseable {
      * @param publish composes and stores the status of one pod (by uid)
      * @param threads how many pods are published at once
      */
-    public StatusPublisher(Consumer<String> publish, int threads) {
+    public StatusPublisher(Consumer<PodUid> publish, int threads) {
         this.publish = requireNonNull(publish, "publish");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -49,7 +50,7 @@ public final class StatusPublisher implements AutoCloseable {
     }
 
     /** The pod's status may have changed: it is recomposed soon (once, however many kicks arrive meanwhile). */
-    public void kick(String podUid) {
+    public void kick(PodUid podUid) {
         if (closed) {
             return;
         }
@@ -77,7 +78,7 @@ public final class StatusPublisher implements AutoCloseable {
 
     private void run() {
         while (!closed) {
-            String uid;
+            PodUid uid;
             try {
                 uid = queue.take();
             } catch (InterruptedException e) {
@@ -87,7 +88,7 @@ public final class StatusPublisher implements AutoCloseable {
             try {
                 publish.accept(uid);
             } catch (RuntimeException e) {
-                log.warn("status publication failed pod={} error=\"{}\"", uid, e.getMessage(), e);
+                log.warn("status publication failed pod={} error=\"{}\"", uid.value(), e.getMessage(), e);
             }
             boolean[] again = {false};
             pods.compute(uid, (k, s) -> {

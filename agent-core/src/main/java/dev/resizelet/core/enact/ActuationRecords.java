@@ -1,5 +1,6 @@
 package dev.resizelet.core.enact;
 
+import dev.resizelet.core.model.PodUid;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,11 +12,11 @@ import java.util.concurrent.CompletableFuture;
 public interface ActuationRecords {
 
     /** The pod's committed actuated values by container name; empty if none. */
-    Map<String, ResourceValues> actuated(String podUid);
+    Map<String, ResourceValues> actuated(PodUid podUid);
 
     /**
      * A pass ended: {@code actuated} is what the runtime holds now (every accepted step included), {@code error}
      * why the pass stopped, or null. Completes once the values are durable; fails if they could not be made so.
      */
-    CompletableFuture<Void> record(String podUid, Map<String, ResourceValues> actuated, String error);
+    CompletableFuture<Void> record(PodUid podUid, Map<String, ResourceValues> actuated, String error);
 }

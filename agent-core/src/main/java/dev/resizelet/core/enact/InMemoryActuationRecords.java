@@ -1,21 +1,22 @@
 package dev.resizelet.core.enact;
 
+import dev.resizelet.core.model.PodUid;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link ActuationRecords} kept in a map, for an engine used without an allocation loop (tests, tools). */
 public final class InMemoryActuationRecords implements ActuationRecords {
-    private final Map<String, Map<String, ResourceValues>> pods = new ConcurrentHashMap<>();
-    private final Map<String, String> errors = new ConcurrentHashMap<>();
+    private final Map<PodUid, Map<String, ResourceValues>> pods = new ConcurrentHashMap<>();
+    private final Map<PodUid, String> errors = new ConcurrentHashMap<>();
 
     @Override
-    public Map<String, ResourceValues> actuated(String podUid) {
+    public Map<String, ResourceValues> actuated(PodUid podUid) {
         return pods.getOrDefault(podUid, Map.of());
     }
 
     @Override
-    public CompletableFuture<Void> record(String podUid, Map<String, ResourceValues> actuated, String error) {
+    public CompletableFuture<Void> record(PodUid podUid, Map<String, ResourceValues> actuated, String error) {
         pods.put(podUid, Map.copyOf(actuated));
         if (error == null) {
             errors.remove(podUid);
@@ -26,7 +27,7 @@ public final class InMemoryActuationRecords implements ActuationRecords {
     }
 
     /** The error of the pod's last pass, or null. */
-    public String error(String podUid) {
+    public String error(PodUid podUid) {
         return errors.get(podUid);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import java.util.List;
 
 /**
@@ -15,11 +16,11 @@ import java.util.List;
  * @param containers the pod's containers in spec order
  * @param podLevel the allocated pod-level values ({@code spec.resources}); {@link ResourceValues#NONE} when not set
  */
-public record PodEnactment(String podUid, QosTier tier, CgroupName podCgroup, String sandboxId,
+public record PodEnactment(PodUid podUid, QosTier tier, CgroupName podCgroup, String sandboxId,
         CgroupResources podCurrent, List<ContainerEnactment> containers, ResourceValues podLevel) {
 
     /** A pod without pod-level resources. */
-    public PodEnactment(String podUid, QosTier tier, CgroupName podCgroup, String sandboxId,
+    public PodEnactment(PodUid podUid, QosTier tier, CgroupName podCgroup, String sandboxId,
             CgroupResources podCurrent, List<ContainerEnactment> containers) {
         this(podUid, tier, podCgroup, sandboxId, podCurrent, containers, ResourceValues.NONE);
     }

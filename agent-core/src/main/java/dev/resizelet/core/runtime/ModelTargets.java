@@ -53,7 +53,7 @@ public final class ModelTargets {
                 initValues.put(c.name(), podLevel == null ? v : inheritLimits(v, podLevel));
             }
         }
-        PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid().value(), tier(pod),
+        PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid(), tier(pod),
                 containers.stream().map(c -> specs.get(c.name())).toList(),
                 pod.initContainers().stream().map(c -> specs.get(c.name())).toList(), initValues, pod.restartPolicy(),
                 pod.effectiveTerminationGracePeriodSeconds());

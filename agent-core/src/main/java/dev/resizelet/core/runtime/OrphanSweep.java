@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.PodSandbox;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -56,7 +58,7 @@ public final class OrphanSweep {
     }
 
     /** Removes the agent's own sandboxes, containers and pod cgroups of pods not in {@code storedUids}. */
-    public Result sweep(Set<String> storedUids) {
+    public Result sweep(Collection<PodUid> storedUids) {
         return sweep(storedUids, RuntimeListing.read(cri), podCgroupDirs(cgroups));
     }
 
@@ -75,11 +77,14 @@ public final class OrphanSweep {
     }
 
     /**
-     * As {@link #sweep(Set)}, from what the runtime and the cgroup tree held at start ({@link RuntimeListing#read},
-     * {@link #podCgroupDirs}), read once for this and for the adoption of running pods.
+     * As {@link #sweep(Collection)}, from what the runtime and the cgroup tree held at start
+     * ({@link RuntimeListing#read}, {@link #podCgroupDirs}), read once for this and for the adoption of running pods.
      */
-    public Result sweep(Set<String> storedUids, RuntimeListing listing, List<PodCgroupDir> podCgroups) {
+    public Result sweep(Collection<PodUid> storedUids, RuntimeListing listing, List<PodCgroupDir> podCgroups) {
         requireNonNull(storedUids, "storedUids");
+        // what the runtime's labels and the cgroup directory names hold: the uids as the wire spells them
+        Set<String> stored = new HashSet<>(storedUids.size() * 2);
+        storedUids.forEach(u -> stored.add(u.value()));
         List<PodSandbox> all = listing.sandboxes();
         Set<String> claimedByOthers = new HashSet<>();
         List<PodSandbox> orphanSandboxes = new ArrayList<>();
@@ -87,13 +92,13 @@ public final class OrphanSweep {
             String uid = s.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, s.getMetadata().getUid());
             if (!managed(s.getLabelsMap())) {
                 claimedByOthers.add(uid);
-            } else if (!storedUids.contains(uid)) {
+            } else if (!stored.contains(uid)) {
                 orphanSandboxes.add(s);
             }
         }
         List<Container> orphanContainers = new ArrayList<>();
         for (Container c : listing.managedContainers()) {
-            if (!storedUids.contains(c.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, ""))) {
+            if (!stored.contains(c.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, ""))) {
                 orphanContainers.add(c);
             }
         }
@@ -124,7 +129,7 @@ public final class OrphanSweep {
         int removedCgroups = 0;
         for (PodCgroupDir dir : podCgroups) {
             String uid = dir.uid();
-            if (storedUids.contains(uid) || claimedByOthers.contains(uid)) {
+            if (stored.contains(uid) || claimedByOthers.contains(uid)) {
                 continue;
             }
             CgroupName orphan = cgroups.layout().pod(dir.tier(), uid);
@@ -150,10 +155,10 @@ public final class OrphanSweep {
     }
 
     /** The candidate pod cgroups of {@code uid}: one per QoS tier (after a restart the tier may not be known). */
-    static List<CgroupName> podCgroups(CgroupManager cgroups, String uid) {
+    static List<CgroupName> podCgroups(CgroupManager cgroups, PodUid uid) {
         List<CgroupName> out = new ArrayList<>();
         for (QosTier tier : QosTier.values()) {
-            out.add(cgroups.layout().pod(tier, uid));
+            out.add(cgroups.layout().pod(tier, uid.value()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.resizelet.core.runtime;
 
+import dev.resizelet.core.model.PodUid;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -8,7 +9,7 @@ import java.util.concurrent.ScheduledFuture;
  * except those marked "lane thread", which only the running task touches.
  */
 final class PodLane {
-    final String uid;
+    final PodUid uid;
     // guarded by this
     PodTarget target;
     boolean deleted;
@@ -35,7 +36,7 @@ final class PodLane {
     /** Set before the first task when a node-wide listing already answered whether the runtime runs the pod. */
     volatile boolean adoptionChecked;
 
-    PodLane(String uid) {
+    PodLane(PodUid uid) {
         this.uid = uid;
     }
 }

@@ -8,6 +8,7 @@ import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.PodCgroupConfig;
 import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.cri.CriNotFoundException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
@@ -96,7 +97,7 @@ public final class PodLifecycle {
     }
 
     public CgroupName podCgroup(PodSpec pod) {
-        return cgroups.layout().pod(pod.tier(), pod.uid());
+        return cgroups.layout().pod(pod.tier(), pod.uid().value());
     }
 
     /**
@@ -129,8 +130,8 @@ public final class PodLifecycle {
             stopQuietly(running);
             throw e;
         }
-        log.info("pod started pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
-                sandboxId, progress.pod().containers().size());
+        log.info("pod started pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(),
+                pod.uid().value(), sandboxId, progress.pod().containers().size());
         return progress;
     }
 
@@ -227,7 +228,7 @@ public final class PodLifecycle {
      */
     public Optional<RunningPod> adopt(PodSpec pod) {
         List<PodSandbox> sandboxes = cri.listPodSandbox(ListPodSandboxRequest.newBuilder()
-                .setFilter(readySandboxes().putLabelSelector(SandboxConfigs.LABEL_POD_UID, pod.uid()))
+                .setFilter(readySandboxes().putLabelSelector(SandboxConfigs.LABEL_POD_UID, pod.uid().value()))
                 .build()).getItemsList();
         Optional<PodSandbox> newest = sandboxes.stream().max(Comparator.comparingLong(PodSandbox::getCreatedAt));
         if (newest.isEmpty()) {
@@ -240,12 +241,12 @@ public final class PodLifecycle {
     }
 
     /** {@link #adopt} for many pods with one ListPodSandbox and one ListContainers: the restart path. */
-    public Map<String, RunningPod> adoptAll(List<PodSpec> pods) {
+    public Map<PodUid, RunningPod> adoptAll(List<PodSpec> pods) {
         return adoptAll(pods, RuntimeListing.read(cri));
     }
 
     /** As {@link #adoptAll(List)}, from a listing read at start (shared with the orphan sweep). */
-    public Map<String, RunningPod> adoptAll(List<PodSpec> pods, RuntimeListing listing) {
+    public Map<PodUid, RunningPod> adoptAll(List<PodSpec> pods, RuntimeListing listing) {
         Map<String, PodSandbox> newestByUid = new HashMap<>();
         for (PodSandbox s : listing.readySandboxes()) {
             String uid = s.getLabelsOrDefault(SandboxConfigs.LABEL_POD_UID, "");
@@ -256,9 +257,9 @@ public final class PodLifecycle {
         for (Container c : listing.containers()) {
             bySandbox.computeIfAbsent(c.getPodSandboxId(), k -> new java.util.ArrayList<>()).add(c);
         }
-        Map<String, RunningPod> out = new HashMap<>();
+        Map<PodUid, RunningPod> out = new HashMap<>();
         for (PodSpec pod : pods) {
-            PodSandbox s = newestByUid.get(pod.uid());
+            PodSandbox s = newestByUid.get(pod.uid().value()); // labels are the wire's strings
             if (s != null) {
                 out.put(pod.uid(), adopted(pod, s.getId(), bySandbox.getOrDefault(s.getId(), List.of())));
             }
@@ -287,8 +288,8 @@ public final class PodLifecycle {
                         (int) found.getMetadata().getAttempt(), found.getState().name(), null, false, null));
             }
         }
-        log.debug("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(), pod.uid(),
-                sandboxId, byName.size());
+        log.debug("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(),
+                pod.uid().value(), sandboxId, byName.size());
         return running;
     }
 
@@ -386,7 +387,8 @@ public final class PodLifecycle {
      * @param known the pod as the agent last saw it, or null
      * @param podCgroups the pod's cgroups to remove (its QoS tier may be unknown after a restart: give each candidate)
      */
-    public void teardown(String uid, RunningPod known, List<CgroupName> podCgroups, Instant deadline) {
+    public void teardown(PodUid uid, RunningPod known, List<CgroupName> podCgroups, Instant deadline) {
+        String label = uid.value();
         Set<String> sandboxIds = new LinkedHashSet<>();
         Set<String> containerIds = new LinkedHashSet<>();
         if (known != null) {
@@ -398,13 +400,13 @@ public final class PodLifecycle {
             });
         }
         for (PodSandbox s : cri.listPodSandbox(ListPodSandboxRequest.newBuilder()
-                .setFilter(PodSandboxFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_POD_UID, uid)
+                .setFilter(PodSandboxFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_POD_UID, label)
                         .putLabelSelector(SandboxConfigs.LABEL_MANAGED, SandboxConfigs.MANAGED))
                 .build()).getItemsList()) {
             sandboxIds.add(s.getId());
         }
         for (Container c : cri.listContainers(ListContainersRequest.newBuilder()
-                .setFilter(ContainerFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_POD_UID, uid)
+                .setFilter(ContainerFilter.newBuilder().putLabelSelector(SandboxConfigs.LABEL_POD_UID, label)
                         .putLabelSelector(SandboxConfigs.LABEL_MANAGED, SandboxConfigs.MANAGED))
                 .build()).getContainersList()) {
             containerIds.add(c.getId());
@@ -419,7 +421,7 @@ public final class PodLifecycle {
         for (CgroupName c : podCgroups) {
             cgroups.removeTreeEverywhere(c);
         }
-        log.info("pod torn down uid={} sandboxes={} containers={}", uid, sandboxIds.size(), containerIds.size());
+        log.info("pod torn down uid={} sandboxes={} containers={}", label, sandboxIds.size(), containerIds.size());
     }
 
     /** StopPodSandbox then RemovePodSandbox; a sandbox that is already gone is fine. */
@@ -443,7 +445,7 @@ public final class PodLifecycle {
         try {
             stop(running);
         } catch (RuntimeException e) {
-            log.warn("cleanup after a failed start failed uid={} error=\"{}\"", running.uid(), e.getMessage());
+            log.warn("cleanup after a failed start failed uid={} error=\"{}\"", running.uid().value(), e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.cgroups.QosTier;
 import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.PodUid;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ import java.util.Map;
  *        RestartContainer resize): the pod's {@code terminationGracePeriodSeconds}, as the kubelet's
  *        {@code killContainer} uses it
  */
-public record PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers,
+public record PodSpec(String namespace, String name, PodUid uid, QosTier tier, List<ContainerSpec> containers,
         List<ContainerSpec> initContainers, Map<String, ResourceValues> initResources, String restartPolicy,
         long terminationGracePeriodSeconds) {
     public static final String ALWAYS = "Always";
@@ -47,19 +48,19 @@ public record PodSpec(String namespace, String name, String uid, QosTier tier, L
     }
 
     /** With the apiserver's default grace period (30 s). */
-    public PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers,
+    public PodSpec(String namespace, String name, PodUid uid, QosTier tier, List<ContainerSpec> containers,
             List<ContainerSpec> initContainers, Map<String, ResourceValues> initResources, String restartPolicy) {
         this(namespace, name, uid, tier, containers, initContainers, initResources, restartPolicy,
                 dev.resizelet.core.model.Pod.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
     }
 
     /** A pod without init containers, restart policy Always, the default grace period. */
-    public PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers) {
+    public PodSpec(String namespace, String name, PodUid uid, QosTier tier, List<ContainerSpec> containers) {
         this(namespace, name, uid, tier, containers, List.of(), Map.of(), ALWAYS);
     }
 
     /** A pod without init containers, restart policy Always, with its grace period. */
-    public PodSpec(String namespace, String name, String uid, QosTier tier, List<ContainerSpec> containers,
+    public PodSpec(String namespace, String name, PodUid uid, QosTier tier, List<ContainerSpec> containers,
             long terminationGracePeriodSeconds) {
         this(namespace, name, uid, tier, containers, List.of(), Map.of(), ALWAYS, terminationGracePeriodSeconds);
     }

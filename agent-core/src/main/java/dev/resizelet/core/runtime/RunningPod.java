@@ -3,13 +3,14 @@ package dev.resizelet.core.runtime;
 import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.cgroups.CgroupName;
+import dev.resizelet.core.model.PodUid;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** A pod the runtime runs: its sandbox, its pod cgroup and its containers as last reported. Immutable. */
-public record RunningPod(String uid, String sandboxId, CgroupName podCgroup, List<RunningContainer> containers) {
+public record RunningPod(PodUid uid, String sandboxId, CgroupName podCgroup, List<RunningContainer> containers) {
     public RunningPod {
         requireNonNull(uid, "uid");
         requireNonNull(sandboxId, "sandboxId");

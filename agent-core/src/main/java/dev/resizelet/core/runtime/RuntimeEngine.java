@@ -15,6 +15,7 @@ import dev.resizelet.core.enact.EnactmentPlanner;
 import dev.resizelet.core.enact.PassOutcome;
 import dev.resizelet.core.enact.PodEnactment;
 import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.Container;
@@ -63,9 +64,9 @@ public final class RuntimeEngine implements AutoCloseable {
     private final StatusReader statusReader;
     private final Clock clock;
     private final EnactmentExecutor executor;
-    private final Map<String, PodLane> lanes = new ConcurrentHashMap<>();
+    private final Map<PodUid, PodLane> lanes = new ConcurrentHashMap<>();
     /** Container id to pod uid, for the event stream: an event finds its pod without a scan. */
-    private final Map<String, String> podByContainerId = new ConcurrentHashMap<>();
+    private final Map<String, PodUid> podByContainerId = new ConcurrentHashMap<>();
     private final RuntimeEvents events;
     /** The last relist failed: the next that succeeds means the runtime is reachable again. */
     private final AtomicBoolean relistFailing = new AtomicBoolean();
@@ -148,7 +149,7 @@ public final class RuntimeEngine implements AutoCloseable {
             adoptedAtStart = true; // nothing was stored: the runtime holds nothing of ours to adopt
             return;
         }
-        Map<String, RunningPod> found = listing == null ? lifecycle.adoptAll(pods) : lifecycle.adoptAll(pods, listing);
+        Map<PodUid, RunningPod> found = listing == null ? lifecycle.adoptAll(pods) : lifecycle.adoptAll(pods, listing);
         for (PodSpec spec : pods) {
             PodLane lane = lanes.computeIfAbsent(spec.uid(), PodLane::new);
             setPod(lane, found.get(spec.uid()));
@@ -157,14 +158,14 @@ public final class RuntimeEngine implements AutoCloseable {
         adoptedAtStart = true;
     }
 
-    private PodLane newLane(String uid) {
+    private PodLane newLane(PodUid uid) {
         PodLane lane = new PodLane(uid);
         lane.adoptionChecked = adoptedAtStart;
         return lane;
     }
 
     /** Stops the pod's containers with the least grace period and removes everything (a force delete). */
-    public void remove(String podUid) {
+    public void remove(PodUid podUid) {
         remove(podUid, clock.instant());
     }
 
@@ -174,7 +175,7 @@ public final class RuntimeEngine implements AutoCloseable {
      * when done. A failed teardown is retried with backoff. A later call may only bring the deadline forward. A pod the
      * engine does not run yet (after a restart) is looked up in the runtime by its uid.
      */
-    public void remove(String podUid, java.time.Instant deadline) {
+    public void remove(PodUid podUid, java.time.Instant deadline) {
         requireNonNull(deadline, "deadline");
         PodLane lane = lanes.computeIfAbsent(podUid, PodLane::new);
         synchronized (lane) {
@@ -193,7 +194,7 @@ public final class RuntimeEngine implements AutoCloseable {
         kick(lane);
     }
 
-    public Optional<PodRuntimeView> view(String podUid) {
+    public Optional<PodRuntimeView> view(PodUid podUid) {
         PodLane lane = lanes.get(podUid);
         if (lane == null) {
             return Optional.empty();
@@ -296,7 +297,7 @@ public final class RuntimeEngine implements AutoCloseable {
      * or one the runtime started behind its back) is left to the next relist rather than relisting the node per event.
      */
     private void refreshByContainerId(String containerId) {
-        String uid = podByContainerId.get(containerId);
+        PodUid uid = podByContainerId.get(containerId);
         PodLane lane = uid == null ? null : lanes.get(uid);
         if (lane == null || lane.pod == null) {
             return;
@@ -362,7 +363,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 refresh(lane, target);
             }
         } catch (RuntimeException e) {
-            log.error("pod worker failed pod={} error=\"{}\"", lane.uid, e.getMessage(), e);
+            log.error("pod worker failed pod={} error=\"{}\"", lane.uid.value(), e.getMessage(), e);
             failed = true;
             lane.lastError = e.getMessage();
             listener.changed(lane.uid);
@@ -450,7 +451,7 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         passes.increment();
         lane.pendingCompletion = true;
-        log.debug("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
+        log.debug("resize pass pod={} generation={} steps={}", lane.uid.value(), target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input, target);
@@ -496,7 +497,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 }
                 return;
             }
-            log.warn("actuated values not durable, the pod will be synced again pod={} error=\"{}\"", lane.uid,
+            log.warn("actuated values not durable, the pod will be synced again pod={} error=\"{}\"", lane.uid.value(),
                     failure.getMessage());
             if (lane.inFlight == values) {
                 lane.inFlight = null;
@@ -521,7 +522,7 @@ public final class RuntimeEngine implements AutoCloseable {
             return true;
         } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid,
+            log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid.value(),
                     cause.getMessage());
             lane.lastError = "cannot record the applied resources: " + cause.getMessage();
             return false;
@@ -533,7 +534,7 @@ public final class RuntimeEngine implements AutoCloseable {
         if (lane.pendingCompletion && actuatedNow.equals(target.allocated())) {
             lane.pendingCompletion = false;
             completed.increment();
-            log.debug("resize completed pod={} generation={}", lane.uid, target.generation());
+            log.debug("resize completed pod={} generation={}", lane.uid.value(), target.generation());
             listener.resizeCompleted(lane.uid, target.generation());
         }
         listener.changed(lane.uid);
@@ -659,7 +660,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 p = p.with(statusReader.read(p, c.name(), c.containerId(),
                         values == null ? 0 : values.memoryRequestBytes()));
             } catch (CriException e) {
-                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid, c.name(),
+                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid.value(), c.name(),
                         e.getMessage());
             }
         }
@@ -695,7 +696,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 return v == null ? 0 : v.memoryRequestBytes();
             });
         } catch (CriException e) {
-            log.warn("relist failed pod={} error=\"{}\"", lane.uid, e.getMessage());
+            log.warn("relist failed pod={} error=\"{}\"", lane.uid.value(), e.getMessage());
             return;
         }
         setPod(lane, after);
@@ -705,7 +706,7 @@ public final class RuntimeEngine implements AutoCloseable {
             if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null
                     && target.allocated().containsKey(c.name())) {
                 log.info("container replaced behind the agent's back pod={} container={} old={} new={}",
-                        lane.uid, c.name(), oldId, c.containerId());
+                        lane.uid.value(), c.name(), oldId, c.containerId());
                 replaced.put(c.name(), c.actual());
             }
         }
@@ -821,13 +822,13 @@ public final class RuntimeEngine implements AutoCloseable {
                             read.memoryRequest(), read.answer().get())));
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
-                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
+                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid.value(),
                             read.container(), cause.getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt(); // closing: the rest of the reads are not waited for
                     break;
                 } catch (RuntimeException e) {
-                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
+                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid.value(),
                             read.container(), e.getMessage());
                 }
             }

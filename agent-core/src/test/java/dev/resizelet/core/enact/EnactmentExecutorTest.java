@@ -11,6 +11,7 @@ import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.cgroups.CgroupWrite;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ class EnactmentExecutorTest {
         CgroupName podCg = CgroupName.of("kubepods", "podu1");
         cgroups.create(podCg);
         List<ContainerEnactment> list = List.of(cs);
-        return new PodEnactment("u1", QosTier.GUARANTEED, podCg, "sb",
+        return new PodEnactment(PodUid.of("u1"), QosTier.GUARANTEED, podCg, "sb",
                 PodCgroupConfig.forPod(QosTier.GUARANTEED, list.stream().map(ContainerEnactment::actuated).toList()),
                 list);
     }

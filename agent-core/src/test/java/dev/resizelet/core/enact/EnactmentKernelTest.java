@@ -16,6 +16,7 @@ import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.cgroups.CgroupWriteException;
 import dev.resizelet.cgroups.CpuConversions;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -99,7 +100,7 @@ class EnactmentKernelTest {
     private PodEnactment pass(ResourceValues from, ResourceValues to) {
         ContainerEnactment c = new ContainerEnactment("c1", "c1", from, to, ResizePolicy.NOT_REQUIRED,
                 ResizePolicy.NOT_REQUIRED);
-        return new PodEnactment("u1", QosTier.GUARANTEED, pod, "sb", m.read(pod), List.of(c));
+        return new PodEnactment(PodUid.of("u1"), QosTier.GUARANTEED, pod, "sb", m.read(pod), List.of(c));
     }
 
     private static ResourceValues g(long cpu, long memMi) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.enact.EnactStep.CheckContainerMemoryUsage;
 import dev.resizelet.core.enact.EnactStep.CheckPodMemoryUsage;
 import dev.resizelet.core.enact.EnactStep.RecordActuated;
@@ -32,7 +33,7 @@ class EnactmentPlannerTest {
     private static PodEnactment pod(QosTier tier, ContainerEnactment... cs) {
         List<ContainerEnactment> list = List.of(cs);
         CgroupResources current = PodCgroupConfig.forPod(tier, list.stream().map(ContainerEnactment::actuated).toList());
-        return new PodEnactment("u1", tier, CgroupName.of("kubepods", "podu1"), "sb1", current, list);
+        return new PodEnactment(PodUid.of("u1"), tier, CgroupName.of("kubepods", "podu1"), "sb1", current, list);
     }
 
     @Test
@@ -167,8 +168,8 @@ class EnactmentPlannerTest {
     @Test
     void unknownPodCgroupValuesAreWrittenAsIncreases() {
         ContainerEnactment a = c("a", g(500, 128), g(500, 128));
-        PodEnactment p = new PodEnactment("u1", QosTier.GUARANTEED, CgroupName.of("kubepods", "podu1"), "sb1",
-                CgroupResources.NONE, List.of(a));
+        PodEnactment p = new PodEnactment(PodUid.of("u1"), QosTier.GUARANTEED, CgroupName.of("kubepods", "podu1"),
+                "sb1", CgroupResources.NONE, List.of(a));
         assertThat(EnactmentPlanner.plan(p)).containsExactly(
                 new SetPodCgroup(Resource.MEMORY, new CgroupResources(null, null, null, 128 * MI)),
                 new SetPodCgroup(Resource.CPU, new CgroupResources(null, 50_000L, 100_000L, null)),

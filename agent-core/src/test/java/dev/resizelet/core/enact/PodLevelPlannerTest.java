@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.enact.EnactStep.CheckContainerMemoryUsage;
 import dev.resizelet.core.enact.EnactStep.CheckPodMemoryUsage;
 import dev.resizelet.core.enact.EnactStep.SetPodCgroup;
@@ -24,7 +25,7 @@ class PodLevelPlannerTest {
         List<ContainerEnactment> list = List.of(cs);
         CgroupResources current = PodCgroupConfig.forPod(tier, list.stream().map(ContainerEnactment::actuated).toList(),
                 podFrom);
-        return new PodEnactment("u1", tier, CgroupName.of("kubepods", "podu1"), "sb1", current, list, podTo);
+        return new PodEnactment(PodUid.of("u1"), tier, CgroupName.of("kubepods", "podu1"), "sb1", current, list, podTo);
     }
 
     private static ContainerEnactment c(String name, ResourceValues from, ResourceValues to) {

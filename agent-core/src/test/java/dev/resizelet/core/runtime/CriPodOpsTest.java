@@ -10,6 +10,7 @@ import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.cgroups.MemoryLimitBelowUsageException;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
@@ -69,7 +70,7 @@ class CriPodOpsTest {
     private CriPodOps ops(CriRuntime cri) {
         CgroupManager cgroups = new CgroupManager(
                 new CgroupConfig(root, "kubepods", CgroupVersion.V1, CgroupDriver.CGROUPFS), CgroupFs.real());
-        PodSpec pod = new PodSpec("default", "web", "uid-1", QosTier.GUARANTEED,
+        PodSpec pod = new PodSpec("default", "web", PodUid.of("uid-1"), QosTier.GUARANTEED,
                 List.of(new ContainerSpec("app", "busybox", List.of("/bin/sleep", "3600"))));
         return new CriPodOps(cri, new PodLifecycle(cri, cgroups), pod, "sandbox-1", name -> 1);
     }

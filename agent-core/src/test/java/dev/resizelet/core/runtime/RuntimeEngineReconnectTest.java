@@ -11,6 +11,7 @@ import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.core.enact.ActuationRecords;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.cri.CriClientOptions;
 import dev.resizelet.cri.GrpcRuntimeClient;
 import dev.resizelet.fakecri.CriRpc;
@@ -64,12 +65,12 @@ class RuntimeEngineReconnectTest {
         client = new GrpcRuntimeClient(channel, CriClientOptions.defaults());
         ActuationRecords none = new ActuationRecords() {
             @Override
-            public Map<String, ResourceValues> actuated(String podUid) {
+            public Map<String, ResourceValues> actuated(PodUid podUid) {
                 return Map.of();
             }
 
             @Override
-            public CompletableFuture<Void> record(String podUid, Map<String, ResourceValues> actuated, String error) {
+            public CompletableFuture<Void> record(PodUid podUid, Map<String, ResourceValues> actuated, String error) {
                 return CompletableFuture.completedFuture(null);
             }
         };

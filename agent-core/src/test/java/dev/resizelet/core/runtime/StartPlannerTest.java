@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.resizelet.cgroups.CgroupName;
 import dev.resizelet.cgroups.QosTier;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.runtime.StartPlanner.InitFailed;
@@ -39,12 +40,13 @@ class StartPlannerTest {
                 initValues.put(c.name(), V);
             }
         }
-        return new PodSpec("default", "web", "uid-1", QosTier.BURSTABLE, resizable, List.of(inits), initValues,
-                restartPolicy);
+        return new PodSpec("default", "web", PodUid.of("uid-1"), QosTier.BURSTABLE, resizable, List.of(inits),
+                initValues, restartPolicy);
     }
 
     static RunningPod running(RunningContainer... containers) {
-        return new RunningPod("uid-1", "sb", CgroupName.parse("/kubepods/burstable/poduid-1"), List.of(containers));
+        return new RunningPod(PodUid.of("uid-1"), "sb", CgroupName.parse("/kubepods/burstable/poduid-1"),
+                List.of(containers));
     }
 
     static RunningContainer run(String name, int attempt) {

@@ -10,6 +10,7 @@ import dev.resizelet.core.enact.Backoff;
 import dev.resizelet.core.enact.InMemoryActuationRecords;
 import dev.resizelet.core.enact.ResizePolicy;
 import dev.resizelet.core.enact.ResourceValues;
+import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.runtime.ContainerSpec;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.PodSpec;
@@ -55,8 +56,8 @@ class RuntimeEngineIT {
         engine = new RuntimeEngine(h.client, h.agentCgroups, new InMemoryActuationRecords(), workers, scheduler,
                 new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), new RuntimeListener() {
                     @Override
-                    public void resizeCompleted(String podUid, long generation) {
-                        completions.add(podUid + "@" + generation);
+                    public void resizeCompleted(PodUid podUid, long generation) {
+                        completions.add(podUid.value() + "@" + generation);
                     }
                 });
         engine.start(Duration.ofMillis(200));
@@ -77,7 +78,7 @@ class RuntimeEngineIT {
     }
 
     private static PodSpec spec(String uid, QosTier tier, String... containers) {
-        return new PodSpec("default", "pod-" + uid, uid, tier,
+        return new PodSpec("default", "pod-" + uid, PodUid.of(uid), tier,
                 java.util.Arrays.stream(containers).map(n -> new ContainerSpec(n, "busybox", List.of("sleep", "3600")))
                         .toList());
     }
@@ -96,13 +97,13 @@ class RuntimeEngineIT {
 
     private PodRuntimeView resized(PodTarget t) {
         engine.submit(t);
-        String key = t.spec().uid() + "@" + t.generation();
+        String key = t.spec().uid().value() + "@" + t.generation();
         await().atMost(WAIT).until(() -> completions.contains(key));
         return engine.view(t.spec().uid()).orElseThrow();
     }
 
     private CgroupName podCgroup(PodSpec s) {
-        return h.agentCgroups.layout().pod(s.tier(), s.uid());
+        return h.agentCgroups.layout().pod(s.tier(), s.uid().value());
     }
 
     private CgroupResources containerFiles(PodSpec s, String id) {
@@ -220,17 +221,17 @@ class RuntimeEngineIT {
 
         engine.submit(target(s, 2, Map.of("app", g(500, 128))));
 
-        await().atMost(WAIT).until(() -> engine.view("m1").map(PodRuntimeView::lastError).orElse(""),
+        await().atMost(WAIT).until(() -> engine.view(PodUid.of("m1")).map(PodRuntimeView::lastError).orElse(""),
                 e -> e != null && e.startsWith("memory limit (" + 128 * MI + ") below current usage"));
         assertThat(containerFiles(s, id).memoryLimitBytes()).isEqualTo(256 * MI);
         assertThat(h.agentCgroups.read(podCgroup(s)).memoryLimitBytes()).isEqualTo(256 * MI);
         assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isZero();
-        assertThat(engine.view("m1").orElseThrow().resizing()).isTrue();
+        assertThat(engine.view(PodUid.of("m1")).orElseThrow().resizing()).isTrue();
 
         h.fake.setMemoryUsage(id, 100 * MI);
 
         await().atMost(WAIT).until(() -> completions.contains("m1@2"));
-        PodRuntimeView v = engine.view("m1").orElseThrow();
+        PodRuntimeView v = engine.view(PodUid.of("m1")).orElseThrow();
         assertThat(v.lastError()).isNull();
         assertThat(containerFiles(s, id).memoryLimitBytes()).isEqualTo(128 * MI);
         assertThat(h.agentCgroups.read(podCgroup(s)).memoryLimitBytes()).isEqualTo(128 * MI);
@@ -248,7 +249,7 @@ class RuntimeEngineIT {
         engine.submit(target(s, 2, Map.of("app", g(1000, 256))));
 
         await().atMost(WAIT).until(() -> h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES) >= 2);
-        PodRuntimeView failing = engine.view("f1").orElseThrow();
+        PodRuntimeView failing = engine.view(PodUid.of("f1")).orElseThrow();
         assertThat(failing.lastError()).contains("UpdateContainerResources").contains("disk full");
         assertThat(failing.resizing()).isTrue();
         assertThat(failing.actuated()).containsEntry("app", g(500, 128)); // never claims what was refused
@@ -257,7 +258,7 @@ class RuntimeEngineIT {
         h.fake.clearError(CriRpc.UPDATE_CONTAINER_RESOURCES);
 
         await().atMost(WAIT).until(() -> completions.contains("f1@2"));
-        PodRuntimeView v = engine.view("f1").orElseThrow();
+        PodRuntimeView v = engine.view(PodUid.of("f1")).orElseThrow();
         assertThat(v.lastError()).isNull();
         assertThat(v.actuated()).containsEntry("app", g(1000, 256));
         assertThat(containerFiles(s, id)).isEqualTo(new CgroupResources(1024L, 100_000L, 100_000L, 256 * MI));
@@ -311,9 +312,9 @@ class RuntimeEngineIT {
 
         String newId = h.fake.restartContainer(id); // comes back with its creation resources
 
-        await().atMost(WAIT).until(() -> engine.view("x1").orElseThrow().running().container("app")
+        await().atMost(WAIT).until(() -> engine.view(PodUid.of("x1")).orElseThrow().running().container("app")
                 .filter(c -> c.containerId().equals(newId) && g(700, 192).equals(c.actual())).isPresent());
-        RunningContainer app = engine.view("x1").orElseThrow().running().container("app").orElseThrow();
+        RunningContainer app = engine.view(PodUid.of("x1")).orElseThrow().running().container("app").orElseThrow();
         assertThat(app.restartCount()).isEqualTo(1);
         assertThat(containerFiles(s, newId)).isEqualTo(new CgroupResources(716L, 70_000L, 100_000L, 192 * MI));
     }
@@ -324,9 +325,9 @@ class RuntimeEngineIT {
         PodSpec s = spec("d1", QosTier.BURSTABLE, "app");
         PodRuntimeView v = started(target(s, 1, Map.of("app", new ResourceValues(100, 0, 0, 0))));
 
-        engine.remove("d1");
+        engine.remove(PodUid.of("d1"));
 
-        await().atMost(WAIT).until(() -> engine.view("d1").isEmpty());
+        await().atMost(WAIT).until(() -> engine.view(PodUid.of("d1")).isEmpty());
         assertThat(h.fake.sandboxIds()).doesNotContain(v.running().sandboxId());
         assertThat(h.fake.containerIds()).isEmpty();
         assertThat(h.agentCgroups.exists(podCgroup(s))).isFalse();
