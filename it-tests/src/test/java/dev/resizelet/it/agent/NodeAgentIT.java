@@ -148,6 +148,9 @@ class NodeAgentIT {
 
         agent.create(twoContainers("fresh", "500m", "128Mi"));
         PodView done = settled("fresh", 1);
+        // the loop may publish the settled status before the engine's post-start reads are answered: wait for them
+        await().atMost(WAIT).until(() -> h.fake.callCounts().getOrDefault(CriRpc.CONTAINER_STATUS, 0L)
+                - before.getOrDefault(CriRpc.CONTAINER_STATUS, 0L) >= 2);
 
         Map<CriRpc, Long> after = h.fake.callCounts();
         java.util.function.Function<CriRpc, Long> delta = rpc -> after.get(rpc) - before.get(rpc);
