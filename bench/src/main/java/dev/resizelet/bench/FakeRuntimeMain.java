@@ -24,8 +24,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fake runtime in a JVM of its own, for the harness's child process ({@link ChildFakeNode}): serves
@@ -43,15 +43,15 @@ public final class FakeRuntimeMain {
     }
 
     /**
-     * Prints queued update lines, everything queued in one write and one flush, looking again a millisecond after the
-     * queue ran dry (the lines carry the call's own time, so the delay costs the figures nothing, and the call's
+     * Prints queued update lines, everything queued (up to 64 KiB) in one write and one flush, looking again a
+     * millisecond after the queue ran dry (the lines carry the call's own time, so the delay costs the figures nothing, and the call's
      * thread never wakes this one).
      */
     private static void writeUpdates(ConcurrentLinkedQueue<UpdateLine> updates, PrintStream out) {
         StringBuilder sb = new StringBuilder();
         while (true) {
             UpdateLine u = updates.poll();
-            if (u == null) {
+            if (u == null || sb.length() >= 1 << 16) {
                 if (sb.length() > 0) {
                     synchronized (out) {
                         out.append(sb);
@@ -59,8 +59,10 @@ public final class FakeRuntimeMain {
                     }
                     sb.setLength(0);
                 }
-                LockSupport.parkNanos(1_000_000L);
-                continue;
+                if (u == null) {
+                    LockSupport.parkNanos(1_000_000L);
+                    continue;
+                }
             }
             sb.append("U ").append(u.nanoTime()).append(' ').append(u.id()).append(' ').append(u.shares()).append(' ')
                     .append(u.quota()).append(' ').append(u.memory()).append('\n');
@@ -106,7 +108,7 @@ public final class FakeRuntimeMain {
             }
         });
         // the fake keeps every call in a copy-on-write list: drop it often, or creating 10,000 pods is quadratic
-        Thread cleaner = new Thread(() -> {
+        daemon("fake-cri-clear-calls", () -> {
             while (true) {
                 runtime.clearCalls();
                 try {
@@ -115,9 +117,7 @@ public final class FakeRuntimeMain {
                     return;
                 }
             }
-        }, "fake-cri-clear-calls");
-        cleaner.setDaemon(true);
-        cleaner.start();
+        }).start();
         writer.start();
         // calls answered on the socket's thread: no executor hop per call (nothing here delays a call)
         FakeRuntimeServer server = FakeRuntimeServer.unixSocket(runtime, dir.resolve("cri.sock"), true);

@@ -525,21 +525,14 @@ public final class LoadRun {
         p.stormSeconds = (System.nanoTime() - start) / 1e9;
         shutdown(senders);
         long drainEnd = System.nanoTime() + DRAIN.toNanos();
-        while (System.nanoTime() < drainEnd && tracks.stream().anyMatch(t -> {
-            Pending q = t.pending.get();
-            return q != null && !q.done();
-        })) {
+        while (System.nanoTime() < drainEnd && tracks.stream().anyMatch(PodTrack::undecided)) {
             LockSupport.parkNanos(2_000_000L);
         }
-        long unfinished = tracks.stream().filter(t -> {
-            Pending q = t.pending.get();
-            return q != null && !q.done();
-        }).count();
+        long unfinished = tracks.stream().filter(PodTrack::undecided).count();
         outcomes.get("unfinished").addAndGet(unfinished);
-        tracks.stream().filter(t -> {
-            Pending q = t.pending.get();
-            return q != null && !q.done();
-        }).limit(10).forEach(t -> log.info("bench unfinished pod={} kind={} target={} status={}", t.name, t.pending.get().kind, t.pending.get().target,
+        tracks.stream().filter(PodTrack::undecided).limit(10).forEach(t -> log.info(
+                "bench unfinished pod={} kind={} target={} status={}", t.name, t.pending.get().kind,
+                t.pending.get().target,
                 agent.get(AgentAdapter.NAMESPACE, t.name).map(v -> v.status().toString()).orElse("gone")));
         p.stormDecisions = decisions.get();
         p.stormCompleted = completed.get();
@@ -830,12 +823,19 @@ public final class LoadRun {
             return -1;
         }
 
-        /** Picks the next shapes for {@code kind} and moves the pod's level (UP at the top becomes DOWN). */
+        /** Whether the pod's last resize is still in flight. */
+        boolean undecided() {
+            Pending q = pending.get();
+            return q != null && !q.done();
+        }
+
+        /** 0 and 1 by turns: a hog's size alternates, so no hog repeats the spec sent before it (no change). */
         private int nudgeHog() {
             hogNudged = !hogNudged;
             return hogNudged ? 1 : 0;
         }
 
+        /** Picks the next shapes for {@code kind} and moves the pod's level (UP at the top becomes DOWN). */
         Pending plan(ResizeKind kind, long requestNanos, long nodeCpuMilli) {
             ResizeKind k = kind;
             if (k == ResizeKind.UP && level == ContainerShape.MAX_LEVEL) {
