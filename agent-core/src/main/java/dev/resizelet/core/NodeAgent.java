@@ -467,7 +467,7 @@ public final class NodeAgent implements AutoCloseable {
         terminating.add(uid);
         engine.remove(uid);
         join(loop.removePod(uid)); // freed when the answer goes out: a new pod may take its room
-        log.info("pod force-deleted pod={} uid={}", key, uid.value());
+        log.info("pod force-deleted pod={} uid={}", key, uid);
         return view(deleted);
     }
 
@@ -482,7 +482,7 @@ public final class NodeAgent implements AutoCloseable {
                 store.deleteIfUid(key, uid.value());
             } catch (StoreException e) {
                 // the mark stays durable: the next start resumes (and finds nothing left to tear down)
-                log.warn("pod torn down but not removed from the store pod={} uid={} error=\"{}\"", key, uid.value(),
+                log.warn("pod torn down but not removed from the store pod={} uid={} error=\"{}\"", key, uid,
                         e.getMessage());
                 return;
             }
@@ -630,7 +630,6 @@ public final class NodeAgent implements AutoCloseable {
         public void resizeCompleted(PodUid podUid, long generation) {
             // the pass's result, handed to the loop just before, retries deferred resizes (ReconcileLoop.recordPass);
             // the engine tells changed() right after, which publishes the status
-
         }
 
         @Override

@@ -265,11 +265,12 @@ public final class AllocationManager {
         return retryPending();
     }
 
-    /** Re-decides the deferred resizes if a trigger skipped them (see {@link #retryTriggered}); their messages then quote the node's use as it is. */
+    /** Whether a trigger skipped re-deciding the deferred resizes (see {@link #retryTriggered}). */
     public boolean refreshOwed() {
         return refreshOwed;
     }
 
+    /** Re-decides the deferred resizes if a trigger skipped them; their messages then quote the node's use as it is. */
     public List<AdmissionDecision> refreshDeferred() {
         return refreshOwed ? retryPending() : List.of();
     }

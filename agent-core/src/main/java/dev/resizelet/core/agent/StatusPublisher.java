@@ -88,7 +88,7 @@ public final class StatusPublisher implements AutoCloseable {
             try {
                 publish.accept(uid);
             } catch (RuntimeException e) {
-                log.warn("status publication failed pod={} error=\"{}\"", uid.value(), e.getMessage(), e);
+                log.warn("status publication failed pod={} error=\"{}\"", uid, e.getMessage(), e);
             }
             boolean[] again = {false};
             pods.compute(uid, (k, s) -> {

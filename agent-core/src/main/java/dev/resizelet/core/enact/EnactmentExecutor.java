@@ -69,7 +69,7 @@ public final class EnactmentExecutor {
             return new PassOutcome.Completed(plan.size());
         } finally {
             if (sandbox != null && !Boolean.TRUE.equals(await(sandbox))) {
-                log.debug("UpdatePodSandboxResources not applied by the runtime pod={}", pod.podUid().value());
+                log.debug("UpdatePodSandboxResources not applied by the runtime pod={}", pod.podUid());
             }
         }
     }
@@ -79,14 +79,14 @@ public final class EnactmentExecutor {
         try {
             String refused = run(pod, step, ids, runtime, listener);
             if (refused != null) {
-                log.info("resize held back pod={} step={} reason=\"{}\"", pod.podUid().value(), step, refused);
+                log.info("resize held back pod={} step={} reason=\"{}\"", pod.podUid(), step, refused);
                 return new PassOutcome.Failed(step, refused, true);
             }
             return null;
         } catch (MemoryLimitBelowUsageException e) {
             return new PassOutcome.Failed(step, e.getMessage(), true);
         } catch (RuntimeException e) {
-            log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid().value(), step, e.getMessage());
+            log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid(), step, e.getMessage());
             return new PassOutcome.Failed(step, String.valueOf(e.getMessage()), false);
         }
     }
@@ -176,7 +176,7 @@ public final class EnactmentExecutor {
         if (error instanceof MemoryLimitBelowUsageException) {
             return new PassOutcome.Failed(step, error.getMessage(), true);
         }
-        log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid().value(), step, error.getMessage());
+        log.warn("resize step failed pod={} step={} error=\"{}\"", pod.podUid(), step, error.getMessage());
         return new PassOutcome.Failed(step, String.valueOf(error.getMessage()), false);
     }
 
@@ -184,7 +184,7 @@ public final class EnactmentExecutor {
     private String run(PodEnactment pod, EnactStep step, Map<String, String> ids, PodRuntimeOps runtime,
             ActuationListener listener) {
         if (step instanceof CheckPodMemoryUsage s) {
-            return usageGuard(pod.podCgroup(), s.newLimitBytes(), "pod " + pod.podUid().value());
+            return usageGuard(pod.podCgroup(), s.newLimitBytes(), "pod " + pod.podUid());
         } else if (step instanceof CheckContainerMemoryUsage s) {
             CgroupName cg = cgroups.layout().container(pod.podCgroup(), ids.get(s.container()));
             return usageGuard(cg, s.newLimitBytes(), "container " + s.container());

@@ -131,7 +131,7 @@ public final class PodLifecycle {
             throw e;
         }
         log.info("pod started pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(),
-                pod.uid().value(), sandboxId, progress.pod().containers().size());
+                pod.uid(), sandboxId, progress.pod().containers().size());
         return progress;
     }
 
@@ -289,7 +289,7 @@ public final class PodLifecycle {
             }
         }
         log.debug("pod adopted pod={}/{} uid={} sandbox={} containers={}", pod.namespace(), pod.name(),
-                pod.uid().value(), sandboxId, byName.size());
+                pod.uid(), sandboxId, byName.size());
         return running;
     }
 
@@ -445,7 +445,7 @@ public final class PodLifecycle {
         try {
             stop(running);
         } catch (RuntimeException e) {
-            log.warn("cleanup after a failed start failed uid={} error=\"{}\"", running.uid().value(), e.getMessage());
+            log.warn("cleanup after a failed start failed uid={} error=\"{}\"", running.uid(), e.getMessage());
         }
     }
 

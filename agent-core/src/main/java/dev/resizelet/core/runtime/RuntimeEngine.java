@@ -363,7 +363,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 refresh(lane, target);
             }
         } catch (RuntimeException e) {
-            log.error("pod worker failed pod={} error=\"{}\"", lane.uid.value(), e.getMessage(), e);
+            log.error("pod worker failed pod={} error=\"{}\"", lane.uid, e.getMessage(), e);
             failed = true;
             lane.lastError = e.getMessage();
             listener.changed(lane.uid);
@@ -451,7 +451,7 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         passes.increment();
         lane.pendingCompletion = true;
-        log.debug("resize pass pod={} generation={} steps={}", lane.uid.value(), target.generation(), plan.size());
+        log.debug("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
                 name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
         Recorder recorder = new Recorder(lane, input, target);
@@ -497,7 +497,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 }
                 return;
             }
-            log.warn("actuated values not durable, the pod will be synced again pod={} error=\"{}\"", lane.uid.value(),
+            log.warn("actuated values not durable, the pod will be synced again pod={} error=\"{}\"", lane.uid,
                     failure.getMessage());
             if (lane.inFlight == values) {
                 lane.inFlight = null;
@@ -522,7 +522,7 @@ public final class RuntimeEngine implements AutoCloseable {
             return true;
         } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid.value(),
+            log.warn("actuated values not durable, the pass will be retried pod={} error=\"{}\"", lane.uid,
                     cause.getMessage());
             lane.lastError = "cannot record the applied resources: " + cause.getMessage();
             return false;
@@ -534,7 +534,7 @@ public final class RuntimeEngine implements AutoCloseable {
         if (lane.pendingCompletion && actuatedNow.equals(target.allocated())) {
             lane.pendingCompletion = false;
             completed.increment();
-            log.debug("resize completed pod={} generation={}", lane.uid.value(), target.generation());
+            log.debug("resize completed pod={} generation={}", lane.uid, target.generation());
             listener.resizeCompleted(lane.uid, target.generation());
         }
         listener.changed(lane.uid);
@@ -660,7 +660,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 p = p.with(statusReader.read(p, c.name(), c.containerId(),
                         values == null ? 0 : values.memoryRequestBytes()));
             } catch (CriException e) {
-                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid.value(), c.name(),
+                log.warn("status read after start failed pod={} container={} error=\"{}\"", lane.uid, c.name(),
                         e.getMessage());
             }
         }
@@ -696,7 +696,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 return v == null ? 0 : v.memoryRequestBytes();
             });
         } catch (CriException e) {
-            log.warn("relist failed pod={} error=\"{}\"", lane.uid.value(), e.getMessage());
+            log.warn("relist failed pod={} error=\"{}\"", lane.uid, e.getMessage());
             return;
         }
         setPod(lane, after);
@@ -706,7 +706,7 @@ public final class RuntimeEngine implements AutoCloseable {
             if (!oldId.isEmpty() && !c.containerId().equals(oldId) && c.actual() != null
                     && target.allocated().containsKey(c.name())) {
                 log.info("container replaced behind the agent's back pod={} container={} old={} new={}",
-                        lane.uid.value(), c.name(), oldId, c.containerId());
+                        lane.uid, c.name(), oldId, c.containerId());
                 replaced.put(c.name(), c.actual());
             }
         }
@@ -822,13 +822,13 @@ public final class RuntimeEngine implements AutoCloseable {
                             read.memoryRequest(), read.answer().get())));
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
-                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid.value(),
+                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
                             read.container(), cause.getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt(); // closing: the rest of the reads are not waited for
                     break;
                 } catch (RuntimeException e) {
-                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid.value(),
+                    log.warn("status read after update failed pod={} container={} error=\"{}\"", lane.uid,
                             read.container(), e.getMessage());
                 }
             }
