@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -68,8 +69,10 @@ public final class LatencyProbe {
             if (ob.showsAllocated(target[0])) {
                 decided.compareAndSet(0, now);
             }
-            if (ob.showsActual(target[0])) {
-                visible.compareAndSet(0, now);
+            if (ob.showsActual(target[0]) && visible.compareAndSet(0, now)) {
+                synchronized (visible) {
+                    visible.notifyAll();
+                }
             }
         });
         awaitRunning(agent, name);
@@ -87,9 +90,13 @@ public final class LatencyProbe {
             long start = System.nanoTime();
             AgentAdapter.update(agent, AgentAdapter.resized(spec, next));
             long acked = System.nanoTime();
+            // waits on the watch's signal: a spinning waiter took one of the machine's two cores from the agent
             long deadline = start + Duration.ofSeconds(10).toNanos();
-            while (visible.get() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+            synchronized (visible) {
+                for (long left = deadline - System.nanoTime(); visible.get() == 0 && left > 0;
+                        left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(visible, left);
+                }
             }
             t[0][i] = acked - start;
             t[1][i] = decided.get() - start;

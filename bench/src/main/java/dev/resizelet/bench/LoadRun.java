@@ -602,10 +602,14 @@ public final class LoadRun {
                         spec = AgentAdapter.pod(t.name, t.uid, o.image(), pending.target);
                         t.pending.set(pending);
                     }
+                    // parked until the watch event that finishes the resize unparks it: a waiter polling every
+                    // 50 µs took CPU from the agent that the bare baseline's threads (blocked in the call) never take
+                    pending.waiter = Thread.currentThread();
                     send(agent, t, pending, spec);
                     long deadline = System.nanoTime() + DRAIN.toNanos();
-                    while (!pending.visible && !pending.done() && System.nanoTime() < deadline) {
-                        LockSupport.parkNanos(50_000L);
+                    for (long left = DRAIN.toNanos(); !pending.visible && !pending.done() && left > 0;
+                            left = deadline - System.nanoTime()) {
+                        LockSupport.parkNanos(pending, left);
                     }
                     if (pending.visible) {
                         mine.recordValue(Math.max(1_000L, pending.visibleAt - pending.requestNanos));
@@ -761,6 +765,7 @@ public final class LoadRun {
                 toVisible.recordValue(Math.max(1_000L, now - p.requestNanos));
                 timeline.record(p.requestNanos, now - p.requestNanos);
                 completed.incrementAndGet();
+                p.wakeWaiter();
             }
         } else if (ob.pendingReason() != null || ob.showsAllocated(p.target)) {
             // decided: pending with a reason, or admitted after all (room the harness did not expect was free)
@@ -769,6 +774,7 @@ public final class LoadRun {
                 toDecision.recordValue(Math.max(1_000L, now - p.requestNanos));
                 decisions.incrementAndGet();
                 outcomes.get(expected.equals(ob.pendingReason()) ? p.kind.flagName() : "unexpected").incrementAndGet();
+                p.wakeWaiter();
             }
         }
     }
@@ -889,6 +895,8 @@ public final class LoadRun {
         private final AtomicInteger containersSeen = new AtomicInteger();
         volatile boolean visible;
         volatile long visibleAt;
+        /** A saturation worker parked until this resize is done (null: nobody waits). */
+        volatile Thread waiter;
 
         Pending(ResizeKind kind, long requestNanos, List<ContainerShape> target, int changed) {
             this.kind = kind;
@@ -907,6 +915,14 @@ public final class LoadRun {
 
         boolean finish() {
             return claim(4);
+        }
+
+        /** Called by whoever finished it, after {@code visible} is set. */
+        void wakeWaiter() {
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
         }
 
         boolean done() {
