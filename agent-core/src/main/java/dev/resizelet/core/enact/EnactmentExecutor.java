@@ -43,35 +43,33 @@ public final class EnactmentExecutor {
     public PassOutcome execute(PodEnactment pod, List<EnactStep> plan, PodRuntimeOps runtime, ActuationListener listener) {
         Map<String, String> ids = new HashMap<>();
         pod.containers().forEach(c -> ids.put(c.name(), c.containerId()));
-        CompletableFuture<Boolean> sandbox = null;
-        try {
-            for (int i = 0; i < plan.size(); i++) {
-                EnactStep step = plan.get(i);
-                if (step instanceof UpdateContainer) {
-                    int end = waveEnd(pod, plan, i);
-                    PassOutcome failed = runWave(pod, plan.subList(i, end), ids, runtime, listener);
-                    if (failed != null) {
-                        return failed;
-                    }
-                    i = end - 1;
-                    continue;
-                }
-                if (step instanceof UpdatePodSandbox s) {
-                    // the pod cgroup already holds the values: the runtime is told while the pass goes on
-                    sandbox = runtime.updateSandboxAsync(s.podValues());
-                    continue;
-                }
-                PassOutcome failed = runOne(pod, step, ids, runtime, listener);
+        for (int i = 0; i < plan.size(); i++) {
+            EnactStep step = plan.get(i);
+            if (step instanceof UpdateContainer) {
+                int end = waveEnd(pod, plan, i);
+                PassOutcome failed = runWave(pod, plan.subList(i, end), ids, runtime, listener);
                 if (failed != null) {
                     return failed;
                 }
+                i = end - 1;
+                continue;
             }
-            return new PassOutcome.Completed(plan.size());
-        } finally {
-            if (sandbox != null && !Boolean.TRUE.equals(await(sandbox))) {
-                log.debug("UpdatePodSandboxResources not applied by the runtime pod={}", pod.podUid());
+            if (step instanceof UpdatePodSandbox s) {
+                // the pod cgroup already holds the values: the runtime is told, and the pass does not wait for
+                // its answer (best effort, as the kubelet's: a failure only logs)
+                runtime.updateSandboxAsync(s.podValues()).thenAccept(applied -> {
+                    if (!applied) {
+                        log.debug("UpdatePodSandboxResources not applied by the runtime pod={}", pod.podUid());
+                    }
+                });
+                continue;
+            }
+            PassOutcome failed = runOne(pod, step, ids, runtime, listener);
+            if (failed != null) {
+                return failed;
             }
         }
+        return new PassOutcome.Completed(plan.size());
     }
 
     private PassOutcome runOne(PodEnactment pod, EnactStep step, Map<String, String> ids, PodRuntimeOps runtime,
@@ -157,18 +155,6 @@ public final class EnactmentExecutor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the engine is closing: the pass ends as failed
             return new IllegalStateException("interrupted while waiting for the runtime", e);
-        }
-    }
-
-    /** The sandbox call's answer; false if the wait was interrupted (the engine is closing). */
-    private static Boolean await(CompletableFuture<Boolean> sandbox) {
-        try {
-            return sandbox.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | CancellationException e) {
-            return false; // updateSandboxAsync never fails; nothing to report if it did
         }
     }
 

@@ -14,6 +14,7 @@ import dev.resizelet.cri.v1.UpdateContainerResourcesRequest;
 import dev.resizelet.cri.v1.UpdatePodSandboxResourcesRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -31,16 +32,20 @@ public final class CriPodOps implements PodRuntimeOps {
     private final PodSpec pod;
     private final String sandboxId;
     private final ToIntFunction<String> nextAttempt;
+    private final AtomicReference<CompletableFuture<Boolean>> lastSandboxCall;
 
     /**
      * @param nextAttempt the attempt number of a recreated container (restartCount + 1), asked at creation
+     * @param lastSandboxCall the pod's last UpdatePodSandboxResources (kept across passes): a new one is sent after it
      */
-    public CriPodOps(CriRuntime cri, PodLifecycle lifecycle, PodSpec pod, String sandboxId, ToIntFunction<String> nextAttempt) {
+    public CriPodOps(CriRuntime cri, PodLifecycle lifecycle, PodSpec pod, String sandboxId, ToIntFunction<String> nextAttempt,
+            AtomicReference<CompletableFuture<Boolean>> lastSandboxCall) {
         this.cri = requireNonNull(cri, "cri");
         this.lifecycle = requireNonNull(lifecycle, "lifecycle");
         this.pod = requireNonNull(pod, "pod");
         this.sandboxId = requireNonNull(sandboxId, "sandboxId");
         this.nextAttempt = requireNonNull(nextAttempt, "nextAttempt");
+        this.lastSandboxCall = requireNonNull(lastSandboxCall, "lastSandboxCall");
     }
 
     /**
@@ -98,9 +103,22 @@ public final class CriPodOps implements PodRuntimeOps {
         }
     }
 
+    /**
+     * Sent once the pod's previous UpdatePodSandboxResources is answered (at once when none is in flight): calls on
+     * one channel may be served in any order, and the runtime must end with the newest values.
+     */
     @Override
     public CompletableFuture<Boolean> updateSandboxAsync(CgroupResources podValues) {
-        return cri.updatePodSandboxResourcesAsync(sandboxRequest(podValues)).handle((ok, failure) -> {
+        UpdatePodSandboxResourcesRequest request = sandboxRequest(podValues);
+        CompletableFuture<Boolean> before = lastSandboxCall.get();
+        CompletableFuture<Boolean> call = before == null || before.isDone() ? sendSandbox(request)
+                : before.thenCompose(answered -> sendSandbox(request)); // never fails: see sendSandbox
+        lastSandboxCall.set(call);
+        return call;
+    }
+
+    private CompletableFuture<Boolean> sendSandbox(UpdatePodSandboxResourcesRequest request) {
+        return cri.updatePodSandboxResourcesAsync(request).handle((ok, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             if (cause == null) {

@@ -35,6 +35,12 @@ final class PodLane {
     boolean pendingCompletion;
     /** Set before the first task when a node-wide listing already answered whether the runtime runs the pod. */
     volatile boolean adoptionChecked;
+    /**
+     * The pod's last UpdatePodSandboxResources, which a pass does not wait for: the next one is sent only once it is
+     * answered, so the runtime sees the pod's values in the order the passes set them.
+     */
+    final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Boolean>> sandboxCall =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     PodLane(PodUid uid) {
         this.uid = uid;

@@ -453,7 +453,7 @@ public final class RuntimeEngine implements AutoCloseable {
         lane.pendingCompletion = true;
         log.debug("resize pass pod={} generation={} steps={}", lane.uid, target.generation(), plan.size());
         CriPodOps ops = new CriPodOps(cri, lifecycle, target.spec(), lane.pod.sandboxId(),
-                name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1));
+                name -> lane.pod.container(name).map(c -> c.restartCount() + 1).orElse(1), lane.sandboxCall);
         Recorder recorder = new Recorder(lane, input, target);
         PassOutcome outcome;
         try {

@@ -253,15 +253,10 @@ class EnactmentExecutorTest {
         awaitSent(held, "ida", "idb"); // both sent while neither has answered
         held.inFlight.get("idb").complete(null);
         held.inFlight.get("ida").complete(null);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (!log.contains("sandbox sent")) {
-            assertThat(System.nanoTime()).as("sandbox update sent").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
-        assertThat(pass).as("the pass waits for the sandbox's answer").isNotDone();
-        held.sandbox.complete(true);
 
+        // the sandbox update is sent, and the pass ends without its answer (best effort, as the kubelet's)
         assertThat(pass.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(PassOutcome.Completed.class);
+        assertThat(held.sandbox).as("never answered").isNotDone();
         assertThat(log.stream().filter(l -> !l.startsWith("write"))).containsExactly(
                 "send ida", "send idb", "actuated a", "actuated b", "sandbox sent");
     }

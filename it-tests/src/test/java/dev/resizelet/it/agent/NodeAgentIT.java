@@ -126,6 +126,9 @@ class NodeAgentIT {
 
         agent.update("default", "pair", twoContainers("pair", "800m", "256Mi"), null, true, false);
         PodView done = settled("pair", 2);
+        // the pass does not wait for UpdatePodSandboxResources (best effort): the runtime may see it a little later
+        await().atMost(WAIT).until(() -> h.fake.callCounts().getOrDefault(CriRpc.UPDATE_POD_SANDBOX_RESOURCES, 0L)
+                > before.getOrDefault(CriRpc.UPDATE_POD_SANDBOX_RESOURCES, 0L));
 
         Map<CriRpc, Long> after = h.fake.callCounts();
         long updates = after.get(CriRpc.UPDATE_CONTAINER_RESOURCES) - before.get(CriRpc.UPDATE_CONTAINER_RESOURCES);

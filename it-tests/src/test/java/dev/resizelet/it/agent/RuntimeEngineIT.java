@@ -102,6 +102,12 @@ class RuntimeEngineIT {
         return engine.view(t.spec().uid()).orElseThrow();
     }
 
+    /** The pass does not wait for UpdatePodSandboxResources: the runtime may see it after the resize completed. */
+    private void awaitSandboxTold(PodRuntimeView v) {
+        String call = "UpdatePodSandboxResources " + v.running().sandboxId();
+        await().atMost(WAIT).until(() -> h.actions().contains(call));
+    }
+
     private CgroupName podCgroup(PodSpec s) {
         return h.agentCgroups.layout().pod(s.tier(), s.uid().value());
     }
@@ -122,6 +128,7 @@ class RuntimeEngineIT {
         h.clearLog();
 
         PodRuntimeView v = resized(target(s, 2, Map.of("app", g(1000, 256))));
+        awaitSandboxTold(v);
 
         String pod = "cpu/kubepods/podg1/";
         String mem = "memory/kubepods/podg1/";
@@ -159,6 +166,7 @@ class RuntimeEngineIT {
         ResourceValues a1 = new ResourceValues(300, 600, 64 * MI, 384 * MI); // a grows
         ResourceValues b1 = new ResourceValues(50, 100, 64 * MI, 64 * MI);   // b shrinks more: pod total down
         PodRuntimeView v = resized(target(s, 2, Map.of("a", a1, "b", b1)));
+        awaitSandboxTold(v);
 
         String pod = "cpu/kubepods/burstable/podb2/";
         String mem = "memory/kubepods/burstable/podb2/";
