@@ -206,11 +206,9 @@ public final class NodeAgent implements AutoCloseable {
             }
         });
         long tPublished = System.nanoTime();
-        for (PodTarget t : targets) {
-            if (!terminating.contains(t.spec().uid())) {
-                engine.submit(t);
-            }
-        }
+        // each restored pod's first pass (its record checked against the runtime, its containers read back) runs in
+        // the background, a few at a time: API readers and new resizes are not queued behind 10,000 of them
+        engine.submitRestored(targets.stream().filter(t -> !terminating.contains(t.spec().uid())).toList());
         // a deletion the last run acknowledged resumes: the grace period runs on from its deletionTimestamp
         for (StoredObject<Pod, PodStatus> o : stored) {
             if (o.terminating()) {

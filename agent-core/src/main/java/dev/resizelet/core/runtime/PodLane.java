@@ -22,6 +22,10 @@ final class PodLane {
     ScheduledFuture<?> retry;
     /** The sync at the end of a container's crash-loop back-off, while one waits. */
     ScheduledFuture<?> startRetry;
+    /** Restarted agent: the pod's first pass waits for its turn ({@link RestoredPasses}); a new target clears it. */
+    boolean restoredPassOwed;
+    /** The next task is the pod's paced first pass after a restart, whose end lets the next one start. */
+    boolean restoredPass;
     // lane thread (published to readers through volatile)
     volatile RunningPod pod;
     volatile String lastError;

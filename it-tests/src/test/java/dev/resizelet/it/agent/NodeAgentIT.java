@@ -339,6 +339,35 @@ class NodeAgentIT {
     }
 
     @Test
+    void afterARestartEveryPodIsReadBackInTheBackgroundAndAResizeSentMeanwhileIsEnactedWithItsNewValues() {
+        start(8000, 8192 * MI);
+        List<String> names = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "p" + i).toList();
+        names.forEach(n -> agent.create(guaranteed(n, "200m", "64Mi")));
+        List<String> ids = names.stream().map(n -> containerId(running(n))).toList();
+        agent.close();
+        agent = null;
+        int readsBefore = h.fake.calls(CriRpc.CONTAINER_STATUS).size();
+
+        start(8000, 8192 * MI);
+        // more pods than restored passes run at once; the last one is resized before its turn may have come
+        agent.update("default", "p9", guaranteed("p9", "700m", "64Mi"), null, true, false);
+
+        await().atMost(WAIT).until(() -> h.fake.calls(CriRpc.CONTAINER_STATUS).stream().skip(readsBefore)
+                .map(c -> c.id()).collect(java.util.stream.Collectors.toSet()).containsAll(ids));
+        PodView resized = settled("p9", 2);
+        assertThat(resized.status().containerStatuses().get(0).resources().limits())
+                .containsEntry("cpu", Quantity.parse("700m"));
+        assertThat(containerId(resized)).as("adopted, not recreated").isEqualTo(ids.get(9));
+        for (int i = 0; i < 9; i++) {
+            PodView v = settled(names.get(i), 1);
+            assertThat(containerId(v)).isEqualTo(ids.get(i));
+            assertThat(v.status().containerStatuses().get(0).resources().limits())
+                    .containsEntry("cpu", Quantity.parse("200m"));
+        }
+        assertThat(h.fake.callCount(CriRpc.RUN_POD_SANDBOX)).as("nothing started twice").isEqualTo(10);
+    }
+
+    @Test
     void watchSeesTheResizeProgressInOrder() throws Exception {
         start(4000, 4096 * MI);
         agent.create(guaranteed("web", "500m", "128Mi"));
