@@ -1044,12 +1044,31 @@ public final class LoadRun {
     }
 
     private void loadAverage(String phase) {
+        if (phase.equals("start")) {
+            warnIfAutogroup();
+        }
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             load.put(phase, f[0] + " " + f[1] + " " + f[2]);
             log.info("bench phase={} load={} {} {}", phase, f[0], f[1], f[2]);
         } catch (IOException | RuntimeException e) {
             load.put(phase, "?");
+        }
+    }
+
+    /**
+     * With the kernel's autogroup scheduling on, every session's processes share the CPU equally as a group, whatever
+     * their nice value: a build at {@code nice -n 19} in another terminal then takes half the machine from the run.
+     */
+    private static void warnIfAutogroup() {
+        try {
+            if (Files.readString(Path.of("/proc/sys/kernel/sched_autogroup_enabled")).trim().equals("1")) {
+                log.warn("bench kernel.sched_autogroup_enabled=1: other sessions' processes get an equal share of the "
+                        + "CPU whatever their nice value; measure on an idle machine, or set it to 0 (as root) so that "
+                        + "nice works");
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("bench autogroup setting unreadable", e);
         }
     }
 
