@@ -42,6 +42,7 @@ import dev.resizelet.core.runtime.ModelTargets;
 import dev.resizelet.core.runtime.OrphanSweep;
 import dev.resizelet.core.runtime.PodLifecycle;
 import dev.resizelet.core.runtime.PodRuntimeView;
+import dev.resizelet.core.runtime.PodSpec;
 import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RuntimeEngine;
 import dev.resizelet.core.runtime.RuntimeListener;
@@ -176,22 +177,27 @@ public final class NodeAgent implements AutoCloseable {
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
         stored.forEach(o -> keysByUid.put(o.spec().uid(), o.key()));
         stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.spec().uid()));
-        join(loop.restore(stored.stream().map(StoredObject::spec).toList()));
-        long tRestore = System.nanoTime();
-        // the sweep removes only what belongs to no stored pod, the adoption takes over only stored pods: side by side
+        CompletableFuture<?> restoring = loop.restore(stored.stream().map(StoredObject::spec).toList());
+        // while the owner re-admits every pod: the sweep removes only what belongs to no stored pod, and the adoption
+        // takes over the pods that hold an allocation (the runtime can run no other), found by what a resize never
+        // changes (uid, containers, QoS tier)
         CompletableFuture<Void> swept = background("resizelet-start-sweep", () -> {
             sweepOrphans(cgroups, stored, listing, podCgroups);
             return null;
         });
+        java.util.Set<PodUid> allocatedAtStart = journal.opened().allocated().keySet();
+        adoptRunning(stored.parallelStream().filter(o -> allocatedAtStart.contains(o.spec().uid()))
+                .map(o -> ModelTargets.spec(o.spec())).toList(), listedOrNull(listing));
+        long tAdopt = System.nanoTime();
+        join(restoring);
+        long tRestore = System.nanoTime();
         List<PodTarget> targets = stored.parallelStream()
                 .map(o -> loop.state(o.spec().uid()).orElse(null))
                 .filter(s -> s != null && s.allocated() != null)
                 .map(s -> ModelTargets.target(s.allocated(), s.allocated().resources()))
                 .toList();
-        long tTargets = System.nanoTime();
-        adoptRunning(targets, listedOrNull(listing));
         join(swept);
-        long tAdopt = System.nanoTime();
+        long tTargets = System.nanoTime();
         // every restored pod's first status (allocatedResources from the loop, containers as adopted), composed and
         // published on both cores before the engine starts its passes: at ready every pod is listed as it is, not
         // composed by each reader while 10,000 passes and their status kicks compete for the CPU; a pass that reads
@@ -219,11 +225,11 @@ public final class NodeAgent implements AutoCloseable {
         }
         engine.start(b.relistInterval);
         ready = true;
-        log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} restoreMs={} "
-                + "targetsMs={} adoptMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
-                (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000, (tRestore - tJournal) / 1_000_000,
-                (tTargets - tRestore) / 1_000_000, (tAdopt - tTargets) / 1_000_000,
-                (tPublished - tAdopt) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+        log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} adoptMs={} restoreMs={} "
+                + "targetsMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
+                (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000, (tAdopt - tJournal) / 1_000_000,
+                (tRestore - tAdopt) / 1_000_000, (tTargets - tRestore) / 1_000_000,
+                (tPublished - tTargets) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -270,9 +276,9 @@ public final class NodeAgent implements AutoCloseable {
      * The node-wide listing read at start finds the pods the runtime kept (listed again if that read failed); if that
      * fails too, each pod searches on its own.
      */
-    private void adoptRunning(List<PodTarget> targets, RuntimeListing listed) {
+    private void adoptRunning(List<PodSpec> pods, RuntimeListing listed) {
         try {
-            engine.adoptRunning(targets.stream().map(PodTarget::spec).toList(), listed);
+            engine.adoptRunning(pods, listed);
         } catch (CriException e) {
             log.warn("node-wide adoption listing failed, adopting pod by pod error=\"{}\"", e.getMessage());
         }

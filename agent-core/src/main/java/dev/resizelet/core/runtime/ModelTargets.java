@@ -42,6 +42,21 @@ public final class ModelTargets {
             cpu.put(c.name(), policy(c.resizePolicyFor(ResourceNames.CPU)));
             memory.put(c.name(), policy(c.resizePolicyFor(ResourceNames.MEMORY)));
         }
+        return new PodTarget(spec(pod, containers, podLevel), allocated.generation(), values, cpu, memory);
+    }
+
+    /**
+     * What the runtime runs of {@code pod} (its containers, QoS tier, restart policy), without the resources a target
+     * carries: enough to find the pod in the runtime and adopt it after a restart, before its allocation is restored.
+     * Its init containers' values inherit the pod's own pod-level limits (a target's inherit the allocated ones).
+     */
+    public static PodSpec spec(Pod pod) {
+        PodResources own = pod.resources();
+        boolean podLevel = !own.pod().requests().isEmpty() || !own.pod().limits().isEmpty();
+        return spec(pod, pod.resizableContainers(), podLevel ? values(own.pod()) : null);
+    }
+
+    private static PodSpec spec(Pod pod, List<Container> containers, ResourceValues podLevel) {
         Map<String, ContainerSpec> specs = new HashMap<>();
         Map<String, ResourceValues> initValues = new HashMap<>();
         for (Container c : pod.allContainers()) {
@@ -53,11 +68,10 @@ public final class ModelTargets {
                 initValues.put(c.name(), podLevel == null ? v : inheritLimits(v, podLevel));
             }
         }
-        PodSpec spec = new PodSpec(pod.namespace(), pod.name(), pod.uid(), tier(pod),
+        return new PodSpec(pod.namespace(), pod.name(), pod.uid(), tier(pod),
                 containers.stream().map(c -> specs.get(c.name())).toList(),
                 pod.initContainers().stream().map(c -> specs.get(c.name())).toList(), initValues, pod.restartPolicy(),
                 pod.effectiveTerminationGracePeriodSeconds());
-        return new PodTarget(spec, allocated.generation(), values, cpu, memory);
     }
 
     /** A container's values with the pod-level cpu and memory limits where it has none of its own. */

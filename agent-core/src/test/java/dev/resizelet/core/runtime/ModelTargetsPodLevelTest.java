@@ -33,6 +33,24 @@ class ModelTargetsPodLevelTest {
     }
 
     @Test
+    void theSpecForAdoptionIsTheTargetsSpecOfThePodsOwnResourcesAndIgnoresAnAllocationThatDiffers() {
+        Container init = new Container("init", "busybox", List.of("true"), res("", ""), Map.of(), null);
+        Pod p = new Pod("default", "p", PodUid.of("u3"), 1, 0, Map.of(), List.of(init),
+                List.of(container("a", "cpu=100m", ""), container("b", "cpu=100m", "cpu=200m,memory=64Mi")))
+                .withPodResources(res("cpu=500m,memory=128Mi", "cpu=1,memory=256Mi"));
+        Pod grown = p.withPodResources(res("cpu=500m,memory=128Mi", "cpu=2,memory=512Mi"));
+
+        PodSpec spec = ModelTargets.spec(p);
+
+        assertThat(spec).isEqualTo(ModelTargets.target(p, p.resources()).spec());
+        assertThat(spec.initResources().get("init")).isEqualTo(new ResourceValues(0, 1000, 0, 256 * MI));
+        assertThat(ModelTargets.target(p, grown.resources()).spec()).as("a target's init values inherit the allocation")
+                .isNotEqualTo(spec);
+        Pod plain = pod("u4", container("a", "cpu=100m", ""));
+        assertThat(ModelTargets.spec(plain)).isEqualTo(ModelTargets.target(plain, plain.resources()).spec());
+    }
+
+    @Test
     void withoutPodLevelResourcesNothingChanges() {
         Pod p = pod("u2", container("a", "cpu=100m", ""));
 
