@@ -163,7 +163,9 @@ public final class NodeAgent implements AutoCloseable {
             public void onDecision(AdmissionDecision decision, PodState state) {
                 if (decision instanceof Admitted && state != null && state.allocated() != null
                         && keysByUid.containsKey(decision.uid()) && !terminating.contains(decision.uid())) {
-                    engine.submit(ModelTargets.target(state.allocated(), state.allocated().resources()));
+                    // built where the pass (or a status read) first needs it: not on the owner's thread
+                    Pod allocated = state.allocated();
+                    engine.submit(decision.uid(), () -> ModelTargets.target(allocated, allocated.resources()));
                 }
             }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.ScheduledFuture;
 final class PodLane {
     final PodUid uid;
     // guarded by this
-    PodTarget target;
+    /** Built once, where it is first needed (a pass or a status read), never on the thread that submitted it. */
+    java.util.function.Supplier<PodTarget> target;
     boolean deleted;
     /** When the grace period of a deletion ends (set with {@code deleted}); only ever moves earlier. */
     java.time.Instant deadline;

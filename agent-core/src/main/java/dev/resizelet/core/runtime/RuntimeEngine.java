@@ -130,9 +130,19 @@ public final class RuntimeEngine implements AutoCloseable {
 
     /** Runs the pod (first time) or enacts the target's allocated values; a newer target replaces a queued one. */
     public void submit(PodTarget target) {
-        PodLane lane = lanes.computeIfAbsent(target.spec().uid(), this::newLane);
+        submit(target.spec().uid(), () -> target);
+    }
+
+    /**
+     * As {@link #submit(PodTarget)}, with the target built once where it is first needed (the pod's pass, or a
+     * status read of the pod), not on the caller's thread: the allocation owner hands a decision over without building
+     * what the runtime runs.
+     */
+    public void submit(PodUid podUid, java.util.function.Supplier<PodTarget> target) {
+        PodLane lane = lanes.computeIfAbsent(podUid, this::newLane);
+        java.util.function.Supplier<PodTarget> once = com.google.common.base.Suppliers.memoize(target::get);
         synchronized (lane) {
-            lane.target = target;
+            lane.target = once;
             lane.wantSync = true;
             lane.restoredPassOwed = false; // this pass is the one it owed
             if (lane.retry != null) {
@@ -176,7 +186,7 @@ public final class RuntimeEngine implements AutoCloseable {
         for (PodTarget t : targets) {
             PodLane lane = lanes.computeIfAbsent(t.spec().uid(), this::newLane);
             synchronized (lane) {
-                lane.target = t;
+                lane.target = () -> t;
                 lane.restoredPassOwed = true;
             }
             owed.add(lane);
@@ -243,10 +253,11 @@ public final class RuntimeEngine implements AutoCloseable {
         if (lane == null) {
             return Optional.empty();
         }
-        PodTarget target;
+        java.util.function.Supplier<PodTarget> submitted;
         synchronized (lane) {
-            target = lane.target;
+            submitted = lane.target;
         }
+        PodTarget target = submitted == null ? null : submitted.get();
         Map<String, ResourceValues> act = actuatedNow(lane);
         boolean resizing = target != null && !act.equals(target.allocated());
         return Optional.of(new PodRuntimeView(lane.pod, lane.appliedGeneration, act, resizing, lane.lastError));
@@ -383,17 +394,17 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     private void run(PodLane lane) {
-        PodTarget target;
         boolean deleted;
         boolean sync;
         boolean refresh;
         boolean restoredPass;
+        java.util.function.Supplier<PodTarget> submitted;
         synchronized (lane) {
             lane.queued = false;
             lane.running = true;
             restoredPass = lane.restoredPass;
             lane.restoredPass = false;
-            target = lane.target;
+            submitted = lane.target;
             deleted = lane.deleted;
             sync = lane.wantSync;
             refresh = lane.wantRefresh;
@@ -402,6 +413,7 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         boolean failed = false;
         try {
+            PodTarget target = submitted == null ? null : submitted.get();
             if (deleted) {
                 teardown(lane);
             } else if (sync) {

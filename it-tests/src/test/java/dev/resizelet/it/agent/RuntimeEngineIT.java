@@ -121,6 +121,32 @@ class RuntimeEngineIT {
     }
 
     @Test
+    void aTargetSubmittedToBeBuiltLaterIsBuiltOnceOffTheSubmittersThreadAndTheNewestWins() {
+        start(b -> { });
+        PodSpec s = spec("lazy", QosTier.GUARANTEED, "app");
+        String id = started(target(s, 1, Map.of("app", g(500, 128)))).running().containerId("app");
+        List<String> builtOn = new CopyOnWriteArrayList<>();
+        java.util.function.Supplier<PodTarget> older = () -> {
+            builtOn.add("older " + Thread.currentThread().getName());
+            return target(s, 2, Map.of("app", g(700, 128)));
+        };
+        java.util.function.Supplier<PodTarget> newer = () -> {
+            builtOn.add("newer " + Thread.currentThread().getName());
+            return target(s, 3, Map.of("app", g(900, 128)));
+        };
+
+        engine.submit(s.uid(), older);
+        engine.submit(s.uid(), newer);
+        await().atMost(WAIT).until(() -> completions.contains(s.uid().value() + "@3"));
+        engine.view(s.uid()).orElseThrow(); // a status read after the pass builds nothing again
+
+        assertThat(builtOn).as("each built at most once, never on the test's thread").doesNotHaveDuplicates()
+                .noneMatch(t -> t.endsWith(" " + Thread.currentThread().getName()));
+        assertThat(builtOn).filteredOn(t -> t.startsWith("newer")).hasSize(1);
+        assertThat(reported(id).getCpuQuota()).as("the newest target is enacted").isEqualTo(90_000);
+    }
+
+    @Test
     void guaranteedSingleContainerGrowsInTheSafeOrder() {
         start(b -> { });
         PodSpec s = spec("g1", QosTier.GUARANTEED, "app");
