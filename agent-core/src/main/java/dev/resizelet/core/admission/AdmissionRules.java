@@ -122,6 +122,12 @@ public final class AdmissionRules {
                 && fits(want.memoryBytes(), usedByOthers.memoryBytes(), a.memoryBytes());
     }
 
+    /** As {@link #fits}, with the others' use given as all that is used minus what the pod holds (no vector built). */
+    static boolean fitsBeside(ResourceVector want, ResourceVector used, ResourceVector holds, NodeAllocatable a) {
+        return fits(want.cpuMillis(), Math.subtractExact(used.cpuMillis(), holds.cpuMillis()), a.cpuMillis())
+                && fits(want.memoryBytes(), Math.subtractExact(used.memoryBytes(), holds.memoryBytes()), a.memoryBytes());
+    }
+
     private static boolean fits(long want, long used, long capacity) {
         return want <= 0 || want <= capacity - used;
     }

@@ -278,7 +278,7 @@ public final class AllocationManager {
     /** Whether some deferred resize fits beside the others now (the fit test of {@link AdmissionRules#resize}). */
     private boolean anyDeferredFits() {
         for (Waiting w : deferred.values()) {
-            if (AdmissionRules.fits(w.want(), used.minus(w.holds()), node.allocatable())) {
+            if (AdmissionRules.fitsBeside(w.want(), used, w.holds(), node.allocatable())) {
                 return true;
             }
         }

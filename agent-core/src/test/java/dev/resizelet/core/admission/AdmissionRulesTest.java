@@ -126,4 +126,26 @@ class AdmissionRulesTest {
             assertThat(((Infeasible) d).message()).isEqualTo(message);
         }
     }
+
+    @ParameterizedTest(name = "want {0}m/{1}, used {2}m/{3}, holds {4}m/{5}")
+    @CsvSource({
+        "1000, 1073741824, 3000, 4294967296, 1000, 1073741824",
+        "2001, 1073741824, 3000, 4294967296, 1000, 1073741824",
+        "2000, 1073741824, 3000, 4294967296, 1000, 1073741824",
+        "1000, 5368709121, 3000, 4294967296, 1000, 1073741824",
+        "1000, 5368709120, 3000, 4294967296, 1000, 1073741824",
+        "0, 0, 4000, 8589934592, 0, 0",
+        "1, 0, 4000, 8589934592, 0, 0",
+    })
+    void fitsBesideIsTheFitAgainstWhatTheOthersUse(long cpu, long mem, long usedCpu, long usedMem, long holdsCpu,
+            long holdsMem) {
+        ResourceVector want = new ResourceVector(cpu, mem);
+        ResourceVector used = new ResourceVector(usedCpu, usedMem);
+        ResourceVector holds = new ResourceVector(holdsCpu, holdsMem);
+        boolean expected = cpu <= 0 || cpu <= NODE.cpuMillis() - (usedCpu - holdsCpu);
+        expected &= mem <= 0 || mem <= NODE.memoryBytes() - (usedMem - holdsMem);
+
+        assertThat(AdmissionRules.fitsBeside(want, used, holds, NODE)).isEqualTo(expected)
+                .isEqualTo(AdmissionRules.fits(want, used.minus(holds), NODE));
+    }
 }
