@@ -40,10 +40,19 @@ final class BinaryOut {
         return writeInt((int) v);
     }
 
-    /** A string, or null (length −1). */
+    /** A string as UTF-8, or null (length −1). */
     BinaryOut writeString(String s) {
         if (s == null) {
             return writeInt(-1);
+        }
+        if (isAscii(s)) { // names and quantities, nearly always: written as they are, no byte[] of their own
+            int n = s.length();
+            writeInt(n);
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                buf[size++] = (byte) s.charAt(i);
+            }
+            return this;
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeInt(b.length);
@@ -75,6 +84,15 @@ final class BinaryOut {
     private void writeQuantities(Map<String, Quantity> map) {
         writeInt(map.size());
         map.forEach((k, v) -> writeString(k).writeString(v.toString()));
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     byte[] toByteArray() {

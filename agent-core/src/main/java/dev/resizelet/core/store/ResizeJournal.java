@@ -246,7 +246,7 @@ public class ResizeJournal implements AutoCloseable {
     }
 
     private static byte[] binary(byte tag, PodResources r) {
-        BinaryOut out = new BinaryOut(160).writeByte(tag);
+        BinaryOut out = new BinaryOut(512).writeByte(tag); // a 2-container pod's record: ~300 bytes, never regrown
         PodResourcesCodec.writeBinary(out, r);
         return out.toByteArray();
     }
