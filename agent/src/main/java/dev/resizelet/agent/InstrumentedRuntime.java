@@ -139,6 +139,11 @@ public final class InstrumentedRuntime implements CriRuntime {
     }
 
     @Override
+    public dev.resizelet.cri.listing.ListedContainers listContainerStates(ListContainersRequest request) {
+        return record("list_containers", () -> delegate.listContainerStates(request));
+    }
+
+    @Override
     public ContainerStatusResponse containerStatus(ContainerStatusRequest request) {
         return record("container_status", () -> delegate.containerStatus(request));
     }

@@ -1,5 +1,8 @@
 package dev.resizelet.cri;
 
+import dev.resizelet.cri.listing.ListedContainer;
+import dev.resizelet.cri.listing.ListedContainers;
+import dev.resizelet.cri.v1.Container;
 import dev.resizelet.cri.v1.ContainerStatusRequest;
 import dev.resizelet.cri.v1.ContainerStatusResponse;
 import dev.resizelet.cri.v1.CreateContainerRequest;
@@ -60,6 +63,20 @@ public interface CriRuntime extends AutoCloseable {
     RemoveContainerResponse removeContainer(RemoveContainerRequest request);
 
     ListContainersResponse listContainers(ListContainersRequest request);
+
+    /**
+     * ListContainers, read as {@link ListedContainers}: only each container's id, sandbox, metadata, state and creation
+     * time (what a relist compares). Over gRPC the answer is parsed that way, labels and annotations skipped; this
+     * default converts {@link #listContainers}'s.
+     */
+    default ListedContainers listContainerStates(ListContainersRequest request) {
+        ListedContainers.Builder out = ListedContainers.newBuilder();
+        for (Container c : listContainers(request).getContainersList()) {
+            out.addContainers(ListedContainer.newBuilder().setId(c.getId()).setPodSandboxId(c.getPodSandboxId())
+                    .setMetadata(c.getMetadata()).setState(c.getState()).setCreatedAt(c.getCreatedAt()));
+        }
+        return out.build();
+    }
 
     ContainerStatusResponse containerStatus(ContainerStatusRequest request);
 

@@ -3,6 +3,7 @@ package dev.resizelet.cri;
 import static java.util.Objects.requireNonNull;
 
 import dev.resizelet.cri.CriException.Target;
+import dev.resizelet.cri.listing.ListedContainers;
 import dev.resizelet.cri.v1.ContainerEventResponse;
 import dev.resizelet.cri.v1.ContainerStatusRequest;
 import dev.resizelet.cri.v1.ContainerStatusResponse;
@@ -36,12 +37,12 @@ import dev.resizelet.cri.v1.VersionRequest;
 import dev.resizelet.cri.v1.VersionResponse;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,10 @@ public final class GrpcRuntimeClient implements CriRuntime {
             RuntimeServiceGrpc.getRemoveContainerMethod();
     private static final MethodDescriptor<ListContainersRequest, ListContainersResponse> LIST_CONTAINERS =
             RuntimeServiceGrpc.getListContainersMethod();
+    /** ListContainers with its answer read as {@link ListedContainers} (what a relist compares; no labels). */
+    private static final MethodDescriptor<ListContainersRequest, ListedContainers> LIST_CONTAINER_STATES =
+            LIST_CONTAINERS.toBuilder(LIST_CONTAINERS.getRequestMarshaller(),
+                    new DiscardingMarshaller<>(ListedContainers.parser())).build();
     private static final MethodDescriptor<ContainerStatusRequest, ContainerStatusResponse> CONTAINER_STATUS =
             RuntimeServiceGrpc.getContainerStatusMethod();
     private static final MethodDescriptor<UpdateContainerResourcesRequest, UpdateContainerResourcesResponse>
@@ -288,6 +293,11 @@ public final class GrpcRuntimeClient implements CriRuntime {
     @Override
     public ListContainersResponse listContainers(ListContainersRequest request) {
         return unary(LIST_CONTAINERS, request, Target.NONE, "");
+    }
+
+    @Override
+    public ListedContainers listContainerStates(ListContainersRequest request) {
+        return unary(LIST_CONTAINER_STATES, request, Target.NONE, "");
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.resizelet.cri.v1.ContainerEventResponse;
 import dev.resizelet.cri.v1.ContainerEventType;
+import dev.resizelet.cri.v1.CreateContainerRequest;
 import dev.resizelet.cri.v1.LinuxContainerResources;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.RemoveContainerRequest;
@@ -178,6 +179,39 @@ class GrpcRuntimeClientTest {
 
         assertThat(sub.isActive()).isFalse();
         await().atMost(Duration.ofSeconds(5)).until(() -> runtime.eventSubscriberCount() == 0);
+    }
+
+    @Test
+    void containerStatesAreTheListingsIdsSandboxesNamesStatesAndTimesWithNothingElseKept() {
+        serve();
+        String sandbox = client.runPodSandbox(Pods.runPodSandbox("web", "u1", "")).getPodSandboxId();
+        CreateContainerRequest labelled = Pods.createContainer(sandbox, "app", Pods.resources(100, 200, 1 << 26));
+        labelled = labelled.toBuilder().setConfig(labelled.getConfig().toBuilder()
+                .putLabels("io.kubernetes.pod.uid", "u1").putAnnotations("note", "x".repeat(512))).build();
+        String running = client.createContainer(labelled).getContainerId();
+        client.startContainer(StartContainerRequest.newBuilder().setContainerId(running).build());
+        String created = client.createContainer(Pods.createContainer(sandbox, "side", Pods.resources(100, 200, 1 << 26)))
+                .getContainerId();
+
+        var full = client.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList();
+        var states = client.listContainerStates(ListContainersRequest.getDefaultInstance()).getContainersList();
+
+        assertThat(full).extracting(c -> c.getLabelsMap().get("io.kubernetes.pod.uid")).contains("u1");
+        assertThat(states).extracting(c -> c.getId() + " " + c.getPodSandboxId() + " " + c.getMetadata().getName() + " "
+                + c.getState() + " " + c.getCreatedAt())
+                .containsExactlyElementsOf(full.stream().map(c -> c.getId() + " " + c.getPodSandboxId() + " "
+                        + c.getMetadata().getName() + " " + c.getState() + " " + c.getCreatedAt()).toList())
+                .hasSize(2).anyMatch(l -> l.startsWith(running) && l.contains("CONTAINER_RUNNING"))
+                .anyMatch(l -> l.startsWith(created) && l.contains("CONTAINER_CREATED"));
+        assertThat(states).allSatisfy(c -> assertThat(c.getUnknownFields().asMap()).as("labels, annotations, image")
+                .isEmpty());
+        // the interface's default (a runtime that is not this client) converts the full answer to the same
+        CriRuntime plain = (CriRuntime) java.lang.reflect.Proxy.newProxyInstance(CriRuntime.class.getClassLoader(),
+                new Class<?>[] {CriRuntime.class}, (proxy, method, args) -> method.isDefault()
+                        ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args)
+                        : method.invoke(client, args));
+        assertThat(plain.listContainerStates(ListContainersRequest.getDefaultInstance()).getContainersList())
+                .isEqualTo(states);
     }
 
     @Test

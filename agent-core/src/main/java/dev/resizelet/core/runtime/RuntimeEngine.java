@@ -18,7 +18,7 @@ import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.model.PodUid;
 import dev.resizelet.cri.CriException;
 import dev.resizelet.cri.CriRuntime;
-import dev.resizelet.cri.v1.Container;
+import dev.resizelet.cri.listing.ListedContainer;
 import dev.resizelet.cri.v1.ContainerStatusResponse;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import java.time.Clock;
@@ -289,10 +289,11 @@ public final class RuntimeEngine implements AutoCloseable {
      * a value changed behind the agent's back without a new container is seen at the next status read, not here.
      */
     public void relistAll() {
-        Map<String, List<Container>> bySandbox;
+        Map<String, List<ListedContainer>> bySandbox;
         try {
-            bySandbox = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
-                    .collect(Collectors.groupingBy(Container::getPodSandboxId));
+            // read without labels and annotations: a relist compares ids and states only
+            bySandbox = cri.listContainerStates(ListContainersRequest.getDefaultInstance()).getContainersList().stream()
+                    .collect(Collectors.groupingBy(ListedContainer::getPodSandboxId));
         } catch (CriException e) {
             relistFailed(e.getMessage());
             return;
@@ -332,13 +333,13 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     /** True if the runtime lists a container of the pod with another id or state than the agent knows. */
-    private static boolean changedInRuntime(RunningPod pod, List<Container> listed) {
-        Map<String, Container> newest = new HashMap<>();
-        for (Container c : listed) {
+    private static boolean changedInRuntime(RunningPod pod, List<ListedContainer> listed) {
+        Map<String, ListedContainer> newest = new HashMap<>();
+        for (ListedContainer c : listed) {
             newest.merge(c.getMetadata().getName(), c, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
         }
         for (RunningContainer known : pod.containers()) {
-            Container c = newest.get(known.name());
+            ListedContainer c = newest.get(known.name());
             if (c == null ? !known.containerId().isEmpty()
                     : !c.getId().equals(known.containerId()) || !c.getState().name().equals(known.state())) {
                 return true;
