@@ -2,6 +2,7 @@ package dev.resizelet.core.runtime;
 
 import dev.resizelet.core.model.PodUid;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 
 /**
  * One pod's slot in {@link RuntimeEngine}: at most one task runs per lane; kicks while it runs set flags that
@@ -12,7 +13,7 @@ final class PodLane {
     final PodUid uid;
     // guarded by this
     /** Built once, where it is first needed (a pass or a status read), never on the thread that submitted it. */
-    java.util.function.Supplier<PodTarget> target;
+    Supplier<PodTarget> target;
     boolean deleted;
     /** When the grace period of a deletion ends (set with {@code deleted}); only ever moves earlier. */
     java.time.Instant deadline;

@@ -2,6 +2,7 @@ package dev.resizelet.core.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Suppliers;
 import dev.resizelet.cgroups.CgroupManager;
 import dev.resizelet.cgroups.CgroupResources;
 import dev.resizelet.core.api.AgentMetrics;
@@ -40,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,9 +140,9 @@ public final class RuntimeEngine implements AutoCloseable {
      * status read of the pod), not on the caller's thread: the allocation owner hands a decision over without building
      * what the runtime runs.
      */
-    public void submit(PodUid podUid, java.util.function.Supplier<PodTarget> target) {
+    public void submit(PodUid podUid, Supplier<PodTarget> target) {
         PodLane lane = lanes.computeIfAbsent(podUid, this::newLane);
-        java.util.function.Supplier<PodTarget> once = com.google.common.base.Suppliers.memoize(target::get);
+        Supplier<PodTarget> once = Suppliers.memoize(target::get);
         synchronized (lane) {
             lane.target = once;
             lane.wantSync = true;
@@ -192,11 +194,6 @@ public final class RuntimeEngine implements AutoCloseable {
             owed.add(lane);
         }
         restored.enqueue(owed);
-    }
-
-    /** Restored pods whose first pass has not started yet. */
-    public int restoredPassesWaiting() {
-        return restored.waiting();
     }
 
     private boolean startRestoredPass(PodLane lane) {
@@ -253,7 +250,7 @@ public final class RuntimeEngine implements AutoCloseable {
         if (lane == null) {
             return Optional.empty();
         }
-        java.util.function.Supplier<PodTarget> submitted;
+        Supplier<PodTarget> submitted;
         synchronized (lane) {
             submitted = lane.target;
         }
@@ -399,7 +396,7 @@ public final class RuntimeEngine implements AutoCloseable {
         boolean sync;
         boolean refresh;
         boolean restoredPass;
-        java.util.function.Supplier<PodTarget> submitted;
+        Supplier<PodTarget> submitted;
         synchronized (lane) {
             lane.queued = false;
             lane.running = true;
