@@ -36,6 +36,9 @@ public record PodResources(PodUid uid, long generation, Map<String, ResourceRequ
      * and sidecars, names unique) have these resources by name, and its pod-level ones are these.
      */
     public boolean sameResources(Pod pod) {
+        if (repeatsAName(pod)) {
+            return sameResources(pod.resources()); // validation forbids it; the built map keeps the last of a name
+        }
         if (!pod.podResources().equals(this.pod)) {
             return false;
         }
@@ -54,8 +57,7 @@ public record PodResources(PodUid uid, long generation, Map<String, ResourceRequ
                 }
             }
         }
-        // every name is here with the same resources: the maps are equal when no name repeats (validation forbids it)
-        return count == containers.size() && !repeatsAName(pod) || sameResources(pod.resources());
+        return count == containers.size(); // every name of the pod is here, with the same resources
     }
 
     private static boolean repeatsAName(Pod pod) {
