@@ -1,5 +1,6 @@
 package dev.resizelet.core.model;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +41,38 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
 
     public ResourceVector requestVector() {
         return new ResourceVector(cpuRequestMillis(), memoryRequestBytes());
+    }
+
+    /** Equal requests and limits, quantities compared by value (as the maps' equals), without iterating entries. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ResourceRequirements r && sameValues(requests, r.requests)
+                && sameValues(limits, r.limits);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * requests.hashCode() + limits.hashCode();
+    }
+
+    /** {@code a.equals(b)} for a map this record made (sorted, no null values), by index: nothing is allocated. */
+    private static boolean sameValues(Map<String, Quantity> a, Map<String, Quantity> b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        ImmutableSortedMap<String, Quantity> sorted = (ImmutableSortedMap<String, Quantity>) a;
+        ImmutableList<String> names = sorted.keySet().asList();
+        ImmutableList<Quantity> values = sorted.values().asList();
+        for (int i = 0; i < names.size(); i++) {
+            Quantity other = b.get(names.get(i));
+            if (other == null || !values.get(i).equals(other)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
