@@ -103,6 +103,17 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
         if (a.size() != b.size()) {
             return false;
         }
+        if (a instanceof ImmutableSortedMap<String, Quantity> sorted) {
+            // by index, as equals does: a sorted map's entries are made afresh on every iteration
+            ImmutableList<String> names = sorted.keySet().asList();
+            ImmutableList<Quantity> values = sorted.values().asList();
+            for (int i = 0; i < names.size(); i++) {
+                if (!values.get(i).sameText(b.get(names.get(i)))) {
+                    return false;
+                }
+            }
+            return true;
+        }
         for (Map.Entry<String, Quantity> e : a.entrySet()) {
             if (!e.getValue().sameText(b.get(e.getKey()))) {
                 return false;
