@@ -329,7 +329,7 @@ public final class PodJson {
             }
             if (c.allocatedResources() != null && !c.allocatedResources().requests().isEmpty()) { // omitempty
                 ObjectNode allocated = cn.putObject("allocatedResources");
-                new TreeMap<>(c.allocatedResources().requests()).forEach((k, v) -> allocated.put(k, v.toString()));
+                c.allocatedResources().requests().forEach((k, v) -> allocated.put(k, v.toString()));
             }
             if (c.resources() != null) {
                 cn.set("resources", resources(c.resources()));
@@ -360,16 +360,19 @@ public final class PodJson {
         return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 
-    /** {@code {requests: {...}, limits: {...}}} with Kubernetes quantity strings; empty maps are omitted. */
+    /**
+     * {@code {requests: {...}, limits: {...}}} with Kubernetes quantity strings, by name (a ResourceRequirements map is
+     * sorted); empty maps are omitted.
+     */
     public ObjectNode resources(ResourceRequirements r) {
         ObjectNode node = json.createObjectNode();
         if (!r.requests().isEmpty()) {
             ObjectNode req = node.putObject("requests");
-            new TreeMap<>(r.requests()).forEach((k, v) -> req.put(k, v.toString()));
+            r.requests().forEach((k, v) -> req.put(k, v.toString()));
         }
         if (!r.limits().isEmpty()) {
             ObjectNode lim = node.putObject("limits");
-            new TreeMap<>(r.limits()).forEach((k, v) -> lim.put(k, v.toString()));
+            r.limits().forEach((k, v) -> lim.put(k, v.toString()));
         }
         return node;
     }

@@ -1,6 +1,9 @@
 package dev.resizelet.cgroups;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The filesystem seam of the cgroups module: the real kernel files, or a temp tree, or a failing fake in tests. */
 public interface CgroupFs {
@@ -43,19 +47,52 @@ public interface CgroupFs {
     enum RealCgroupFs implements CgroupFs {
         INSTANCE;
 
+        private static final Set<StandardOpenOption> WRITE = Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        /** Control files hold a number or two: read into this much first (Files.readString starts at 8 KiB). */
+        private static final int FIRST_READ = 64;
+
         @Override
         public void write(Path file, String value) throws IOException {
-            Files.writeString(file, value, StandardCharsets.US_ASCII,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            if (!isAscii(value)) {
+                Files.writeString(file, value, StandardCharsets.US_ASCII, WRITE.toArray(new StandardOpenOption[0]));
+                return; // it throws, as it always did for a value US-ASCII cannot encode
+            }
+            try (SeekableByteChannel out = Files.newByteChannel(file, WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+            }
         }
 
         @Override
         public Optional<String> read(Path file) throws IOException {
-            try {
-                return Optional.of(Files.readString(file, StandardCharsets.US_ASCII).trim());
+            try (SeekableByteChannel in = Files.newByteChannel(file)) {
+                ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ);
+                while (in.read(buffer) >= 0) {
+                    if (!buffer.hasRemaining()) {
+                        buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+                    }
+                }
+                for (int i = 0; i < buffer.position(); i++) {
+                    if (buffer.get(i) < 0) {
+                        throw new MalformedInputException(1); // as Files.readString reports a byte US-ASCII lacks
+                    }
+                }
+                return Optional.of(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).trim());
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             }
+        }
+
+        private static boolean isAscii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) > 0x7F) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override

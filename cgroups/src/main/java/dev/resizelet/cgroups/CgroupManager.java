@@ -25,10 +25,17 @@ public final class CgroupManager {
     private final CgroupConfig config;
     private final CgroupFs fs;
     private final List<Consumer<CgroupWrite>> listeners = new CopyOnWriteArrayList<>();
+    /** The roots of the hierarchies written on every resize (v1 cpu and memory), resolved once. */
+    private final Path cpuRoot;
+    private final Path memoryRoot;
+    private final boolean rootIsNormal;
 
     public CgroupManager(CgroupConfig config, CgroupFs fs) {
         this.config = requireNonNull(config, "config");
         this.fs = requireNonNull(fs, "fs");
+        this.cpuRoot = config.root().resolve(CPU);
+        this.memoryRoot = config.root().resolve(MEMORY);
+        this.rootIsNormal = config.root().equals(config.root().normalize());
     }
 
     public CgroupConfig config() {
@@ -336,7 +343,7 @@ public final class CgroupManager {
     }
 
     private Path dir(String controller, CgroupName name) {
-        Path base = controller == null ? config.root() : config.root().resolve(controller);
+        Path base = base(controller);
         Path dir = base.resolve(name.asPath()).normalize();
         if (!dir.startsWith(base)) {
             throw new InvalidCgroupNameException(name.asPath(), "resolves outside the cgroup root " + base);
@@ -344,9 +351,21 @@ public final class CgroupManager {
         return dir;
     }
 
+    /**
+     * A control file, made in one step under a normal root: a name's segments are checked (none empty, {@code .},
+     * {@code ..} or with a {@code /}), so the path is as normal as the root and inside it, the same path as the
+     * directory's and then the file's.
+     */
     private Path file(String controller, CgroupName name, String fileName) {
-        return dir(controller, name).resolve(fileName);
+        return rootIsNormal ? base(controller).resolve(name.asPath() + "/" + fileName)
+                : dir(controller, name).resolve(fileName);
     }
+
+    private Path base(String controller) {
+        return controller == null ? config.root() : controller.equals(CPU) ? cpuRoot
+                : controller.equals(MEMORY) ? memoryRoot : config.root().resolve(controller);
+    }
+
 
     // v1 reports "unlimited" as a huge page-aligned number (LONG_MAX rounded down to the page size)
     private static Long v1Memory(Long v) {

@@ -6,19 +6,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A cgroup path relative to the hierarchy root, as validated segments: {@code kubepods/burstable/pod1234}.
+ * A cgroup path relative to the hierarchy root, as validated segments: {@code kubepods/burstable/pod1234}. A value
+ * (equal when the segments are); a final class rather than a record so that it keeps its joined path.
  * No segment may be empty, {@code .}, {@code ..}, or contain {@code /} or NUL, so no name built from
  * input can leave the cgroup root.
  */
-public record CgroupName(List<String> segments) {
+public final class CgroupName {
     private static final int MAX_SEGMENT = 255;
 
-    public CgroupName {
-        segments = List.copyOf(requireNonNull(segments, "segments"));
-        if (segments.isEmpty()) {
+    private final List<String> segments;
+    /** {@code a/b/c}, made once: every control file's path of the cgroup starts with it. */
+    private final String path;
+
+    public CgroupName(List<String> segments) {
+        this.segments = List.copyOf(requireNonNull(segments, "segments"));
+        if (this.segments.isEmpty()) {
             throw new InvalidCgroupNameException("", "a cgroup name needs at least one segment");
         }
-        segments.forEach(CgroupName::checkSegment);
+        this.segments.forEach(CgroupName::checkSegment);
+        this.path = String.join("/", this.segments);
+    }
+
+    public List<String> segments() {
+        return segments;
     }
 
     /** Parses {@code a/b/c}; one leading {@code /} is allowed (CRI cgroup_parent is absolute in the hierarchy). */
@@ -49,10 +59,15 @@ public record CgroupName(List<String> segments) {
 
     public CgroupName child(String segment) {
         checkSegment(segment);
-        List<String> next = new ArrayList<>(segments.size() + 1);
-        next.addAll(segments);
-        next.add(segment);
-        return new CgroupName(next);
+        String[] next = segments.toArray(new String[segments.size() + 1]);
+        next[segments.size()] = segment;
+        return new CgroupName(List.of(next), path + "/" + segment);
+    }
+
+    /** From segments checked already (a checked name and one more checked segment). */
+    private CgroupName(List<String> checked, String path) {
+        this.segments = checked;
+        this.path = path;
     }
 
     public String leaf() {
@@ -60,7 +75,7 @@ public record CgroupName(List<String> segments) {
     }
 
     public String asPath() {
-        return String.join("/", segments);
+        return path;
     }
 
     /** Rejects anything that is not a single, harmless directory name. */
@@ -84,7 +99,17 @@ public record CgroupName(List<String> segments) {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof CgroupName other && path.equals(other.path);
+    }
+
+    @Override
+    public int hashCode() {
+        return path.hashCode();
+    }
+
+    @Override
     public String toString() {
-        return asPath();
+        return path;
     }
 }

@@ -17,9 +17,9 @@ import dev.resizelet.core.model.ResourceVector;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RunningContainer;
+import dev.resizelet.core.runtime.RunningPod;
 import dev.resizelet.core.runtime.StatusResources;
 import dev.resizelet.core.status.LegacyResizeStatus;
-import dev.resizelet.core.status.PodCondition;
 import dev.resizelet.core.status.ResizeEvent;
 import dev.resizelet.core.status.ResizeStatus;
 import dev.resizelet.core.status.ResizeStatusCalculator;
@@ -27,10 +27,8 @@ import dev.resizelet.core.status.ResizeStatusInput;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -65,21 +63,34 @@ public final class StatusComposer {
             PodStatus failed = new PodStatus("Failed", inf.reason(), inf.message(), qosClass(desired, previous), null, List.of(),
                     desired.generation(), containers(desired, null, null, null),
                     initContainers(desired, null, null, null));
-            return new Composed(failed, List.of());
+            return new Composed(StatusSharing.status(previous, failed), List.of());
         }
-        ResizeStatusInput input = new ResizeStatusInput(desired, allocated == null ? null : allocated.resources(),
-                actuated(allocated, view), decision, state == null ? null : state.enactError());
+        PodResources allocatedResources = allocated == null ? null : allocated.resources();
+        ResizeStatusInput input = new ResizeStatusInput(desired, allocatedResources,
+                actuated(allocated, allocatedResources, view), decision, state == null ? null : state.enactError());
         ResizeStatus before = resizeStatus(previous);
         ResizeStatus after = ResizeStatusCalculator.compute(input, before, clock.instant());
         List<ContainerStatus> apps = containers(desired, allocated, view, previous);
         List<ContainerStatus> inits = initContainers(desired, allocated, view, previous);
-        boolean initialized = view != null && view.running() != null
-                && desired.containers().stream().anyMatch(c -> view.running().container(c.name()).isPresent());
+        boolean initialized = view != null && view.running() != null && anyCreated(desired, view.running());
         PodStatus status = new PodStatus(PodPhase.of(desired, inits, apps, initialized), null, null,
                 qosClass(desired, previous), after.resize().map(LegacyResizeStatus::wireName).orElse(null),
-                after.conditions(), after.observedGeneration(), apps, inits, podAllocated(allocated),
-                podResources(allocated, view));
-        return new Composed(status, ResizeStatusCalculator.events(input, before, after, clock.instant()));
+                StatusSharing.conditions(previous == null ? null : previous.conditions(), after.conditions()),
+                after.observedGeneration(), apps, inits,
+                StatusSharing.quantities(previous == null ? null : previous.allocatedResources(), podAllocated(allocated)),
+                StatusSharing.requirements(previous == null ? null : previous.resources(), podResources(allocated, view)));
+        return new Composed(StatusSharing.status(previous, status),
+                ResizeStatusCalculator.events(input, before, after, clock.instant()));
+    }
+
+    /** True when the runtime knows one of the pod's app containers (the init containers are done). */
+    private static boolean anyCreated(Pod desired, RunningPod running) {
+        for (Container c : desired.containers()) {
+            if (running.container(c.name()).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -98,28 +109,38 @@ public final class StatusComposer {
     /**
      * What the runtime accepted, as resources: the allocated spec with its cpu and memory replaced by the
      * actuated values (other resources are not enacted). Null until the pod ran, so a pod that never
-     * started is not "in progress".
+     * started is not "in progress". Only compared by value, never shown: when every value is the allocated one (a
+     * settled pod), that is {@code allocatedResources} itself.
      */
-    private static PodResources actuated(Pod allocated, PodRuntimeView view) {
+    private static PodResources actuated(Pod allocated, PodResources allocatedResources, PodRuntimeView view) {
         if (allocated == null || view == null || view.running() == null) {
             return null;
         }
-        Map<String, ResourceRequirements> containers = new LinkedHashMap<>();
-        for (Container c : allocated.resizableContainers()) {
-            ResourceValues v = view.actuated().get(c.name());
+        Map<String, ResourceRequirements> containers = new TreeMap<>();
+        boolean same = true;
+        for (Map.Entry<String, ResourceRequirements> e : allocatedResources.containers().entrySet()) {
+            ResourceValues v = view.actuated().get(e.getKey());
             if (v == null) {
                 return null;
             }
-            containers.put(c.name(), overlay(c.resources(), withoutInheritedLimits(c.resources(), v)));
+            ResourceRequirements spec = e.getValue();
+            // without a limit the container does not set itself: with pod-level resources it runs with the pod-level
+            // limit (ModelTargets), which is the pod's, compared at the pod level
+            ResourceRequirements applied = overlay(spec, v.cpuRequestMilli(),
+                    spec.limit(ResourceNames.CPU) == null ? 0 : v.cpuLimitMilli(), v.memoryRequestBytes(),
+                    spec.limit(ResourceNames.MEMORY) == null ? 0 : v.memoryLimitBytes());
+            same &= applied == spec;
+            containers.put(e.getKey(), applied);
         }
         ResourceValues podLevel = view.actuated().get(PodTarget.POD_LEVEL);
         ResourceRequirements pod = podLevel == null ? ResourceRequirements.NONE
                 : overlay(allocated.podResources(), podLevel);
         if (view.resizing()) {
             // the engine has not caught up with this allocation yet: not actuated, whatever the numbers say
-            containers.clear();
+            return new PodResources(allocated.uid(), allocated.generation(), Map.of(), pod);
         }
-        return new PodResources(allocated.uid(), allocated.generation(), containers, pod);
+        return same && pod.equals(allocatedResources.pod()) ? allocatedResources
+                : new PodResources(allocated.uid(), allocated.generation(), containers, pod);
     }
 
     /**
@@ -155,31 +176,17 @@ public final class StatusComposer {
         return applied == null ? allocated.podResources() : overlay(allocated.podResources(), applied);
     }
 
-    /**
-     * The values without a limit the container does not set itself: with pod-level resources it runs with the
-     * pod-level limit (ModelTargets), which is the pod's, compared at the pod level.
-     */
-    private static ResourceValues withoutInheritedLimits(ResourceRequirements spec, ResourceValues v) {
-        return new ResourceValues(v.cpuRequestMilli(), spec.limit(ResourceNames.CPU) == null ? 0 : v.cpuLimitMilli(),
-                v.memoryRequestBytes(), spec.limit(ResourceNames.MEMORY) == null ? 0 : v.memoryLimitBytes());
-    }
-
     private static ResourceRequirements overlay(ResourceRequirements spec, ResourceValues v) {
-        Map<String, Quantity> requests = new LinkedHashMap<>(spec.requests());
-        Map<String, Quantity> limits = new LinkedHashMap<>(spec.limits());
-        put(requests, ResourceNames.CPU, v.cpuRequestMilli() > 0 ? Quantity.ofMillis(v.cpuRequestMilli()) : null);
-        put(requests, ResourceNames.MEMORY, v.memoryRequestBytes() > 0 ? Quantity.ofBytes(v.memoryRequestBytes()) : null);
-        put(limits, ResourceNames.CPU, v.cpuLimitMilli() > 0 ? Quantity.ofMillis(v.cpuLimitMilli()) : null);
-        put(limits, ResourceNames.MEMORY, v.memoryLimitBytes() > 0 ? Quantity.ofBytes(v.memoryLimitBytes()) : null);
-        return new ResourceRequirements(requests, limits);
+        return overlay(spec, v.cpuRequestMilli(), v.cpuLimitMilli(), v.memoryRequestBytes(), v.memoryLimitBytes());
     }
 
-    private static void put(Map<String, Quantity> m, String name, Quantity q) {
-        if (q == null) {
-            m.remove(name);
-        } else {
-            m.put(name, q);
-        }
+    /** {@code spec} with cpu and memory from the runtime's values (0: none); {@code spec} itself when they print alike. */
+    private static ResourceRequirements overlay(ResourceRequirements spec, long cpuRequest, long cpuLimit,
+            long memoryRequest, long memoryLimit) {
+        return spec.withCpuMemory(cpuRequest > 0 ? Quantity.ofMillis(cpuRequest) : null,
+                memoryRequest > 0 ? Quantity.ofBytes(memoryRequest) : null,
+                cpuLimit > 0 ? Quantity.ofMillis(cpuLimit) : null,
+                memoryLimit > 0 ? Quantity.ofBytes(memoryLimit) : null);
     }
 
     /** The calculator's view of a status we published before (only its resize part matters). */
@@ -187,23 +194,17 @@ public final class StatusComposer {
         if (previous == null) {
             return ResizeStatus.NONE;
         }
-        List<PodCondition> conditions = previous.conditions();
-        Optional<LegacyResizeStatus> resize = Optional.empty();
-        for (LegacyResizeStatus s : LegacyResizeStatus.values()) {
-            if (s.wireName().equals(previous.resize())) {
-                resize = Optional.of(s);
-            }
-        }
-        return new ResizeStatus(resize, conditions, previous.observedGeneration(), Map.of());
+        return new ResizeStatus(LegacyResizeStatus.ofWireName(previous.resize()), previous.conditions(),
+                previous.observedGeneration(), null);
     }
 
     private List<ContainerStatus> containers(Pod desired, Pod allocated, PodRuntimeView view, PodStatus previous) {
+        List<ContainerStatus> before = previous == null ? List.of() : previous.containerStatuses();
         List<ContainerStatus> out = new ArrayList<>(desired.containers().size());
         for (Container c : desired.containers()) {
-            out.add(status(desired, c, allocatedOf(allocated, c), view, previous == null ? List.of()
-                    : previous.containerStatuses()));
+            out.add(status(desired, c, false, allocatedOf(allocated, c), view, before));
         }
-        return out;
+        return StatusSharing.statuses(before, out);
     }
 
     /**
@@ -212,68 +213,82 @@ public final class StatusComposer {
      * it sets no {@code resources} for a container it has no allocation for).
      */
     private List<ContainerStatus> initContainers(Pod desired, Pod allocated, PodRuntimeView view, PodStatus previous) {
+        List<ContainerStatus> before = previous == null ? List.of() : previous.initContainerStatuses();
         List<ContainerStatus> out = new ArrayList<>(desired.initContainers().size());
         for (Container c : desired.initContainers()) {
             Container a = c.isSidecar() ? allocatedOf(allocated, c) : null;
-            out.add(status(desired, c, a, view, previous == null ? List.of() : previous.initContainerStatuses()));
+            out.add(status(desired, c, true, a, view, before));
         }
-        return out;
+        return StatusSharing.statuses(before, out);
     }
 
+    /** The allocated pod's resizable container (app container or sidecar) of {@code c}'s name, or null. */
     private static Container allocatedOf(Pod allocated, Container c) {
         if (allocated == null) {
             return null;
         }
-        for (Container a : allocated.resizableContainers()) {
+        for (Container a : allocated.containers()) {
             if (a.name().equals(c.name())) {
+                return a;
+            }
+        }
+        for (Container a : allocated.initContainers()) {
+            if (a.isSidecar() && a.name().equals(c.name())) {
                 return a;
             }
         }
         return null;
     }
 
-    /** One container's status the way the kubelet's {@code convertToAPIContainerStatuses} builds it. */
-    private ContainerStatus status(Pod desired, Container c, Container a, PodRuntimeView view,
+    /**
+     * One container's status the way the kubelet's {@code convertToAPIContainerStatuses} builds it; the previous one
+     * itself when nothing in it changed (names in the pod are unique, app and init containers together).
+     */
+    private ContainerStatus status(Pod desired, Container c, boolean initContainer, Container a, PodRuntimeView view,
             List<ContainerStatus> previous) {
+        ContainerStatus old = StatusSharing.named(previous, c.name());
         RunningContainer rc = view == null || view.running() == null ? null
                 : view.running().container(c.name()).orElse(null);
         ResourceRequirements allocatedRequests = a == null ? null
-                : new ResourceRequirements(a.resources().requests(), Map.of());
+                : StatusSharing.requestsOnly(old == null ? null : old.allocatedResources(), a.resources());
         boolean isRunning = rc != null && rc.running() && !rc.containerId().isEmpty();
         // the kubelet's conversion (StatusResources); the allocation while the container does not run
-        boolean initContainer = desired.initContainers().contains(c);
         boolean resizable = !initContainer || c.isSidecar();
-        ResourceRequirements resources = !resizable ? null
+        ResourceRequirements resources = StatusSharing.requirements(old == null ? null : old.resources(), !resizable
+                ? null
                 : isRunning && rc.actual() != null && a != null
                 ? StatusResources.convert(a.resources(), rc.actual(), previousResources(previous, c.name(), rc))
-                : a != null ? a.resources() : rc != null && rc.actual() != null ? requirements(rc.actual()) : null;
-        String containerId = rc == null || rc.containerId().isEmpty() ? null : runtimeName + "://" + rc.containerId();
+                : a != null ? a.resources() : rc != null && rc.actual() != null ? requirements(rc.actual()) : null);
+        String containerId = rc == null || rc.containerId().isEmpty() ? null
+                : StatusSharing.isContainerId(old, runtimeName, rc.containerId())
+                ? old.containerId() : runtimeName + "://" + rc.containerId();
         int restarts = rc == null ? 0 : rc.restartCount();
-        PodStatus.Terminated last = rc == null ? null : terminated(rc.previous());
+        PodStatus.Terminated last = rc == null ? null : StatusSharing.terminated(old, terminated(rc.previous()));
         if (isRunning) {
             // without readiness probes a running container is ready, except an init container that must complete
             boolean ready = !initContainer || c.isSidecar();
-            return new ContainerStatus(c.name(), containerId, c.image(), ready, restarts, "running", null,
-                    rc.startedAt(), allocatedRequests, resources, true, null, last, null);
+            return StatusSharing.container(old, new ContainerStatus(c.name(), containerId, c.image(), ready, restarts,
+                    "running", null, rc.startedAt(), allocatedRequests, resources, true, null, last, null));
         }
         if (rc != null && rc.hasExited() && rc.exited() != null) {
-            PodStatus.Terminated ended = terminated(rc.exited());
+            PodStatus.Terminated ended = StatusSharing.terminated(old, terminated(rc.exited()));
             if (rc.backoffUntil() != null) {
                 String message = "back-off " + goDuration(rc.exited().finishedAt() == null ? Duration.ZERO
                         : Duration.between(rc.exited().finishedAt(), rc.backoffUntil()))
                         + " restarting failed container=" + c.name() + " pod=" + desired.name() + "_"
                         + desired.namespace() + "(" + desired.uid().value() + ")";
-                return new ContainerStatus(c.name(), containerId, c.image(), false, restarts, "waiting",
-                        "CrashLoopBackOff", null, allocatedRequests, resources, false, null, ended, message);
+                return StatusSharing.container(old, new ContainerStatus(c.name(), containerId, c.image(), false,
+                        restarts, "waiting", "CrashLoopBackOff", null, allocatedRequests, resources, false, null, ended,
+                        message));
             }
             // a completed init container is ready (the kubelet marks it so); a sidecar or app container is not
             boolean ready = initContainer && !c.isSidecar() && ended.exitCode() == 0;
-            return new ContainerStatus(c.name(), containerId, c.image(), ready, restarts, "terminated", ended.reason(),
-                    null, allocatedRequests, resources, false, ended, last, null);
+            return StatusSharing.container(old, new ContainerStatus(c.name(), containerId, c.image(), ready, restarts,
+                    "terminated", ended.reason(), null, allocatedRequests, resources, false, ended, last, null));
         }
         String waiting = desired.initContainers().isEmpty() ? "ContainerCreating" : "PodInitializing";
-        return new ContainerStatus(c.name(), containerId, c.image(), false, restarts, "waiting", waiting, null,
-                allocatedRequests, resources, false, null, last, null);
+        return StatusSharing.container(old, new ContainerStatus(c.name(), containerId, c.image(), false, restarts,
+                "waiting", waiting, null, allocatedRequests, resources, false, null, last, null));
     }
 
     private PodStatus.Terminated terminated(RunningContainer.Termination t) {
@@ -298,8 +313,8 @@ public final class StatusComposer {
     private static ResourceRequirements previousResources(List<ContainerStatus> previous, String name,
             RunningContainer rc) {
         for (ContainerStatus old : previous) {
-            if (old.name().equals(name) && old.state().equals("running") && old.containerId() != null
-                    && old.containerId().endsWith("://" + rc.containerId())) {
+            if (old.name().equals(name) && old.state().equals("running")
+                    && StatusSharing.endsWithId(old.containerId(), rc.containerId())) {
                 return old.resources();
             }
         }

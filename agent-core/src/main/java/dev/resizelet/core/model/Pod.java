@@ -281,10 +281,32 @@ public record Pod(
 
     /** This pod with the resources of its resizable containers and its pod-level ones replaced by {@code resources}'. */
     public Pod withResources(PodResources resources) {
-        List<Container> apps = containers.stream().map(c -> apply(c, resources)).toList();
-        List<Container> inits = initContainers.stream().map(c -> c.isSidecar() ? apply(c, resources) : c).toList();
+        List<Container> apps = applied(containers, resources, false);
+        List<Container> inits = applied(initContainers, resources, true);
+        if (apps == containers && inits == initContainers && resources.pod() == podResources) {
+            return this; // the very same resources: nothing to copy
+        }
         return new Pod(namespace, name, uid, generation, priority, annotations, inits, apps, labels, restartPolicy,
                 terminationGracePeriodSeconds, resources.pod());
+    }
+
+    /**
+     * The containers with their resources from {@code resources} (of init containers, the sidecars'); the same list
+     * when none changes.
+     */
+    private static List<Container> applied(List<Container> list, PodResources resources, boolean sidecarsOnly) {
+        Container[] out = null;
+        for (int i = 0; i < list.size(); i++) {
+            Container c = list.get(i);
+            Container a = sidecarsOnly && !c.isSidecar() ? c : apply(c, resources);
+            if (a != c && out == null) {
+                out = list.toArray(new Container[0]);
+            }
+            if (out != null) {
+                out[i] = a;
+            }
+        }
+        return out == null ? list : List.of(out);
     }
 
     /** This pod with {@code spec.resources} replaced ({@link ResourceRequirements#NONE}: not given). */
@@ -300,6 +322,6 @@ public record Pod(
 
     private static Container apply(Container c, PodResources resources) {
         ResourceRequirements r = resources.containers().get(c.name());
-        return r == null ? c : c.withResources(r);
+        return r == null || r == c.resources() ? c : c.withResources(r);
     }
 }

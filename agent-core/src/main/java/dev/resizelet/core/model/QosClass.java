@@ -1,11 +1,8 @@
 package dev.resizelet.core.model;
 
 import java.math.BigDecimal;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A pod's QoS class, computed like Kubernetes' {@code ComputePodQOS}: from the pod-level resources when
@@ -31,60 +28,73 @@ public enum QosClass {
         if (pod.hasPodLevelResources()) {
             return ofPodLevel(pod.podResources());
         }
-        return of(pod.allContainers());
+        return of(pod.containers(), pod.initContainers());
     }
 
     private static QosClass ofPodLevel(ResourceRequirements r) {
-        Map<String, BigDecimal> requests = new HashMap<>();
-        Map<String, BigDecimal> limits = new HashMap<>();
-        Set<String> limitsFound = new HashSet<>();
-        addPositive(r.requests(), requests, null);
-        addPositive(r.limits(), limits, limitsFound);
-        boolean guaranteed = limitsFound.contains(ResourceNames.CPU) && limitsFound.contains(ResourceNames.MEMORY);
+        Sums requests = new Sums();
+        Sums limits = new Sums();
+        requests.addPositive(r.requests());
+        boolean guaranteed = limits.addPositive(r.limits());
         return classify(requests, limits, guaranteed);
     }
 
-    static QosClass of(List<Container> containers) {
-        Map<String, BigDecimal> requests = new HashMap<>();
-        Map<String, BigDecimal> limits = new HashMap<>();
+    /** Over the app and the init containers (sums are the same in any order). */
+    private static QosClass of(List<Container> apps, List<Container> inits) {
+        Sums requests = new Sums();
+        Sums limits = new Sums();
         boolean guaranteed = true;
-        for (Container c : containers) {
-            addPositive(c.resources().requests(), requests, null);
-            Set<String> limitsFound = new HashSet<>();
-            addPositive(c.resources().limits(), limits, limitsFound);
-            if (!limitsFound.contains(ResourceNames.CPU) || !limitsFound.contains(ResourceNames.MEMORY)) {
-                guaranteed = false;
+        for (List<Container> containers : List.of(apps, inits)) {
+            for (Container c : containers) {
+                requests.addPositive(c.resources().requests());
+                if (!limits.addPositive(c.resources().limits())) {
+                    guaranteed = false;
+                }
             }
         }
         return classify(requests, limits, guaranteed);
     }
 
-    private static QosClass classify(Map<String, BigDecimal> requests, Map<String, BigDecimal> limits,
-            boolean limitsComplete) {
-        boolean guaranteed = limitsComplete;
+    private static QosClass classify(Sums requests, Sums limits, boolean limitsComplete) {
         if (requests.isEmpty() && limits.isEmpty()) {
             return BEST_EFFORT;
         }
-        if (guaranteed) {
-            for (Map.Entry<String, BigDecimal> e : requests.entrySet()) {
-                BigDecimal limit = limits.get(e.getKey());
-                if (limit == null || limit.compareTo(e.getValue()) != 0) {
-                    guaranteed = false;
-                    break;
-                }
-            }
-        }
+        boolean guaranteed = limitsComplete && sameIfRequested(requests.cpu, limits.cpu)
+                && sameIfRequested(requests.memory, limits.memory);
         return guaranteed && requests.size() == limits.size() ? GUARANTEED : BURSTABLE;
     }
 
-    private static void addPositive(Map<String, Quantity> list, Map<String, BigDecimal> sums, Set<String> found) {
-        list.forEach((name, q) -> {
-            if (ResourceNames.isResizable(name) && q.signum() > 0) {
-                sums.merge(name, q.amount(), BigDecimal::add);
-                if (found != null) {
-                    found.add(name);
-                }
+    /** No request, or a limit equal to it. */
+    private static boolean sameIfRequested(BigDecimal request, BigDecimal limit) {
+        return request == null || limit != null && limit.compareTo(request) == 0;
+    }
+
+    /** Sums of the positive cpu and memory quantities (the only resources QoS looks at); null where none was seen. */
+    private static final class Sums {
+        BigDecimal cpu;
+        BigDecimal memory;
+
+        /** Adds the positive cpu and memory of {@code list}; true when it had both. */
+        boolean addPositive(Map<String, Quantity> list) {
+            Quantity c = list.get(ResourceNames.CPU);
+            Quantity m = list.get(ResourceNames.MEMORY);
+            boolean hasCpu = c != null && c.signum() > 0;
+            boolean hasMemory = m != null && m.signum() > 0;
+            if (hasCpu) {
+                cpu = cpu == null ? c.amount() : cpu.add(c.amount());
             }
-        });
+            if (hasMemory) {
+                memory = memory == null ? m.amount() : memory.add(m.amount());
+            }
+            return hasCpu && hasMemory;
+        }
+
+        boolean isEmpty() {
+            return cpu == null && memory == null;
+        }
+
+        int size() {
+            return (cpu == null ? 0 : 1) + (memory == null ? 0 : 1);
+        }
     }
 }

@@ -214,6 +214,16 @@ public final class Quantity implements Comparable<Quantity> {
         return o instanceof Quantity q && amount.compareTo(q.amount) == 0;
     }
 
+    /**
+     * Equal and written the same way: {@link #equals} compares values only, so {@code 134217728} equals {@code 128Mi}
+     * though the two print differently. A quantity that is shown or stored may be replaced by one with the same text
+     * without changing a byte.
+     */
+    public boolean sameText(Quantity other) {
+        return this == other || other != null && format == other.format && equals(other)
+                && toString().equals(other.toString());
+    }
+
     @Override
     public int hashCode() {
         return amount.signum() == 0 ? 0 : amount.stripTrailingZeros().hashCode();

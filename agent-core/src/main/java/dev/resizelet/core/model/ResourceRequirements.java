@@ -1,8 +1,10 @@
 package dev.resizelet.core.model;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A container's {@code resources}: requests and limits by resource name. Maps are copied, sorted by
@@ -39,6 +41,114 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
 
     public ResourceVector requestVector() {
         return new ResourceVector(cpuRequestMillis(), memoryRequestBytes());
+    }
+
+    /** Equal requests and limits, quantities compared by value (as the maps' equals), without iterating entries. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ResourceRequirements r && sameValues(requests, r.requests)
+                && sameValues(limits, r.limits);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * requests.hashCode() + limits.hashCode();
+    }
+
+    /** {@code a.equals(b)} for a map this record made (sorted, no null values), by index: nothing is allocated. */
+    private static boolean sameValues(Map<String, Quantity> a, Map<String, Quantity> b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        ImmutableSortedMap<String, Quantity> sorted = (ImmutableSortedMap<String, Quantity>) a;
+        ImmutableList<String> names = sorted.keySet().asList();
+        ImmutableList<Quantity> values = sorted.values().asList();
+        for (int i = 0; i < names.size(); i++) {
+            Quantity other = b.get(names.get(i));
+            if (other == null || !values.get(i).equals(other)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * These requirements with the cpu and memory requests and limits set to the given quantities (null: none), every
+     * other resource kept; this object itself when each of the four already {@linkplain Quantity#sameText prints the
+     * same}, so a recomputation that changes nothing allocates no maps and shares the previous value.
+     */
+    public ResourceRequirements withCpuMemory(Quantity cpuRequest, Quantity memoryRequest, Quantity cpuLimit,
+            Quantity memoryLimit) {
+        Map<String, Quantity> r = withCpuMemory(requests, cpuRequest, memoryRequest);
+        Map<String, Quantity> l = withCpuMemory(limits, cpuLimit, memoryLimit);
+        return r == requests && l == limits ? this : new ResourceRequirements(r, l);
+    }
+
+    /**
+     * The same requests and limits, each written the same way ({@link #equals} compares values: {@code 128Mi} equals
+     * {@code 134217728}). A value shown in a status or stored may be replaced by one of the same text, byte for byte.
+     */
+    public boolean sameText(ResourceRequirements other) {
+        return this == other || other != null && sameText(requests, other.requests) && sameText(limits, other.limits);
+    }
+
+    /** Both maps hold the same names with quantities of the same text. */
+    public static boolean sameText(Map<String, Quantity> a, Map<String, Quantity> b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.size() != b.size()) {
+            return false;
+        }
+        if (a instanceof ImmutableSortedMap<String, Quantity> sorted) {
+            // by index, as equals does: a sorted map's entries are made afresh on every iteration
+            ImmutableList<String> names = sorted.keySet().asList();
+            ImmutableList<Quantity> values = sorted.values().asList();
+            for (int i = 0; i < names.size(); i++) {
+                if (!values.get(i).sameText(b.get(names.get(i)))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (Map.Entry<String, Quantity> e : a.entrySet()) {
+            if (!e.getValue().sameText(b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Quantity> withCpuMemory(Map<String, Quantity> in, Quantity cpu, Quantity memory) {
+        Quantity cpuNow = in.get(ResourceNames.CPU);
+        Quantity memoryNow = in.get(ResourceNames.MEMORY);
+        if ((cpu == null ? cpuNow == null : cpu.sameText(cpuNow))
+                && (memory == null ? memoryNow == null : memory.sameText(memoryNow))) {
+            return in;
+        }
+        if (in.size() == (cpuNow == null ? 0 : 1) + (memoryNow == null ? 0 : 1)) {
+            // nothing but cpu and memory (the common case): the sorted map is made straight away ("cpu" < "memory")
+            if (cpu == null) {
+                return memory == null ? ImmutableSortedMap.of() : ImmutableSortedMap.of(ResourceNames.MEMORY, memory);
+            }
+            return memory == null ? ImmutableSortedMap.of(ResourceNames.CPU, cpu)
+                    : ImmutableSortedMap.of(ResourceNames.CPU, cpu, ResourceNames.MEMORY, memory);
+        }
+        TreeMap<String, Quantity> out = new TreeMap<>(in);
+        put(out, ResourceNames.CPU, cpu);
+        put(out, ResourceNames.MEMORY, memory);
+        return ImmutableSortedMap.copyOfSorted(out);
+    }
+
+    private static void put(Map<String, Quantity> m, String name, Quantity q) {
+        if (q == null) {
+            m.remove(name);
+        } else {
+            m.put(name, q);
+        }
     }
 
     /**

@@ -38,7 +38,42 @@ public record RunningPod(PodUid uid, String sandboxId, CgroupName podCgroup, Lis
         return null;
     }
 
+    /**
+     * This pod with {@code c} in place of the container of its name (added last if there is none); this pod itself
+     * when that container is {@code c} or equal to it, so a re-read that finds nothing new keeps the pod as it was.
+     */
     public RunningPod with(RunningContainer c) {
+        if (repeatsAName()) {
+            return withRepeatedNames(c); // a pod never lists a name twice; if one did, the old meaning holds
+        }
+        int at = -1;
+        for (int i = 0; i < containers.size() && at < 0; i++) {
+            if (containers.get(i).name().equals(c.name())) {
+                at = i;
+            }
+        }
+        if (at >= 0 && containers.get(at).equals(c)) {
+            return this;
+        }
+        RunningContainer[] next = containers.toArray(new RunningContainer[at >= 0 ? containers.size()
+                : containers.size() + 1]);
+        next[at >= 0 ? at : containers.size()] = c;
+        return new RunningPod(uid, sandboxId, podCgroup, List.of(next));
+    }
+
+    private boolean repeatsAName() {
+        for (int i = 0; i < containers.size(); i++) {
+            for (int j = i + 1; j < containers.size(); j++) {
+                if (containers.get(i).name().equals(containers.get(j).name())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The first meaning of {@link #with}: one container per name, at its first place, the last of a name kept. */
+    private RunningPod withRepeatedNames(RunningContainer c) {
         Map<String, RunningContainer> byName = new LinkedHashMap<>();
         containers.forEach(x -> byName.put(x.name(), x));
         byName.put(c.name(), c);

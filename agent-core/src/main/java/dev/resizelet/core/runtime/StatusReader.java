@@ -88,8 +88,9 @@ public final class StatusReader {
         } else if (known != null) {
             previous = known.exited() != null ? known.exited() : known.previous(); // a new instance: the old one's end
         }
-        return new RunningContainer(name, containerId, (int) s.getMetadata().getAttempt(), s.getState().name(),
-                actual, fromFiles, started, exited, previous, backoffUntil);
+        RunningContainer read = new RunningContainer(name, containerId, (int) s.getMetadata().getAttempt(),
+                s.getState().name(), actual, fromFiles, started, exited, previous, backoffUntil);
+        return read.equals(known) ? known : read; // nothing new: the pod keeps the container it has
     }
 
     /**

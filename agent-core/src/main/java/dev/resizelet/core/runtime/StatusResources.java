@@ -5,7 +5,6 @@ import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -38,46 +37,51 @@ public final class StatusResources {
      * @param allocated the container's allocated resources
      * @param reported  what the runtime reports for the running container (0 = not reported), from CRI or cgroups
      * @param previous  the resources the previous status showed for this same running container, or null
+     * @return {@code allocated} itself when the runtime's values print as the allocation's (the common case: nothing is
+     *     copied), else new requirements
      */
     public static ResourceRequirements convert(ResourceRequirements allocated, ResourceValues reported,
             ResourceRequirements previous) {
-        Map<String, Quantity> requests = new LinkedHashMap<>(allocated.requests());
-        Map<String, Quantity> limits = new LinkedHashMap<>(allocated.limits());
+        Map<String, Quantity> requests = allocated.requests();
+        Map<String, Quantity> limits = allocated.limits();
+        Quantity cpuLimit = limits.get(ResourceNames.CPU);
+        Quantity memoryLimit = limits.get(ResourceNames.MEMORY);
+        Quantity cpuRequest = requests.get(ResourceNames.CPU);
         if (!limits.isEmpty()) {
             if (reported.cpuLimitMilli() > 0) {
-                if (reported.cpuLimitMilli() > MIN_MILLI_CPU_LIMIT || milli(limits.get(ResourceNames.CPU)) > MIN_MILLI_CPU_LIMIT) {
-                    limits.put(ResourceNames.CPU, Quantity.ofMillis(reported.cpuLimitMilli()));
+                if (reported.cpuLimitMilli() > MIN_MILLI_CPU_LIMIT || milli(cpuLimit) > MIN_MILLI_CPU_LIMIT) {
+                    cpuLimit = Quantity.ofMillis(reported.cpuLimitMilli());
                 }
             } else {
-                keepPrevious(ResourceNames.CPU, previous == null ? null : previous.limits(), limits);
+                cpuLimit = previousOr(ResourceNames.CPU, previous == null ? null : previous.limits(), cpuLimit);
             }
             if (reported.memoryLimitBytes() > 0) {
-                limits.put(ResourceNames.MEMORY, Quantity.ofBytes(reported.memoryLimitBytes()));
+                memoryLimit = Quantity.ofBytes(reported.memoryLimitBytes());
             } else {
-                keepPrevious(ResourceNames.MEMORY, previous == null ? null : previous.limits(), limits);
+                memoryLimit = previousOr(ResourceNames.MEMORY, previous == null ? null : previous.limits(), memoryLimit);
             }
         }
         if (!requests.isEmpty()) {
             if (reported.cpuRequestMilli() > 0) {
-                if (reported.cpuRequestMilli() > MIN_SHARES || milli(requests.get(ResourceNames.CPU)) > MIN_SHARES) {
-                    requests.put(ResourceNames.CPU, Quantity.ofMillis(reported.cpuRequestMilli()));
+                if (reported.cpuRequestMilli() > MIN_SHARES || milli(cpuRequest) > MIN_SHARES) {
+                    cpuRequest = Quantity.ofMillis(reported.cpuRequestMilli());
                 }
             } else {
-                keepPrevious(ResourceNames.CPU, previous == null ? null : previous.requests(), requests);
+                cpuRequest = previousOr(ResourceNames.CPU, previous == null ? null : previous.requests(), cpuRequest);
             }
             // the runtime never reports a memory request: it stays the allocation's, as the kubelet leaves it (the
             // upstream e2e waits for a resized memory request to show in the status)
         }
-        return new ResourceRequirements(requests, limits);
+        return allocated.withCpuMemory(cpuRequest, requests.get(ResourceNames.MEMORY), cpuLimit, memoryLimit);
     }
 
     private static long milli(Quantity q) {
         return q == null ? 0 : q.milliValue();
     }
 
-    private static void keepPrevious(String resource, Map<String, Quantity> previous, Map<String, Quantity> into) {
-        if (previous != null && previous.containsKey(resource)) {
-            into.put(resource, previous.get(resource));
-        }
+    /** What the previous status showed for {@code resource}, if it showed one; else {@code current}. */
+    private static Quantity previousOr(String resource, Map<String, Quantity> previous, Quantity current) {
+        Quantity shown = previous == null ? null : previous.get(resource);
+        return shown != null ? shown : current;
     }
 }

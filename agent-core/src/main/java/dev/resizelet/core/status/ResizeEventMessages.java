@@ -1,11 +1,13 @@
 package dev.resizelet.core.status;
 
+import com.google.common.collect.Ordering;
 import dev.resizelet.core.model.Container;
 import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceRequirements;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -47,7 +49,9 @@ public final class ResizeEventMessages {
     }
 
     private static String message(String prefix, Pod pod, long generation, String error) {
-        StringBuilder json = new StringBuilder("{");
+        // sized for the message of a pod with a few containers, so it is built without growing
+        StringBuilder json = new StringBuilder(prefix.length() + 64
+                + 128 * (pod.containers().size() + pod.initContainers().size())).append(prefix).append(": {");
         if (!pod.initContainers().isEmpty()) {
             json.append("\"initContainers\":");
             containers(json, pod.initContainers());
@@ -63,7 +67,7 @@ public final class ResizeEventMessages {
             json.append(",\"error\":");
             string(json, error);
         }
-        return prefix + ": " + json.append('}');
+        return json.append('}').toString();
     }
 
     private static void containers(StringBuilder json, List<Container> containers) {
@@ -102,7 +106,11 @@ public final class ResizeEventMessages {
     private static void list(StringBuilder json, Map<String, Quantity> quantities) {
         json.append('{');
         boolean first = true;
-        for (Map.Entry<String, Quantity> e : new TreeMap<>(quantities).entrySet()) {
+        // a ResourceRequirements map is sorted by name already
+        Map<String, Quantity> sorted = quantities instanceof SortedMap<String, Quantity> m
+                && (m.comparator() == null || m.comparator().equals(Ordering.natural())) ? quantities
+                : new TreeMap<>(quantities);
+        for (Map.Entry<String, Quantity> e : sorted.entrySet()) {
             if (!first) {
                 json.append(',');
             }

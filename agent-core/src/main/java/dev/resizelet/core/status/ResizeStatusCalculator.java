@@ -3,14 +3,9 @@ package dev.resizelet.core.status;
 import dev.resizelet.core.admission.Deferred;
 import dev.resizelet.core.admission.Infeasible;
 import dev.resizelet.core.model.Pod;
-import dev.resizelet.core.model.PodResources;
-import dev.resizelet.core.model.Quantity;
-import dev.resizelet.core.model.ResourceRequirements;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,8 +19,7 @@ public final class ResizeStatusCalculator {
 
     public static ResizeStatus compute(ResizeStatusInput in, ResizeStatus previous, Instant now) {
         long generation = in.desired().generation();
-        PodResources desired = in.desired().resources();
-        boolean pending = in.allocated() != null && !in.allocated().sameResources(desired);
+        boolean pending = in.allocated() != null && !in.allocated().sameResources(in.desired());
         // A pod whose containers never ran has nothing actuated yet: that is not a resize in progress.
         boolean inProgress = in.allocated() != null && in.actuated() != null
                 && !in.allocated().sameResources(in.actuated());
@@ -48,7 +42,7 @@ public final class ResizeStatusCalculator {
                 legacy = Optional.of(LegacyResizeStatus.IN_PROGRESS);
             }
         }
-        return new ResizeStatus(legacy, conditions, generation, allocatedRequests(in.allocated()));
+        return new ResizeStatus(legacy, conditions, generation, in.allocated());
     }
 
     /** Events for the change from {@code before} to {@code after} of one pod. */
@@ -90,21 +84,15 @@ public final class ResizeStatusCalculator {
         return new ResizeEvent(0, in.desired().namespace(), in.desired().name(), in.desired().uid(), type, message, now);
     }
 
+    /** The condition now: the previous one itself while nothing in it changes, its transition time while it holds. */
     private static PodCondition condition(ResizeStatus previous, String type, String reason, String message,
             long generation, Instant now) {
         PodCondition fresh = new PodCondition(type, "True", reason, message, generation, now);
-        Optional<PodCondition> old = previous.condition(type);
-        Instant since = old.filter(fresh::sameState).map(PodCondition::lastTransitionTime).orElse(now);
-        return new PodCondition(type, "True", reason, message, generation, since);
-    }
-
-    private static Map<String, Map<String, Quantity>> allocatedRequests(PodResources allocated) {
-        Map<String, Map<String, Quantity>> out = new HashMap<>();
-        if (allocated != null) {
-            for (Map.Entry<String, ResourceRequirements> e : allocated.containers().entrySet()) {
-                out.put(e.getKey(), e.getValue().requests());
-            }
+        PodCondition old = previous.condition(type).orElse(null);
+        if (old == null || !old.sameState(fresh)) {
+            return fresh;
         }
-        return out;
+        PodCondition kept = new PodCondition(type, "True", reason, message, generation, old.lastTransitionTime());
+        return kept.equals(old) ? old : kept;
     }
 }
