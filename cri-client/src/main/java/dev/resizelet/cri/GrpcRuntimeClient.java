@@ -101,6 +101,8 @@ public final class GrpcRuntimeClient implements CriRuntime {
 
     /** Runs an async call's callbacks on the transport thread that read the answer (they only complete a future). */
     private static final Executor DIRECT = Runnable::run;
+    /** The options of an asynchronous call, but its deadline: answers complete on the transport's thread. */
+    private static final CallOptions ON_TRANSPORT = CallOptions.DEFAULT.withExecutor(DIRECT);
 
     private final ManagedChannel channel;
     private final boolean ownsChannel;
@@ -377,15 +379,20 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * executor hop: the waiter wakes straight from the socket read), with the same deadline and errors as {@link #unary}.
      */
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
-        return unaryAsync(method, request, target, id,
-                CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
+        return startAsync(method, request, target, id, ON_TRANSPORT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
     }
 
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id,
             CallOptions options) {
+        return startAsync(method, request, target, id, options.withExecutor(DIRECT));
+    }
+
+    /** {@code options} carry the direct executor already (one CallOptions copy per call, not two). */
+    private <Q, R> CompletableFuture<R> startAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id,
+            CallOptions options) {
         CompletableFuture<R> done = new CompletableFuture<>();
         try {
-            ClientCall<Q, R> call = channel.newCall(method, options.withExecutor(DIRECT));
+            ClientCall<Q, R> call = channel.newCall(method, options);
             ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {
                 private R value;
 
