@@ -682,7 +682,10 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     public void listContainers(ListContainersRequest request, StreamObserver<ListContainersResponse> out) {
         handle(CriRpc.LIST_CONTAINERS, "", request, out, () -> {
             ContainerFilter f = request.getFilter();
-            ListContainersResponse.Builder b = ListContainersResponse.newBuilder();
+            // what is listed is picked under the lock (a container and its state then), and the answer is built
+            // outside it: as containerd's store, a listing of 2,000 containers does not hold up the updates
+            List<FakeContainer> picked = new ArrayList<>();
+            List<ContainerState> states = new ArrayList<>();
             synchronized (lock) {
                 for (FakeContainer c : containers.values()) {
                     if (!f.getId().isEmpty() && !f.getId().equals(c.id)) {
@@ -697,8 +700,13 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
                     if (!labelsMatch(f.getLabelSelectorMap(), c.config.getLabelsMap())) {
                         continue;
                     }
-                    b.addContainers(c.item());
+                    picked.add(c);
+                    states.add(c.state);
                 }
+            }
+            ListContainersResponse.Builder b = ListContainersResponse.newBuilder();
+            for (int i = 0; i < picked.size(); i++) {
+                b.addContainers(picked.get(i).item(states.get(i)));
             }
             return b.build();
         });
@@ -1292,7 +1300,8 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             this.createdAt = createdAt;
         }
 
-        Container item() {
+        /** The listing's entry; {@code state} as read under the runtime's lock (the other fields never change). */
+        Container item(ContainerState state) {
             return Container.newBuilder()
                     .setId(id)
                     .setPodSandboxId(sandboxId)
