@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Runs a plan from {@link EnactmentPlanner} in its order. The first failure ends the pass; every success is reported
  * to the {@link ActuationListener} before the next step starts. Two kinds of step overlap instead of waiting in
  * line: the container updates of one wave (consecutive updates going the same way) are sent at once, and
- * UpdatePodSandboxResources (the pod cgroup already holds its values) is answered while the pass goes on; the pass
- * ends once it has.
+ * UpdatePodSandboxResources (the pod cgroup already holds its values) is sent and not waited for: the call is best
+ * effort, as the kubelet's, and the pass ends without its answer.
  */
 public final class EnactmentExecutor {
     private static final Logger log = LoggerFactory.getLogger(EnactmentExecutor.class);
