@@ -700,8 +700,9 @@ public final class NodeAgent implements AutoCloseable {
             }
             Map<String, ResourceValues> out = new HashMap<>();
             r.containers().forEach((name, req) -> out.put(name, ModelTargets.values(req)));
-            if (!r.pod().requests().isEmpty() || !r.pod().limits().isEmpty()) {
-                out.put(PodTarget.POD_LEVEL, ModelTargets.values(r.pod()));
+            ResourceValues podLevel = ModelTargets.podLevel(r);
+            if (podLevel != null) {
+                out.put(PodTarget.POD_LEVEL, podLevel);
             }
             return out;
         }

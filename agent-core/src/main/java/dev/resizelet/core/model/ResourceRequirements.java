@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 
 /**
  * A container's {@code resources}: requests and limits by resource name. Maps are copied, sorted by
@@ -55,24 +56,9 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
         return 31 * requests.hashCode() + limits.hashCode();
     }
 
-    /** {@code a.equals(b)} for a map this record made (sorted, no null values), by index: nothing is allocated. */
+    /** {@code a.equals(b)} for the maps this record holds, by index: nothing is allocated. */
     private static boolean sameValues(Map<String, Quantity> a, Map<String, Quantity> b) {
-        if (a == b) {
-            return true;
-        }
-        if (a.size() != b.size()) {
-            return false;
-        }
-        ImmutableSortedMap<String, Quantity> sorted = (ImmutableSortedMap<String, Quantity>) a;
-        ImmutableList<String> names = sorted.keySet().asList();
-        ImmutableList<Quantity> values = sorted.values().asList();
-        for (int i = 0; i < names.size(); i++) {
-            Quantity other = b.get(names.get(i));
-            if (other == null || !values.get(i).equals(other)) {
-                return false;
-            }
-        }
-        return true;
+        return matches(a, b, Quantity::equals);
     }
 
     /**
@@ -97,6 +83,12 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
 
     /** Both maps hold the same names with quantities of the same text. */
     public static boolean sameText(Map<String, Quantity> a, Map<String, Quantity> b) {
+        return matches(a, b, Quantity::sameText);
+    }
+
+    /** The same names, each with quantities that {@code same} matches ({@code b}'s may be null: no match). */
+    private static boolean matches(Map<String, Quantity> a, Map<String, Quantity> b,
+            BiPredicate<Quantity, Quantity> same) {
         if (a == b) {
             return true;
         }
@@ -104,18 +96,18 @@ public record ResourceRequirements(Map<String, Quantity> requests, Map<String, Q
             return false;
         }
         if (a instanceof ImmutableSortedMap<String, Quantity> sorted) {
-            // by index, as equals does: a sorted map's entries are made afresh on every iteration
+            // by index: a sorted map's entries are made afresh on every iteration
             ImmutableList<String> names = sorted.keySet().asList();
             ImmutableList<Quantity> values = sorted.values().asList();
             for (int i = 0; i < names.size(); i++) {
-                if (!values.get(i).sameText(b.get(names.get(i)))) {
+                if (!same.test(values.get(i), b.get(names.get(i)))) {
                     return false;
                 }
             }
             return true;
         }
         for (Map.Entry<String, Quantity> e : a.entrySet()) {
-            if (!e.getValue().sameText(b.get(e.getKey()))) {
+            if (!same.test(e.getValue(), b.get(e.getKey()))) {
                 return false;
             }
         }

@@ -31,8 +31,7 @@ public final class ModelTargets {
         Map<String, ResourceValues> values = new HashMap<>();
         Map<String, ResizePolicy> cpu = new HashMap<>();
         Map<String, ResizePolicy> memory = new HashMap<>();
-        ResourceValues podLevel = allocated.pod().requests().isEmpty() && allocated.pod().limits().isEmpty() ? null
-                : values(allocated.pod());
+        ResourceValues podLevel = podLevel(allocated);
         if (podLevel != null) {
             values.put(PodTarget.POD_LEVEL, podLevel);
         }
@@ -51,9 +50,12 @@ public final class ModelTargets {
      * Its init containers' values inherit the pod's own pod-level limits (a target's inherit the allocated ones).
      */
     public static PodSpec spec(Pod pod) {
-        PodResources own = pod.resources();
-        boolean podLevel = !own.pod().requests().isEmpty() || !own.pod().limits().isEmpty();
-        return spec(pod, pod.resizableContainers(), podLevel ? values(own.pod()) : null);
+        return spec(pod, pod.resizableContainers(), podLevel(pod.resources()));
+    }
+
+    /** The pod-level values when the pod sets {@code spec.resources}, else null. */
+    public static ResourceValues podLevel(PodResources r) {
+        return r.pod().requests().isEmpty() && r.pod().limits().isEmpty() ? null : values(r.pod());
     }
 
     private static PodSpec spec(Pod pod, List<Container> containers, ResourceValues podLevel) {

@@ -17,12 +17,17 @@ import org.junit.jupiter.api.Test;
 class ModelTargetsPodLevelTest {
     private static final long MI = 1024 * 1024;
 
-    @Test
-    void podLevelValuesGoUnderTheirKeyAndContainersWithoutLimitsInheritThem() {
+    /** An init container, "a" without limits and "b" with its own, and pod-level cpu=500m/1, memory=128Mi/256Mi. */
+    private static Pod withPodLevel(String uid) {
         Container init = new Container("init", "busybox", List.of("true"), res("", ""), Map.of(), null);
-        Pod p = new Pod("default", "p", PodUid.of("u1"), 1, 0, Map.of(), List.of(init),
+        return new Pod("default", "p", PodUid.of(uid), 1, 0, Map.of(), List.of(init),
                 List.of(container("a", "cpu=100m", ""), container("b", "cpu=100m", "cpu=200m,memory=64Mi")))
                 .withPodResources(res("cpu=500m,memory=128Mi", "cpu=1,memory=256Mi"));
+    }
+
+    @Test
+    void podLevelValuesGoUnderTheirKeyAndContainersWithoutLimitsInheritThem() {
+        Pod p = withPodLevel("u1");
 
         PodTarget t = ModelTargets.target(p, p.resources());
 
@@ -34,10 +39,7 @@ class ModelTargetsPodLevelTest {
 
     @Test
     void theSpecForAdoptionIsTheTargetsSpecOfThePodsOwnResourcesAndIgnoresAnAllocationThatDiffers() {
-        Container init = new Container("init", "busybox", List.of("true"), res("", ""), Map.of(), null);
-        Pod p = new Pod("default", "p", PodUid.of("u3"), 1, 0, Map.of(), List.of(init),
-                List.of(container("a", "cpu=100m", ""), container("b", "cpu=100m", "cpu=200m,memory=64Mi")))
-                .withPodResources(res("cpu=500m,memory=128Mi", "cpu=1,memory=256Mi"));
+        Pod p = withPodLevel("u3");
         Pod grown = p.withPodResources(res("cpu=500m,memory=128Mi", "cpu=2,memory=512Mi"));
 
         PodSpec spec = ModelTargets.spec(p);
