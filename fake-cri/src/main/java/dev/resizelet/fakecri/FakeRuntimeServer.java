@@ -3,7 +3,11 @@ package dev.resizelet.fakecri;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -19,6 +23,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -39,6 +46,9 @@ public final class FakeRuntimeServer implements AutoCloseable {
     private final String inProcessName; // null for a socket
     private final EventLoopGroup eventLoop; // null for in-process
     private final boolean handlersOnTransportThread;
+    // with handlers on the transport thread: the node-wide listings are answered here, as containerd answers every call
+    // on a goroutine of its own (a listing of 2,000 containers on the event loop held up every update behind it)
+    private final ExecutorService listings;
     private final Object lock = new Object();
     private Server server; // guarded by lock; null while stopped
     private boolean closed; // guarded by lock
@@ -50,6 +60,11 @@ public final class FakeRuntimeServer implements AutoCloseable {
         this.inProcessName = inProcessName;
         this.eventLoop = eventLoop;
         this.handlersOnTransportThread = handlersOnTransportThread;
+        this.listings = handlersOnTransportThread ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fake-cri-listings");
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
     /** Starts serving {@code runtime} on the in-process transport under {@code name}. */
@@ -71,8 +86,10 @@ public final class FakeRuntimeServer implements AutoCloseable {
     /**
      * As {@link #unixSocket(FakeRuntime, Path)}; with {@code handlersOnTransportThread} each call is answered on the
      * socket's event-loop thread instead of being handed to gRPC's executor (a thread wake-up per call, on the fake's side
-     * only: a runtime written in Go has no such hop). For the benchmark harness, whose runtime injects no delays: a
-     * delayed call would hold up every other call on the connection.
+     * only: a runtime written in Go has no such hop). ListContainers and ListPodSandbox, whose answers grow with the node,
+     * are the exception: they are answered on a thread of their own, so an update is not queued behind a listing. For the
+     * benchmark harness, whose runtime injects no delays: a delayed call would hold up every other call on the
+     * connection.
      */
     public static FakeRuntimeServer unixSocket(FakeRuntime runtime, Path socket, boolean handlersOnTransportThread) {
         requireNonNull(socket, "socket");
@@ -151,7 +168,12 @@ public final class FakeRuntimeServer implements AutoCloseable {
                         .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                         .addService(runtime);
                 if (handlersOnTransportThread) {
-                    b.directExecutor();
+                    b.directExecutor().callExecutor(new ServerCallExecutorSupplier() {
+                        @Override
+                        public <Q, A> Executor getExecutor(ServerCall<Q, A> call, Metadata headers) {
+                            return isListing(call.getMethodDescriptor()) ? listings : null; // null: the event loop
+                        }
+                    });
                 }
                 s = b.build();
             } else {
@@ -190,6 +212,11 @@ public final class FakeRuntimeServer implements AutoCloseable {
         }
     }
 
+    private static boolean isListing(MethodDescriptor<?, ?> method) {
+        String name = method.getBareMethodName();
+        return CriRpc.LIST_CONTAINERS.methodName().equals(name) || CriRpc.LIST_POD_SANDBOX.methodName().equals(name);
+    }
+
     /** {@link #stop()} then {@link #start()} on the same address. */
     public void restart() {
         synchronized (lock) {
@@ -207,6 +234,9 @@ public final class FakeRuntimeServer implements AutoCloseable {
             stop();
             closed = true;
             deleteSocketQuietly();
+        }
+        if (listings != null) {
+            listings.shutdownNow();
         }
         if (eventLoop != null) {
             eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -9,6 +9,8 @@ import dev.resizelet.cri.v1.ListPodSandboxRequest;
 import dev.resizelet.cri.v1.PodSandbox;
 import dev.resizelet.cri.v1.PodSandboxState;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every sandbox and container the runtime holds, read with one node-wide {@code ListPodSandbox} and one
@@ -17,6 +19,8 @@ import java.util.List;
  * read before the agent serves, so nothing the agent starts can be missing from it.
  */
 public record RuntimeListing(List<PodSandbox> sandboxes, List<Container> containers) {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeListing.class);
+
     public RuntimeListing {
         sandboxes = List.copyOf(requireNonNull(sandboxes, "sandboxes"));
         containers = List.copyOf(requireNonNull(containers, "containers"));
@@ -24,8 +28,12 @@ public record RuntimeListing(List<PodSandbox> sandboxes, List<Container> contain
 
     /** Lists every sandbox (any state) and every container (any state: a completed init container must not rerun). */
     public static RuntimeListing read(CriRuntime cri) {
+        long t0 = System.nanoTime();
         List<PodSandbox> sandboxes = cri.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList();
+        long t1 = System.nanoTime();
         List<Container> containers = cri.listContainers(ListContainersRequest.getDefaultInstance()).getContainersList();
+        log.info("runtime listed sandboxes={} sandboxesMs={} containers={} containersMs={}", sandboxes.size(),
+                (t1 - t0) / 1_000_000, containers.size(), (System.nanoTime() - t1) / 1_000_000);
         return new RuntimeListing(sandboxes, containers);
     }
 
