@@ -123,11 +123,9 @@ public final class NodeAgent implements AutoCloseable {
         this.events = new EventLog(clock);
         long t0 = System.nanoTime();
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
-        // what the runtime and the cgroup tree hold is read while the stores are decoded (DESIGN §7: a restart of
-        // 10,000 pods waits on both); nothing is started before the sweep and the adoption below have used it
+        // what the runtime holds is read while the stores are decoded (DESIGN §7: a restart of 10,000 pods waits on
+        // both); nothing is started before the adoption below has used it
         CompletableFuture<RuntimeListing> listing = background("resizelet-start-list", () -> RuntimeListing.read(cri));
-        CompletableFuture<List<OrphanSweep.PodCgroupDir>> podCgroups = background("resizelet-start-cgroups",
-                () -> OrphanSweep.podCgroupDirs(cgroups));
         if (b.stateDir != null) {
             refuseOldCheckpoints(b.stateDir);
         }
@@ -180,13 +178,8 @@ public final class NodeAgent implements AutoCloseable {
         stored.forEach(o -> keysByUid.put(o.spec().uid(), o.key()));
         stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.spec().uid()));
         CompletableFuture<?> restoring = loop.restore(stored.stream().map(StoredObject::spec).toList());
-        // while the owner re-admits every pod: the sweep removes only what belongs to no stored pod, and the adoption
-        // takes over the pods that hold an allocation (the runtime can run no other), found by what a resize never
-        // changes (uid, containers, QoS tier)
-        CompletableFuture<Void> swept = background("resizelet-start-sweep", () -> {
-            sweepOrphans(cgroups, stored, listing, podCgroups);
-            return null;
-        });
+        // while the owner re-admits every pod: the adoption takes over the pods that hold an allocation (the runtime
+        // can run no other), found by what a resize never changes (uid, containers, QoS tier)
         java.util.Set<PodUid> allocatedAtStart = journal.opened().allocated().keySet();
         adoptRunning(stored.parallelStream().filter(o -> allocatedAtStart.contains(o.spec().uid()))
                 .map(o -> ModelTargets.spec(o.spec())).toList(), listedOrNull(listing));
@@ -198,7 +191,6 @@ public final class NodeAgent implements AutoCloseable {
                 .filter(s -> s != null && s.allocated() != null)
                 .map(s -> ModelTargets.target(s.allocated(), s.allocated().resources()))
                 .toList();
-        join(swept);
         long tTargets = System.nanoTime();
         // every restored pod's first status (allocatedResources from the loop, containers as adopted), composed and
         // published on both cores before the engine starts its passes: at ready every pod is listed as it is, not
@@ -226,6 +218,13 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         engine.start(b.relistInterval);
+        // what a crash left of pods that are no longer stored is removed in the background, as the kubelet's
+        // housekeeping does: it belongs to no stored pod, so nothing the agent adopts or starts waits for it (at
+        // 10,000 pods the walk of every pod cgroup took a tenth of the restart's CPU)
+        background("resizelet-start-sweep", () -> {
+            sweepOrphans(cgroups, stored, listing);
+            return null;
+        });
         ready = true;
         log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} adoptMs={} restoreMs={} "
                 + "targetsMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
@@ -250,16 +249,19 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Before anything is adopted or started: what a crash left of pods that are no longer stored (a force delete whose
-     * teardown did not finish, a pod removed from the store just before the crash) is removed, only what the agent made.
-     * A runtime that cannot be listed now only delays this to the next start.
+     * After the start: what a crash left of pods that are no longer stored (a force delete whose teardown did not
+     * finish, a pod removed from the store just before the crash) is removed, only what the agent made. The start's
+     * listing holds nothing created since; the pod cgroups are walked now, so every pod known once the walk is done
+     * counts as stored too (a pod is known before anything of it is created). A runtime that cannot be listed now
+     * only delays this to the next start.
      */
     private void sweepOrphans(CgroupManager cgroups, List<StoredObject<Pod, PodStatus>> stored,
-            CompletableFuture<RuntimeListing> listing, CompletableFuture<List<OrphanSweep.PodCgroupDir>> podCgroups) {
-        List<PodUid> uids = stored.stream().map(o -> o.spec().uid()).toList();
+            CompletableFuture<RuntimeListing> listing) {
         try {
-            new OrphanSweep(cri, cgroups, new PodLifecycle(cri, cgroups, clock)).sweep(uids, join(listing),
-                    join(podCgroups));
+            List<OrphanSweep.PodCgroupDir> podCgroups = OrphanSweep.podCgroupDirs(cgroups);
+            java.util.Set<PodUid> uids = new java.util.HashSet<>(keysByUid.keySet());
+            stored.forEach(o -> uids.add(o.spec().uid()));
+            new OrphanSweep(cri, cgroups, new PodLifecycle(cri, cgroups, clock)).sweep(uids, join(listing), podCgroups);
         } catch (RuntimeException e) {
             log.warn("orphan sweep failed, tried again at the next start error=\"{}\"", e.getMessage());
         }

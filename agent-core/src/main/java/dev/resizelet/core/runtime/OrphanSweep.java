@@ -63,8 +63,8 @@ public final class OrphanSweep {
     }
 
     /**
-     * Every pod cgroup under the agent's QoS tiers (one directory walk per tier and hierarchy). Read at start beside
-     * the stores, before the agent serves: nothing it creates can be missing or be swept.
+     * Every pod cgroup under the agent's QoS tiers (one directory walk per tier and hierarchy). Walked after the start,
+     * in the background: the caller counts every pod it knows once the walk is done as stored.
      */
     public static List<PodCgroupDir> podCgroupDirs(CgroupManager cgroups) {
         List<PodCgroupDir> out = new ArrayList<>();

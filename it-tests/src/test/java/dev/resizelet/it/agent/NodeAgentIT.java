@@ -302,13 +302,15 @@ class NodeAgentIT {
 
         agent = NodeAgent.builder().runtime(h.client).cgroups(h.cgroupConfig).allocatable(4000, 4096 * MI)
                 .stateDir(dir.resolve("state")).relistInterval(Duration.ofHours(1)).build();
-        Map<CriRpc, Long> atReady = h.fake.callCounts();
+        // the sweep runs after ready, in the background
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(h.fake.calls(CriRpc.REMOVE_CONTAINER)).extracting(c -> c.id()).contains(stray));
+        Map<CriRpc, Long> swept = h.fake.callCounts();
 
         // one node-wide listing of each kind served both the sweep and the adoption (they listed twice each before)
-        assertThat(atReady.get(CriRpc.LIST_POD_SANDBOX) - before.get(CriRpc.LIST_POD_SANDBOX)).isEqualTo(1);
-        assertThat(atReady.get(CriRpc.LIST_CONTAINERS) - before.get(CriRpc.LIST_CONTAINERS)).isEqualTo(1);
-        assertThat(atReady.get(CriRpc.RUN_POD_SANDBOX)).isEqualTo(before.get(CriRpc.RUN_POD_SANDBOX));
-        assertThat(h.fake.calls(CriRpc.REMOVE_CONTAINER)).extracting(c -> c.id()).contains(stray);
+        assertThat(swept.get(CriRpc.LIST_POD_SANDBOX) - before.get(CriRpc.LIST_POD_SANDBOX)).isEqualTo(1);
+        assertThat(swept.get(CriRpc.LIST_CONTAINERS) - before.get(CriRpc.LIST_CONTAINERS)).isEqualTo(1);
+        assertThat(swept.get(CriRpc.RUN_POD_SANDBOX)).isEqualTo(before.get(CriRpc.RUN_POD_SANDBOX));
         assertThat(containerId(running("a"))).isEqualTo(idA);
         assertThat(containerId(running("b"))).isEqualTo(idB);
     }

@@ -169,7 +169,10 @@ class DaemonDeletionIT {
             daemon = node.start();
             await().atMost(WAIT).until(() -> gone("graceful-" + t) && gone("forced-" + t)
                     && node.objectsOf(graceful) == 0 && node.objectsOf(forced) == 0);
-            if (node.podCgroupExists(graceful) || node.podCgroupExists(forced)) {
+            try {
+                // the orphan sweep runs after the start, in the background
+                await().atMost(WAIT).until(() -> !node.podCgroupExists(graceful) && !node.podCgroupExists(forced));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
                 leftBehind++;
             }
             assertThat(node.fake.sandbox(stranger)).as("someone else's sandbox").isPresent();
