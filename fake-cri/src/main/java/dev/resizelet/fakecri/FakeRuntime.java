@@ -592,7 +592,9 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
     public void listPodSandbox(ListPodSandboxRequest request, StreamObserver<ListPodSandboxResponse> out) {
         handle(CriRpc.LIST_POD_SANDBOX, "", request, out, () -> {
             PodSandboxFilter f = request.getFilter();
-            ListPodSandboxResponse.Builder b = ListPodSandboxResponse.newBuilder();
+            // picked under the lock, built outside it (as the container listing)
+            List<Sandbox> picked = new ArrayList<>();
+            List<PodSandboxState> states = new ArrayList<>();
             synchronized (lock) {
                 for (Sandbox s : sandboxes.values()) {
                     if (!f.getId().isEmpty() && !f.getId().equals(s.id)) {
@@ -604,8 +606,13 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
                     if (!labelsMatch(f.getLabelSelectorMap(), s.config.getLabelsMap())) {
                         continue;
                     }
-                    b.addItems(s.item());
+                    picked.add(s);
+                    states.add(s.state);
                 }
+            }
+            ListPodSandboxResponse.Builder b = ListPodSandboxResponse.newBuilder();
+            for (int i = 0; i < picked.size(); i++) {
+                b.addItems(picked.get(i).item(states.get(i)));
             }
             return b.build();
         });
@@ -1242,6 +1249,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         final long createdAt;
         PodSandboxState state = PodSandboxState.SANDBOX_READY;
         LinuxContainerResources updatedResources;
+        private volatile PodSandbox listed; // the last listing entry: immutable, built outside the lock
 
         Sandbox(String id, PodSandboxConfig config, String runtimeHandler, CgroupName cgroupParent, long createdAt) {
             this.id = id;
@@ -1251,16 +1259,25 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             this.createdAt = createdAt;
         }
 
-        PodSandbox item() {
-            return PodSandbox.newBuilder()
-                    .setId(id)
-                    .setMetadata(config.getMetadata())
-                    .setState(state)
-                    .setCreatedAt(createdAt)
-                    .putAllLabels(config.getLabelsMap())
-                    .putAllAnnotations(config.getAnnotationsMap())
-                    .setRuntimeHandler(runtimeHandler)
-                    .build();
+        /**
+         * The listing's entry; {@code state} as read under the runtime's lock (the other fields never change). Kept
+         * while the state stays: a listing of 10,000 sandboxes built and sized every entry anew each time.
+         */
+        PodSandbox item(PodSandboxState state) {
+            PodSandbox item = listed;
+            if (item == null || item.getState() != state) {
+                item = PodSandbox.newBuilder()
+                        .setId(id)
+                        .setMetadata(config.getMetadata())
+                        .setState(state)
+                        .setCreatedAt(createdAt)
+                        .putAllLabels(config.getLabelsMap())
+                        .putAllAnnotations(config.getAnnotationsMap())
+                        .setRuntimeHandler(runtimeHandler)
+                        .build();
+                listed = item;
+            }
+            return item;
         }
 
         PodSandboxStatus status() {
@@ -1289,6 +1306,7 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
         int exitCode;
         String reason = "";
         ExitTimer.Handle pendingExit; // the exit the ExitModel scheduled, while running
+        private volatile Container listed; // the last listing entry: immutable, built outside the lock
 
         FakeContainer(String id, String sandboxId, ContainerConfig config, LinuxContainerResources resources,
                 CgroupName cgroup, long createdAt) {
@@ -1300,19 +1318,27 @@ public final class FakeRuntime extends RuntimeServiceGrpc.RuntimeServiceImplBase
             this.createdAt = createdAt;
         }
 
-        /** The listing's entry; {@code state} as read under the runtime's lock (the other fields never change). */
+        /**
+         * The listing's entry; {@code state} as read under the runtime's lock (the other fields never change). Kept
+         * while the state stays: every relist built and sized 2,000 entries anew, a resize changes none of them.
+         */
         Container item(ContainerState state) {
-            return Container.newBuilder()
-                    .setId(id)
-                    .setPodSandboxId(sandboxId)
-                    .setMetadata(config.getMetadata())
-                    .setImage(config.getImage())
-                    .setImageRef(config.getImage().getImage())
-                    .setState(state)
-                    .setCreatedAt(createdAt)
-                    .putAllLabels(config.getLabelsMap())
-                    .putAllAnnotations(config.getAnnotationsMap())
-                    .build();
+            Container item = listed;
+            if (item == null || item.getState() != state) {
+                item = Container.newBuilder()
+                        .setId(id)
+                        .setPodSandboxId(sandboxId)
+                        .setMetadata(config.getMetadata())
+                        .setImage(config.getImage())
+                        .setImageRef(config.getImage().getImage())
+                        .setState(state)
+                        .setCreatedAt(createdAt)
+                        .putAllLabels(config.getLabelsMap())
+                        .putAllAnnotations(config.getAnnotationsMap())
+                        .build();
+                listed = item;
+            }
+            return item;
         }
 
         ContainerStatus status(boolean withResources) {
