@@ -423,10 +423,15 @@ public final class RuntimeEngine implements AutoCloseable {
                 refresh(lane, target);
             }
         } catch (RuntimeException e) {
-            log.error("pod worker failed pod={} error=\"{}\"", lane.uid, e.getMessage(), e);
             failed = true;
-            lane.lastError = e.getMessage();
-            listener.changed(lane.uid);
+            if (closed) {
+                // the engine is closing: its workers are interrupted mid-call, which is no failure of the pod's
+                log.debug("pod worker stopped by close pod={} error=\"{}\"", lane.uid, e.getMessage());
+            } else {
+                log.error("pod worker failed pod={} error=\"{}\"", lane.uid, e.getMessage(), e);
+                lane.lastError = e.getMessage();
+                listener.changed(lane.uid);
+            }
         } finally {
             synchronized (lane) {
                 lane.running = false;
@@ -726,6 +731,9 @@ public final class RuntimeEngine implements AutoCloseable {
                 p = p.with(statusReader.read(p, c.name(), c.containerId(),
                         values == null ? 0 : values.memoryRequestBytes()));
             } catch (CriException e) {
+                if (closed) {
+                    return; // interrupted by the close
+                }
                 log.warn("status read failed pod={} container={} error=\"{}\"", lane.uid, c.name(),
                         e.getMessage());
             }
