@@ -46,8 +46,9 @@ public final class FakeRuntimeServer implements AutoCloseable {
     private final String inProcessName; // null for a socket
     private final EventLoopGroup eventLoop; // null for in-process
     private final boolean handlersOnTransportThread;
-    // with handlers on the transport thread: the node-wide listings are answered here, as containerd answers every call
-    // on a goroutine of its own (a listing of 2,000 containers on the event loop held up every update behind it)
+    // with handlers on the transport thread: the node-wide listings are answered here, two at once, as containerd
+    // answers every call on a goroutine of its own (a listing of 2,000 containers on the event loop held up every
+    // update behind it)
     private final ExecutorService listings;
     private final Object lock = new Object();
     private Server server; // guarded by lock; null while stopped
@@ -60,8 +61,9 @@ public final class FakeRuntimeServer implements AutoCloseable {
         this.inProcessName = inProcessName;
         this.eventLoop = eventLoop;
         this.handlersOnTransportThread = handlersOnTransportThread;
-        this.listings = handlersOnTransportThread ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "fake-cri-listings");
+        AtomicInteger listers = new AtomicInteger();
+        this.listings = handlersOnTransportThread ? Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "fake-cri-listings-" + listers.incrementAndGet());
             t.setDaemon(true);
             return t;
         }) : null;
@@ -86,10 +88,10 @@ public final class FakeRuntimeServer implements AutoCloseable {
     /**
      * As {@link #unixSocket(FakeRuntime, Path)}; with {@code handlersOnTransportThread} each call is answered on the
      * socket's event-loop thread instead of being handed to gRPC's executor (a thread wake-up per call, on the fake's side
-     * only: a runtime written in Go has no such hop). ListContainers and ListPodSandbox, whose answers grow with the node,
-     * are the exception: they are answered on a thread of their own, so an update is not queued behind a listing. For the
-     * benchmark harness, whose runtime injects no delays: a delayed call would hold up every other call on the
-     * connection.
+     * only: a runtime written in Go has no such hop). ListContainers and ListPodSandbox, whose answers grow with the
+     * node, are the exception: they are answered on two threads of their own, so an update is not queued behind a
+     * listing. For the benchmark harness, whose runtime injects no delays: a delayed call would hold up every other
+     * call on the connection.
      */
     public static FakeRuntimeServer unixSocket(FakeRuntime runtime, Path socket, boolean handlersOnTransportThread) {
         requireNonNull(socket, "socket");
