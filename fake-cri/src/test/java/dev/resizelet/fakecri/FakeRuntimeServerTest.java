@@ -8,6 +8,7 @@ import dev.resizelet.cgroups.CgroupVersion;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.ListContainersResponse;
 import dev.resizelet.cri.v1.ListPodSandboxRequest;
+import dev.resizelet.cri.v1.ListPodSandboxResponse;
 import dev.resizelet.cri.v1.RuntimeServiceGrpc;
 import dev.resizelet.cri.v1.VersionRequest;
 import io.grpc.ManagedChannel;
@@ -20,6 +21,8 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,10 +73,28 @@ class FakeRuntimeServerTest {
     }
 
     @Test
-    void listingsAreAnsweredOffTheEventLoop() throws Exception {
+    void twoListingsAreAnsweredAtOnce() {
+        // both held for a minute: the second is taken up while the first still waits (one thread would hold it back)
+        runtime.setLatency(CriRpc.LIST_CONTAINERS, Duration.ofMinutes(1));
+        runtime.setLatency(CriRpc.LIST_POD_SANDBOX, Duration.ofMinutes(1));
+        RuntimeServiceGrpc.RuntimeServiceFutureStub async = RuntimeServiceGrpc.newFutureStub(channel);
+        ListenableFuture<ListContainersResponse> containers = async.listContainers(
+                ListContainersRequest.getDefaultInstance());
+        ListenableFuture<ListPodSandboxResponse> sandboxes = async.listPodSandbox(
+                ListPodSandboxRequest.getDefaultInstance());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.calls().stream()
+                .filter(c -> c.rpc() == CriRpc.LIST_CONTAINERS || c.rpc() == CriRpc.LIST_POD_SANDBOX).count() == 2);
+
+        assertThat(containers.isDone()).isFalse();
+        assertThat(sandboxes.isDone()).isFalse();
+    }
+
+    @Test
+    void listingsAreAnsweredOffTheEventLoop() {
         RuntimeServiceGrpc.RuntimeServiceBlockingStub cri = RuntimeServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
-        java.util.List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
         runtime.addCallListener(c -> threads.add(c.rpc() + "@" + Thread.currentThread().getName()));
 
         cri.version(VersionRequest.getDefaultInstance());

@@ -317,10 +317,13 @@ class PodDeletionIT {
 
         start();
 
-        assertThat(containersOf("uid-web")).isZero();
-        assertThat(managedSandboxes("uid-web")).isZero();
-        assertThat(Files.exists(podCgroupDir("web"))).isFalse();
-        assertThat(Files.exists(leftCgroup)).isFalse();
+        // the sweep runs after ready, in the background
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(containersOf("uid-web")).isZero();
+            assertThat(managedSandboxes("uid-web")).isZero();
+            assertThat(Files.exists(podCgroupDir("web"))).isFalse();
+            assertThat(Files.exists(leftCgroup)).isFalse();
+        });
         // nothing that is not the agent's, and nothing of a stored pod, is touched
         assertThat(h.fake.sandbox(strangerSandbox)).isPresent();
         assertThat(h.fake.container(strangerContainer)).isPresent();
