@@ -125,7 +125,15 @@ public final class NodeAgent implements AutoCloseable {
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
         // what the runtime holds is read while the stores are decoded (DESIGN §7: a restart of 10,000 pods waits on
         // both); nothing is started before the adoption below has used it
-        CompletableFuture<RuntimeListing> listing = background("resizelet-start-list", () -> RuntimeListing.read(cri));
+        // the sandboxes and the containers at once: a runtime answers the two side by side
+        CompletableFuture<RuntimeListing> listing = background("resizelet-start-sandboxes",
+                () -> RuntimeListing.sandboxes(cri))
+                .thenCombine(background("resizelet-start-containers", () -> RuntimeListing.containers(cri)),
+                        (sandboxes, containers) -> {
+                            log.info("runtime listed sandboxes={} containers={} ms={}", sandboxes.size(),
+                                    containers.size(), (System.nanoTime() - t0) / 1_000_000);
+                            return new RuntimeListing(sandboxes, containers);
+                        });
         if (b.stateDir != null) {
             refuseOldCheckpoints(b.stateDir);
         }
