@@ -1,5 +1,6 @@
 package dev.resizelet.core.store;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.resizelet.core.store.LogFiles.LogChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,8 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An append-only file of checksummed records with group commit: {@link #append} writes without
@@ -33,12 +38,29 @@ import java.util.zip.CRC32C;
  * durable offset and synced that; the owner undoes the changes those records carried, and its callers write them
  * again. Each later write retries the recovery, so the log takes writes again as soon as the disk does.
  *
+ * <p><b>Preallocation.</b> Records go into space that was zero-filled and synced ahead of them, as etcd preallocates
+ * its WAL segments and PostgreSQL zero-fills its WAL files: a write into it changes no file size and allocates no
+ * block, so its {@code fdatasync} commits no filesystem journal (on ext4 here: p50 0.24 → 0.16 ms, p999 13 → 1.7 ms).
+ * A background thread extends the space by {@link #PREALLOCATE} bytes whenever less than half of that is left; an
+ * append never waits for it unless it would run past the space while an extension is under way, and if extending
+ * fails the log grows with its appends as before. The file's end is therefore no longer the log's end: the log ends
+ * where only zeros follow (no record is empty, so no record header is zero). A damaged record that only zeros follow
+ * is a torn write, never acknowledged, when one of its 512-byte sectors is all zeros (etcd's torn-entry rule: a write
+ * cut off by a crash leaves whole sectors unwritten); other damage is corruption, as before. {@link #close} cuts the
+ * file back to the log's end.
+ *
  * <p>A log is used either with {@link #append} and {@link #sync} (the pod store: many writers) or with
  * {@link #appendAllAndSync} (the resize journal: one writer), not both.
  */
 final class DurableLog implements AutoCloseable {
     static final byte[] MAGIC = "RZPODS01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int MAX_RECORD = 16 << 20;
+    private static final int SECTOR = 512;
+    /** Bytes zero-filled ahead of the records at a time. */
+    static final long PREALLOCATE = 1 << 20;
+    private static final Logger log = LoggerFactory.getLogger(DurableLog.class);
+    private static final Executor PREALLOCATOR = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
+            .setNameFormat("durable-log-preallocate").setDaemon(true).build());
 
     private final LogFiles files;
     private final Path file;
@@ -51,6 +73,10 @@ final class DurableLog implements AutoCloseable {
     private volatile long syncedSize;     // the durable offset: written under syncLock (sync) or this (appendAllAndSync)
     private volatile IOException broken;  // written under this; non-null: nothing after syncedSize is trusted
     private final Object syncLock = new Object();
+    private long preallocate = PREALLOCATE;   // guarded by this; 0: never
+    private long allocated;               // guarded by this: [size, allocated) is zeros, durably
+    private boolean extending;            // guarded by this: an extension past allocated is under way
+    private long cuts;                    // guarded by this: counts cuts and rewrites; an extension across one is dropped
 
     private DurableLog(LogFiles files, Path file, byte[] magic, LogChannel channel, long size) {
         this.files = files;
@@ -59,6 +85,7 @@ final class DurableLog implements AutoCloseable {
         this.channel = channel;
         this.size = size;
         this.syncedSize = size;
+        this.allocated = size;
     }
 
     /** Opens (or creates) the log and returns it with the records it held, in order. */
@@ -110,13 +137,14 @@ final class DurableLog implements AutoCloseable {
             throw refusing(b);
         }
         ByteBuffer buf = frame(payload);
+        awaitSpace(buf.limit());
         long start = size;
         try {
             writeFully(channel, buf, start);
         } catch (IOException e) {
             // leave no half record behind for the next append to follow
             try {
-                channel.truncate(start);
+                cut(start);
             } catch (IOException cut) {
                 e.addSuppressed(cut);
                 broken = e;
@@ -124,7 +152,76 @@ final class DurableLog implements AutoCloseable {
             throw e;
         }
         size += buf.limit();
+        extendIfLow();
         return ++writtenSeq;
+    }
+
+    /**
+     * Under this: waits while an extension is under way and {@code bytes} more would run past the preallocated space
+     * (the extension is writing zeros there).
+     */
+    private void awaitSpace(int bytes) throws IOException {
+        while (extending && size + bytes > allocated) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for " + file + " to be preallocated");
+            }
+        }
+    }
+
+    /** Under this, after a write: starts zero-filling the next {@link #PREALLOCATE} bytes if less than half is left. */
+    private void extendIfLow() {
+        allocated = Math.max(allocated, size);
+        if (extending || preallocate == 0 || !fsync || channel == null || allocated - size >= preallocate / 2) {
+            return;
+        }
+        extending = true;
+        LogChannel ch = channel;
+        long from = allocated;
+        long to = from + preallocate;
+        long at = cuts;
+        PREALLOCATOR.execute(() -> {
+            boolean done = false;
+            try {
+                ch.preallocate(from, to, true);
+                done = true;
+            } catch (IOException e) {
+                log.debug("cannot preallocate {} bytes {}-{}; appends grow the file: {}", file, from, to, e.toString());
+            }
+            synchronized (this) {
+                if (done && at == cuts) {
+                    allocated = to;
+                }
+                extending = false;
+                notifyAll();
+            }
+        });
+    }
+
+    /** Under this: cuts the file back to {@code to} (the preallocated space with it). */
+    private void cut(long to) throws IOException {
+        cuts++;
+        allocated = to;
+        channel.truncate(to);
+    }
+
+    /** The file's bytes past the log's end, zero-filled ahead of appends (tests). */
+    synchronized long preallocated() {
+        return allocated - size;
+    }
+
+    /** Sets how many bytes are zero-filled ahead at a time; 0 never preallocates (tests). */
+    synchronized void preallocate(long bytes) {
+        preallocate = bytes;
+    }
+
+    /** Waits until no extension is under way (tests). */
+    synchronized void awaitPreallocation() throws InterruptedException {
+        while (extending) {
+            wait();
+        }
     }
 
     /**
@@ -138,6 +235,7 @@ final class DurableLog implements AutoCloseable {
         }
         long start = size;
         ByteBuffer buf = frameAll(payloads);
+        awaitSpace(buf.limit());
         try {
             writeFully(channel, buf, start);
             if (fsync) {
@@ -146,7 +244,7 @@ final class DurableLog implements AutoCloseable {
         } catch (IOException e) {
             // after a failed fsync the batch's pages may be gone while still in the file: never trust them (fsyncgate)
             try {
-                channel.truncate(start);
+                cut(start);
                 if (fsync) {
                     channel.force(false);
                 }
@@ -160,6 +258,7 @@ final class DurableLog implements AutoCloseable {
         writtenSeq += payloads.size();
         syncedSize = size;
         syncedSeq = writtenSeq;
+        extendIfLow();
     }
 
     /** Without fsync (tests and tmpfs benchmarks only): records are written, never forced to the disk. */
@@ -249,7 +348,7 @@ final class DurableLog implements AutoCloseable {
             channel = files.open(file);
         }
         long durableSize = syncedSize;
-        channel.truncate(durableSize);
+        cut(durableSize);
         if (fsync) {
             channel.force(false);
         }
@@ -288,10 +387,13 @@ final class DurableLog implements AutoCloseable {
             syncedSeq = writtenSeq;
         }
         long newSize = writeFresh(files, file, magic, records);
-        // the snapshot is in place; the old channel still points at the replaced file
+        // the snapshot is in place; the old channel still points at the replaced file (an extension under way on it
+        // fails or fills the replaced file)
         syncedSeq = writtenSeq;
         syncedSize = newSize;
         size = newSize;
+        cuts++;
+        allocated = newSize;
         LogChannel old = channel;
         channel = null;
         try {
@@ -315,10 +417,22 @@ final class DurableLog implements AutoCloseable {
                     return;
                 }
                 try {
-                    if (broken != null) {
-                        channel.truncate(syncedSize);   // best effort: nothing after the durable offset was acknowledged
+                    while (extending) {
+                        wait();
+                    }
+                    try {
+                        if (broken != null) {
+                            channel.truncate(syncedSize);   // nothing after the durable offset was acknowledged
+                        } else if (channel.size() > size) {
+                            channel.truncate(size);         // the preallocated zeros
+                        }
+                    } catch (IOException e) {
+                        // best effort: what stays after the log's end is cut at the next open
                     }
                     channel.force(false);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted closing " + file);
                 } finally {
                     channel.close();
                     channel = null;
@@ -381,7 +495,7 @@ final class DurableLog implements AutoCloseable {
     private static ByteBuffer frameAll(List<byte[]> payloads) {
         int total = 0;
         for (byte[] p : payloads) {
-            total += 8 + p.length;
+            total += 8 + nonEmpty(p).length;
         }
         ByteBuffer b = ByteBuffer.allocate(total);
         CRC32C crc = new CRC32C();
@@ -393,7 +507,16 @@ final class DurableLog implements AutoCloseable {
         return b.flip();
     }
 
+    /** A zero header marks the preallocated space after the log's end: no record may have one. */
+    private static byte[] nonEmpty(byte[] payload) {
+        if (payload.length == 0) {
+            throw new IllegalArgumentException("a log record is never empty");
+        }
+        return payload;
+    }
+
     private static ByteBuffer frame(byte[] payload) {
+        nonEmpty(payload);
         CRC32C crc = new CRC32C();
         crc.update(payload);
         ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
@@ -412,17 +535,24 @@ final class DurableLog implements AutoCloseable {
         }
         ByteBuffer b = ByteBuffer.wrap(all);
         b.position(magic.length);
+        int end = all.length;
+        while (end > magic.length && all[end - 1] == 0) {
+            end--;   // the preallocated zeros (or blocks allocated and never written): no record is in them
+        }
         List<byte[]> records = new ArrayList<>();
-        while (b.remaining() > 0) {
-            long recordStart = b.position();
-            if (b.remaining() < 8) {
+        while (b.position() < end) {
+            int recordStart = b.position();
+            if (all.length - recordStart < 8) {
                 break; // torn header of the last record
             }
             int len = b.getInt();
             int crc = b.getInt();
-            if (len < 0 || len > MAX_RECORD || len > b.remaining()) {
-                if (len >= 0 && len <= MAX_RECORD) {
-                    b.position((int) recordStart);
+            if (len == 0 && crc == 0) {
+                throw corrupt(what, file, recordStart, "zeroed record header before data");
+            }
+            if (len <= 0 || len > MAX_RECORD || len > b.remaining()) {
+                if (len > 0 && len <= MAX_RECORD) {
+                    b.position(recordStart);
                     break; // torn payload of the last record
                 }
                 throw corrupt(what, file, recordStart, "impossible record length " + len);
@@ -432,9 +562,9 @@ final class DurableLog implements AutoCloseable {
             CRC32C c = new CRC32C();
             c.update(payload);
             if ((int) c.getValue() != crc) {
-                if (b.remaining() == 0 && isZeros(payload)) {
-                    b.position((int) recordStart);
-                    break; // the last record's blocks were allocated but never written (power loss)
+                if (b.position() >= end && hasZeroSector(all, recordStart, b.position())) {
+                    b.position(recordStart);
+                    break; // the last record was cut off by a crash: whole sectors of it never written
                 }
                 throw corrupt(what, file, recordStart, "checksum mismatch");
             }
@@ -444,13 +574,19 @@ final class DurableLog implements AutoCloseable {
         return b.position();
     }
 
-    private static boolean isZeros(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
+    /** Whether a sector-aligned part of {@code [from, to)} (a whole sector, or the part of one up to {@code to}) is all zeros. */
+    private static boolean hasZeroSector(byte[] all, int from, int to) {
+        for (int s = (from + SECTOR - 1) / SECTOR * SECTOR; s < to; s += SECTOR) {
+            int sectorEnd = Math.min(s + SECTOR, to);
+            int i = s;
+            while (i < sectorEnd && all[i] == 0) {
+                i++;
+            }
+            if (i == sectorEnd) {
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     private static StoreException.Corrupt corrupt(String what, Path file, long offset, String why) {

@@ -160,12 +160,23 @@ public final class FaultyLogFiles implements LogFiles {
     private final class Channel implements LogChannel {
         private final Path file;
         private final LogChannel real;
-        private long forcedSize;   // what the last successful force covered: a failed one loses what came after
+        // the bytes written since the last force (a failed force loses them); guarded by this
+        private long dirtyFrom = Long.MAX_VALUE;
+        private long dirtyTo;
 
-        Channel(Path file, LogChannel real) throws IOException {
+        Channel(Path file, LogChannel real) {
             this.file = file;
             this.real = real;
-            this.forcedSize = real.size();
+        }
+
+        private synchronized void dirty(long from, long to) {
+            dirtyFrom = Math.min(dirtyFrom, from);
+            dirtyTo = Math.max(dirtyTo, to);
+        }
+
+        private synchronized void clean() {
+            dirtyFrom = Long.MAX_VALUE;
+            dirtyTo = 0;
         }
 
         @Override
@@ -177,11 +188,13 @@ public final class FaultyLogFiles implements LogFiles {
                 if (src.remaining() > 1) {
                     ByteBuffer half = src.duplicate();
                     half.limit(half.position() + src.remaining() / 2);
-                    real.write(half, position);
+                    dirty(position, position + real.write(half, position));
                 }
                 throw e;
             }
-            return real.write(src, position);
+            int n = real.write(src, position);
+            dirty(position, position + n);
+            return n;
         }
 
         @Override
@@ -201,23 +214,33 @@ public final class FaultyLogFiles implements LogFiles {
             try {
                 check(Op.FORCE, file);
             } catch (IOException e) {
-                long size = real.size();
-                if (size > forcedSize) {
-                    // the pages that could not be written back are gone: zeros where the unsynced records were
-                    real.write(ByteBuffer.allocate((int) (size - forcedSize)), forcedSize);
-                    real.force(false);
+                synchronized (this) {
+                    long to = Math.min(dirtyTo, real.size());
+                    if (to > dirtyFrom) {
+                        // the pages that could not be written back are gone: zeros where the unsynced records were
+                        real.write(ByteBuffer.allocate((int) (to - dirtyFrom)), dirtyFrom);
+                        real.force(false);
+                    }
+                    clean();
                 }
                 throw e;
             }
             real.force(metadata);
-            forcedSize = real.size();
+            clean();
         }
 
         @Override
         public void truncate(long size) throws IOException {
             check(Op.TRUNCATE, file);
             real.truncate(size);
-            forcedSize = Math.min(forcedSize, size);
+            synchronized (this) {
+                dirtyTo = Math.min(dirtyTo, size);
+            }
+        }
+
+        @Override
+        public void preallocate(long from, long to, boolean sync) throws IOException {
+            real.preallocate(from, to, sync);
         }
 
         @Override

@@ -50,6 +50,13 @@ public interface LogFiles {
         void truncate(long size) throws IOException;
 
         long size() throws IOException;
+
+        /**
+         * Fills {@code [from, to)} with zeros and, with {@code sync}, makes them durable ({@code fdatasync}): space a
+         * log writes into later without changing the file's size. Outside the fault injection of
+         * {@link FaultyLogFiles}: a refused preallocation only means the log grows as before.
+         */
+        void preallocate(long from, long to, boolean sync) throws IOException;
     }
 
     /** The real filesystem. */
@@ -127,6 +134,21 @@ public interface LogFiles {
         @Override
         public long size() throws IOException {
             return ch.size();
+        }
+
+        @Override
+        public void preallocate(long from, long to, boolean sync) throws IOException {
+            ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(to - from, 64 << 10));
+            long at = from;
+            while (at < to) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+                while (zeros.hasRemaining()) {
+                    at += ch.write(zeros, at);
+                }
+            }
+            if (sync) {
+                ch.force(false);
+            }
         }
 
         @Override

@@ -508,6 +508,11 @@ public final class PodStore<T, S> implements AutoCloseable {
         };
     }
 
+    /** Bytes of records in the log (the file is longer by its preallocated zeros); 0 for a store in memory (tests). */
+    long logBytes() {
+        return durable == null ? 0 : durable.size();
+    }
+
     @Override
     public void close() {
         if (durable != null) {
