@@ -80,6 +80,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,11 +195,15 @@ public final class NodeAgent implements AutoCloseable {
         long tAdopt = System.nanoTime();
         join(restoring);
         long tRestore = System.nanoTime();
-        List<PodTarget> targets = stored.parallelStream()
-                .map(o -> loop.state(o.spec().uid()).orElse(null))
-                .filter(s -> s != null && s.allocated() != null)
-                .map(s -> ModelTargets.target(s.allocated(), s.allocated().resources()))
-                .toList();
+        // what each restored pod's first pass runs: its allocation now, the target built where the pass needs it
+        Map<PodUid, Supplier<PodTarget>> targets = new java.util.LinkedHashMap<>();
+        for (StoredObject<Pod, PodStatus> o : stored) {
+            PodUid uid = o.spec().uid();
+            Pod allocated = terminating.contains(uid) ? null : loop.state(uid).map(PodState::allocated).orElse(null);
+            if (allocated != null) {
+                targets.put(uid, () -> ModelTargets.target(allocated, allocated.resources()));
+            }
+        }
         long tTargets = System.nanoTime();
         // every restored pod's first status (allocatedResources from the loop, containers as adopted), composed and
         // published on both cores before the engine starts its passes: at ready every pod is listed as it is, not
@@ -216,7 +221,7 @@ public final class NodeAgent implements AutoCloseable {
         long tPublished = System.nanoTime();
         // each restored pod's first pass (its record checked against the runtime, its containers read back) runs in
         // the background, a few at a time: API readers and new resizes are not queued behind 10,000 of them
-        engine.submitRestored(targets.stream().filter(t -> !terminating.contains(t.spec().uid())).toList());
+        engine.submitRestored(targets);
         // a deletion the last run acknowledged resumes: the grace period runs on from its deletionTimestamp
         for (StoredObject<Pod, PodStatus> o : stored) {
             if (o.terminating()) {

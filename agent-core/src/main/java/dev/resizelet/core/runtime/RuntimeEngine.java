@@ -181,18 +181,20 @@ public final class RuntimeEngine implements AutoCloseable {
     /**
      * After a restart: every restored pod's first pass (adopted pods are checked against their record and read back
      * from the runtime), {@link #RESTORED_PASSES_AT_ONCE} at a time in the background ({@link RestoredPasses}). A
-     * {@link #submit} for one of them meanwhile runs its pass at once.
+     * {@link #submit} for one of them meanwhile runs its pass at once. Each target is built once, where it is first
+     * needed (the pod's pass, or a status read), not before the agent is ready.
      */
-    public void submitRestored(List<PodTarget> targets) {
+    public void submitRestored(Map<PodUid, Supplier<PodTarget>> targets) {
         List<PodLane> owed = new java.util.ArrayList<>(targets.size());
-        for (PodTarget t : targets) {
-            PodLane lane = lanes.computeIfAbsent(t.spec().uid(), this::newLane);
+        targets.forEach((uid, target) -> {
+            PodLane lane = lanes.computeIfAbsent(uid, this::newLane);
+            Supplier<PodTarget> once = Suppliers.memoize(target::get);
             synchronized (lane) {
-                lane.target = () -> t;
+                lane.target = once;
                 lane.restoredPassOwed = true;
             }
             owed.add(lane);
-        }
+        });
         restored.enqueue(owed);
     }
 
