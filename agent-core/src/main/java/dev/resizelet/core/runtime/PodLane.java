@@ -30,6 +30,8 @@ final class PodLane {
     boolean restoredPass;
     // lane thread (published to readers through volatile)
     volatile RunningPod pod;
+    /** The engine's count of pod changes when {@link #pod} was last set: a relist listed before it cannot judge it. */
+    volatile long podChangedAt;
     volatile String lastError;
     volatile long appliedGeneration = -1;
     /**

@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -80,6 +81,7 @@ public final class RuntimeEngine implements AutoCloseable {
     private final LongAdder passes = new LongAdder();
     private final LongAdder failedPasses = new LongAdder();
     private final LongAdder completed = new LongAdder();
+    private final AtomicLong podChanges = new AtomicLong();   // counts setPod calls (see relistAll)
     private final RestoredPasses<PodLane> restored;
     private volatile boolean closed;
     /**
@@ -288,6 +290,9 @@ public final class RuntimeEngine implements AutoCloseable {
      * a value changed behind the agent's back without a new container is seen at the next status read, not here.
      */
     public void relistAll() {
+        // the runtime answers with what it held when it got the call: a pod the agent changed after this cannot be
+        // judged by the answer (its containers started after the listing was made, say), and waits for the next relist
+        long listedAfter = podChanges.get();
         Map<String, List<ListedContainer>> bySandbox;
         try {
             // read without labels and annotations: a relist compares ids and states only
@@ -312,9 +317,14 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         for (PodLane lane : lanes.values()) {
             RunningPod p = lane.pod;
-            if (p == null || !changedInRuntime(p, bySandbox.getOrDefault(p.sandboxId(), List.of()))) {
+            if (p == null || lane.podChangedAt > listedAfter) {
                 continue;
             }
+            String change = changeInRuntime(p, bySandbox.getOrDefault(p.sandboxId(), List.of()));
+            if (change == null) {
+                continue;
+            }
+            log.debug("relist: pod changed in the runtime, re-read pod={} {}", lane.uid, change);
             synchronized (lane) {
                 lane.wantRefresh = true;
             }
@@ -331,8 +341,11 @@ public final class RuntimeEngine implements AutoCloseable {
         }
     }
 
-    /** True if the runtime lists a container of the pod with another id or state than the agent knows. */
-    private static boolean changedInRuntime(RunningPod pod, List<ListedContainer> listed) {
+    /**
+     * What the runtime lists differently for a container of the pod (another id or state than the agent knows), for
+     * the log; null if nothing.
+     */
+    private static String changeInRuntime(RunningPod pod, List<ListedContainer> listed) {
         Map<String, ListedContainer> newest = new HashMap<>();
         for (ListedContainer c : listed) {
             newest.merge(c.getMetadata().getName(), c, (a, b) -> a.getCreatedAt() >= b.getCreatedAt() ? a : b);
@@ -341,10 +354,11 @@ public final class RuntimeEngine implements AutoCloseable {
             ListedContainer c = newest.get(known.name());
             if (c == null ? !known.containerId().isEmpty()
                     : !c.getId().equals(known.containerId()) || !c.getState().name().equals(known.state())) {
-                return true;
+                return "container=" + known.name() + " known=" + known.containerId() + "/" + known.state() + " listed="
+                        + (c == null ? "none" : c.getId() + "/" + c.getState().name());
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -380,6 +394,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 }
             }
         }
+        lane.podChangedAt = podChanges.incrementAndGet();   // before the pod: a reader of the new pod sees its stamp
         lane.pod = next;
     }
 

@@ -18,18 +18,26 @@ import dev.resizelet.core.runtime.PodTarget;
 import dev.resizelet.core.runtime.RunningContainer;
 import dev.resizelet.core.runtime.RuntimeEngine;
 import dev.resizelet.core.runtime.RuntimeListener;
+import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.v1.LinuxContainerResources;
+import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.fakecri.CriRpc;
 import dev.resizelet.fakecri.FakeRuntime;
 import io.grpc.Status;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +126,64 @@ class RuntimeEngineIT {
 
     private LinuxContainerResources reported(String id) {
         return h.fake.container(id).orElseThrow().getResources().getLinux();
+    }
+
+    @Test
+    void aRelistTheRuntimeAnsweredBeforeAPodsContainerStartedDoesNotReReadThatPod() throws Exception {
+        // containerd 1.6 (no event stream: only relists find changes); one worker, so passes run in the order kicked;
+        // a runtime whose next node-wide listing is answered, then held until the test lets it through
+        h = new RuntimeHarness(dir, b -> b.containerEventsUnimplemented(true));
+        AtomicBoolean holdNextListing = new AtomicBoolean();
+        CountDownLatch answered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CriRuntime holding = (CriRuntime) Proxy.newProxyInstance(CriRuntime.class.getClassLoader(),
+                new Class<?>[] {CriRuntime.class}, (proxy, method, args) -> {
+                    Object out;
+                    try {
+                        out = method.invoke(h.client, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("listContainerStates") && holdNextListing.getAndSet(false)) {
+                        answered.countDown();
+                        assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+                    }
+                    return out;
+                });
+        workers = Executors.newSingleThreadExecutor();
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        engine = new RuntimeEngine(holding, h.agentCgroups, new InMemoryActuationRecords(), workers, scheduler,
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), new RuntimeListener() { });
+        engine.start(Duration.ofHours(1)); // relists only when the test calls one
+        PodSpec other = spec("other", QosTier.GUARANTEED, "app");
+        PodRuntimeView otherView = started(target(other, 1, Map.of("app", g(200, 64))));
+
+        // when the runtime answers a relist, the agent then starts a pod, and only then does the answer arrive
+        holdNextListing.set(true);
+        CompletableFuture<Void> relist = CompletableFuture.runAsync(engine::relistAll);
+        assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
+        PodSpec late = spec("late", QosTier.GUARANTEED, "app");
+        String lateSandbox = started(target(late, 1, Map.of("app", g(200, 64)))).running().sandboxId();
+        long lateReadsBefore = podScopedListings(lateSandbox);
+        release.countDown();
+        relist.get(10, TimeUnit.SECONDS);
+        // and then a container of the other pod exits behind the agent's back, which the next relist finds
+        h.fake.exitContainer(otherView.running().containerId("app"), 1);
+        engine.relistAll();
+        await().atMost(WAIT).until(() -> podScopedListings(otherView.running().sandboxId()) > 0);
+
+        // then the late pod was not re-read: the answer that missed its container predates the container (a re-read
+        // of it would have run before the other pod's, on the one worker)
+        assertThat(podScopedListings(lateSandbox)).isEqualTo(lateReadsBefore);
+        assertThat(h.fake.container(engine.view(late.uid()).orElseThrow().running().containerId("app")))
+                .hasValueSatisfying(c -> assertThat(c.getState().name()).isEqualTo("CONTAINER_RUNNING"));
+    }
+
+    /** The ListContainers calls for one sandbox (a pod's re-read). */
+    private long podScopedListings(String sandboxId) {
+        return h.fake.calls(CriRpc.LIST_CONTAINERS).stream()
+                .filter(c -> ((ListContainersRequest) c.request()).getFilter().getPodSandboxId().equals(sandboxId))
+                .count();
     }
 
     @Test
