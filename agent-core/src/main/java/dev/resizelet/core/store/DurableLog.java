@@ -56,8 +56,12 @@ final class DurableLog implements AutoCloseable {
     static final byte[] MAGIC = "RZPODS01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int MAX_RECORD = 16 << 20;
     private static final int SECTOR = 512;
-    /** Bytes zero-filled ahead of the records at a time. */
-    static final long PREALLOCATE = 1 << 20;
+    /**
+     * Bytes zero-filled ahead of the records at a time: 1 MiB, or the system property
+     * {@code resizelet.log.preallocateBytes} (0 turns preallocation off: on a copy-on-write filesystem such as btrfs or
+     * ZFS an overwrite allocates anyway, so the zeros only cost a write).
+     */
+    static final long PREALLOCATE = Math.max(0, Long.getLong("resizelet.log.preallocateBytes", 1 << 20));
     private static final Logger log = LoggerFactory.getLogger(DurableLog.class);
     private static final Executor PREALLOCATOR = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
             .setNameFormat("durable-log-preallocate").setDaemon(true).build());
