@@ -81,6 +81,7 @@ final class DurableLog implements AutoCloseable {
     private long allocated;               // guarded by this: [size, allocated) is zeros, durably
     private boolean extending;            // guarded by this: an extension past allocated is under way
     private long cuts;                    // guarded by this: counts cuts and rewrites; an extension across one is dropped
+    private long extendAgainAt;           // guarded by this: after a refused extension, the size to try again at
 
     private DurableLog(LogFiles files, Path file, byte[] magic, LogChannel channel, long size) {
         this.files = files;
@@ -136,12 +137,13 @@ final class DurableLog implements AutoCloseable {
 
     /** Appends one record (not yet durable) and returns its sequence number for {@link #sync}. */
     synchronized long append(byte[] payload) throws IOException {
+        ByteBuffer buf = frame(payload);
+        awaitSpace(buf.limit());
+        // after the wait (it lets go of this): a sync may have failed meanwhile
         IOException b = broken;
         if (b != null) {
             throw refusing(b);
         }
-        ByteBuffer buf = frame(payload);
-        awaitSpace(buf.limit());
         long start = size;
         try {
             writeFully(channel, buf, start);
@@ -178,36 +180,66 @@ final class DurableLog implements AutoCloseable {
     /** Under this, after a write: starts zero-filling the next {@link #PREALLOCATE} bytes if less than half is left. */
     private void extendIfLow() {
         allocated = Math.max(allocated, size);
-        if (extending || preallocate == 0 || !fsync || channel == null || allocated - size >= preallocate / 2) {
+        if (extending || preallocate == 0 || !fsync || channel == null || allocated - size >= preallocate / 2
+                || size < extendAgainAt) {
+            return;
+        }
+        // zero-filled and synced through a descriptor of its own: its fsync must never be the one that hears of (and
+        // swallows) a writeback error of the records, which the log's own sync has to report (Linux tells each open
+        // file description once)
+        LogChannel ch;
+        try {
+            ch = files.open(file);
+        } catch (IOException e) {
+            extensionRefused(e);
             return;
         }
         extending = true;
-        LogChannel ch = channel;
         long from = allocated;
         long to = from + preallocate;
         long at = cuts;
         PREALLOCATOR.execute(() -> {
-            boolean done = false;
-            try {
+            IOException refused = null;
+            try (ch) {
                 ch.preallocate(from, to, true);
-                done = true;
             } catch (IOException e) {
-                log.debug("cannot preallocate {} bytes {}-{}; appends grow the file: {}", file, from, to, e.toString());
-            }
-            synchronized (this) {
-                if (done && at == cuts) {
-                    allocated = to;
+                refused = e;
+            } finally {
+                synchronized (this) {
+                    if (refused != null) {
+                        extensionRefused(refused);
+                    } else if (at == cuts) {
+                        allocated = to;
+                    }
+                    extending = false;
+                    notifyAll();
                 }
-                extending = false;
-                notifyAll();
             }
         });
+    }
+
+    /**
+     * Under this: a refused extension (a full disk) gives back what it wrote (the zeros past {@code allocated}: no
+     * append went there while it ran), so the space freed on a full disk goes to records, not to zeros; it is tried
+     * again once the log has grown by half an extension.
+     */
+    private void extensionRefused(IOException e) {
+        extendAgainAt = size + preallocate / 2;
+        log.debug("cannot preallocate {}; appends grow the file until {}: {}", file, extendAgainAt, e.toString());
+        try {
+            if (channel != null && channel.size() > allocated) {
+                channel.truncate(allocated);
+            }
+        } catch (IOException cut) {
+            log.debug("cannot give back a refused preallocation of {}: {}", file, cut.toString());
+        }
     }
 
     /** Under this: cuts the file back to {@code to} (the preallocated space with it). */
     private void cut(long to) throws IOException {
         cuts++;
         allocated = to;
+        extendAgainAt = 0;
         channel.truncate(to);
     }
 
@@ -234,12 +266,12 @@ final class DurableLog implements AutoCloseable {
      * start) and the error is thrown; if even that cut fails, the next call tries it again before writing.
      */
     synchronized void appendAllAndSync(List<byte[]> payloads) throws IOException {
+        ByteBuffer buf = frameAll(payloads);
+        awaitSpace(buf.limit());
         if (broken != null) {
             recoverLocked(cut -> { });
         }
         long start = size;
-        ByteBuffer buf = frameAll(payloads);
-        awaitSpace(buf.limit());
         try {
             writeFully(channel, buf, start);
             if (fsync) {
@@ -398,6 +430,7 @@ final class DurableLog implements AutoCloseable {
         size = newSize;
         cuts++;
         allocated = newSize;
+        extendAgainAt = 0;
         LogChannel old = channel;
         channel = null;
         try {

@@ -165,7 +165,7 @@ class DurableLogPreallocationTest {
     }
 
     @Test
-    void aDiskThatRefusesPreallocationGrowsTheFileWithItsAppends() throws Exception {
+    void aDiskThatRefusesPreallocationGetsTheSpaceBackAndTheFileGrowsWithItsAppends() throws Exception {
         LogFiles refusing = new RefusingPreallocation();
         DurableLog log = open(refusing, new ArrayList<>());
         for (int i = 0; i < 20; i++) {
@@ -174,7 +174,8 @@ class DurableLogPreallocationTest {
         }
 
         assertThat(log.preallocated()).isZero();
-        assertThat((long) crashImage().length).isEqualTo(log.size());
+        assertThat((long) crashImage().length).as("the zeros a refused extension wrote were given back")
+                .isEqualTo(log.size());
         assertThat(reopenFrom(crashImage())).hasSize(20).startsWith("r0").endsWith("r19");
     }
 
@@ -215,7 +216,7 @@ class DurableLogPreallocationTest {
         }
     }
 
-    /** The real disk, except that zero-filling space ahead fails as on a full disk. */
+    /** The real disk, except that zero-filling space ahead fails halfway, as on a disk that fills up. */
     static final class RefusingPreallocation implements LogFiles {
         @Override
         public LogChannel open(Path file) throws IOException {
@@ -243,6 +244,8 @@ class DurableLogPreallocationTest {
 
                 @Override
                 public void preallocate(long from, long to, boolean sync) throws IOException {
+                    // a disk that fills up halfway: part of the zeros land, then ENOSPC
+                    real.write(ByteBuffer.allocate((int) ((to - from) / 2)), from);
                     throw new IOException("No space left on device");
                 }
 
