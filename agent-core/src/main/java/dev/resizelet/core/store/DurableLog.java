@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Preallocation.</b> Records go into space that was zero-filled and synced ahead of them, as etcd preallocates
  * its WAL segments and PostgreSQL zero-fills its WAL files: a write into it changes no file size and allocates no
- * block, so its {@code fdatasync} commits no filesystem journal (on ext4 here: p50 0.24 → 0.16 ms, p999 13 → 1.7 ms).
+ * block, so its {@code fdatasync} commits no filesystem journal (on ext4 here, one writer: p50 0.24 → 0.16 ms, p999 13 → 1.7
+ * ms; two logs syncing at once gained less, docs/benchmarks.md run M).
  * A background thread extends the space by {@link #PREALLOCATE} bytes whenever less than half of that is left; an
  * append never waits for it unless it would run past the space while an extension is under way, and if extending
  * fails the log grows with its appends as before. The file's end is therefore no longer the log's end: the log ends
