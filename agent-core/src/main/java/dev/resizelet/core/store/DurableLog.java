@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Preallocation.</b> Records go into space that was zero-filled and synced ahead of them, as etcd preallocates
  * its WAL segments and PostgreSQL zero-fills its WAL files: a write into it changes no file size and allocates no
- * block, so its {@code fdatasync} commits no filesystem journal (on ext4 here, one writer: p50 0.24 → 0.16 ms, p999 13 → 1.7
- * ms; two logs syncing at once gained less, docs/benchmarks.md run M).
+ * block, so its {@code fdatasync} commits no filesystem journal (on ext4 here, one writer: p50 0.24 → 0.16 ms,
+ * p999 13 → 1.7 ms; two logs syncing at once gained less, docs/benchmarks.md run M).
  * A background thread extends the space by {@link #PREALLOCATE} bytes whenever less than half of that is left; an
  * append never waits for it unless it would run past the space while an extension is under way, and if extending
  * fails the log grows with its appends as before. The file's end is therefore no longer the log's end: the log ends
@@ -81,7 +81,7 @@ final class DurableLog implements AutoCloseable {
     private long preallocate = PREALLOCATE;   // guarded by this; 0: never
     private long allocated;               // guarded by this: [size, allocated) is zeros, durably
     private boolean extending;            // guarded by this: an extension past allocated is under way
-    private long cuts;                    // guarded by this: counts cuts and rewrites; an extension across one is dropped
+    private long cuts;                    // guarded by this: cuts and rewrites; an extension across one is dropped
     private long extendAgainAt;           // guarded by this: after a refused extension, the size to try again at
 
     private DurableLog(LogFiles files, Path file, byte[] magic, LogChannel channel, long size) {
@@ -612,7 +612,10 @@ final class DurableLog implements AutoCloseable {
         return b.position();
     }
 
-    /** Whether a sector-aligned part of {@code [from, to)} (a whole sector, or the part of one up to {@code to}) is all zeros. */
+    /**
+     * Whether a sector-aligned part of {@code [from, to)} (a whole sector, or the part of one up to {@code to}) is all
+     * zeros.
+     */
     private static boolean hasZeroSector(byte[] all, int from, int to) {
         for (int s = (from + SECTOR - 1) / SECTOR * SECTOR; s < to; s += SECTOR) {
             int sectorEnd = Math.min(s + SECTOR, to);
