@@ -146,8 +146,8 @@ class DiskFullIT {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> converged(after, newest));
         System.out.printf("disk full (tmpfs 2 MiB): resizes acknowledged: %d (%d on the full disk), "
-                + "refused with 500: %d, reads while full: %d, lost after kill -9: %d%n", acknowledged, acknowledgedWhileFull, refused,
-                readsWhileFull, lost);
+                + "refused with 500: %d, reads while full: %d, lost after kill -9: %d%n", acknowledged,
+                acknowledgedWhileFull, refused, readsWhileFull, lost);
         assertThat(lost).as("acknowledged resizes lost").isZero();
         assertThat(daemon.output()).doesNotContain("Exception in thread");
     }
