@@ -42,6 +42,7 @@ public final class FaultyLogFiles implements LogFiles {
 
     private final Map<Op, Fault> faults = new java.util.EnumMap<>(Op.class);   // guarded by this
     private final Map<Op, AtomicInteger> failures = new ConcurrentHashMap<>();
+    private volatile boolean refusePreallocation;
     private volatile CountDownLatch forceGate;   // a force waits here first (to line writers up), when set
     private final AtomicInteger forcesHeld = new AtomicInteger();
 
@@ -75,9 +76,19 @@ public final class FaultyLogFiles implements LogFiles {
         return this;
     }
 
+    /**
+     * Every preallocation fails as on a disk that fills up meanwhile: half its zeros land, then ENOSPC, until
+     * {@link #heal}. (Preallocation is otherwise outside the per-operation faults: it runs on a thread of its own.)
+     */
+    public FaultyLogFiles refusePreallocation() {
+        refusePreallocation = true;
+        return this;
+    }
+
     /** The disk works again. */
     public synchronized FaultyLogFiles heal() {
         faults.clear();
+        refusePreallocation = false;
         return this;
     }
 
@@ -240,6 +251,10 @@ public final class FaultyLogFiles implements LogFiles {
 
         @Override
         public void preallocate(long from, long to, boolean sync) throws IOException {
+            if (refusePreallocation) {
+                real.write(ByteBuffer.allocate((int) ((to - from) / 2)), from);
+                throw new IOException(Errno.ENOSPC.message);
+            }
             real.preallocate(from, to, sync);
         }
 

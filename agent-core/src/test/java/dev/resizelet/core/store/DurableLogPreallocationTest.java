@@ -3,9 +3,7 @@ package dev.resizelet.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.resizelet.core.store.LogFiles.LogChannel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,8 +164,8 @@ class DurableLogPreallocationTest {
 
     @Test
     void aDiskThatRefusesPreallocationGetsTheSpaceBackAndTheFileGrowsWithItsAppends() throws Exception {
-        LogFiles refusing = new RefusingPreallocation();
-        DurableLog log = open(refusing, new ArrayList<>());
+        // a disk that fills up during each preallocation: half its zeros land, then ENOSPC
+        DurableLog log = open(new FaultyLogFiles().refusePreallocation(), new ArrayList<>());
         for (int i = 0; i < 20; i++) {
             log.sync(log.append(record("r" + i)));
             log.awaitPreallocation();
@@ -213,82 +211,6 @@ class DurableLogPreallocationTest {
             List<Integer> order = reopened.stream().filter(r -> r.startsWith(prefix))
                     .map(r -> Integer.parseInt(r.split("-")[1])).toList();
             assertThat(order).as("thread %d's records, in its order", t).isSorted().hasSize(each);
-        }
-    }
-
-    /** The real disk, except that zero-filling space ahead fails halfway, as on a disk that fills up. */
-    static final class RefusingPreallocation implements LogFiles {
-        @Override
-        public LogChannel open(Path file) throws IOException {
-            LogChannel real = DISK.open(file);
-            return new LogChannel() {
-                @Override
-                public int write(ByteBuffer src, long position) throws IOException {
-                    return real.write(src, position);
-                }
-
-                @Override
-                public void force(boolean metadata) throws IOException {
-                    real.force(metadata);
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    real.truncate(size);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public void preallocate(long from, long to, boolean sync) throws IOException {
-                    // a disk that fills up halfway: part of the zeros land, then ENOSPC
-                    real.write(ByteBuffer.allocate((int) ((to - from) / 2)), from);
-                    throw new IOException("No space left on device");
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
-                }
-            };
-        }
-
-        @Override
-        public LogChannel create(Path file) throws IOException {
-            return DISK.create(file);
-        }
-
-        @Override
-        public byte[] readAll(Path file) throws IOException {
-            return DISK.readAll(file);
-        }
-
-        @Override
-        public boolean exists(Path file) {
-            return DISK.exists(file);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws IOException {
-            DISK.createDirectories(dir);
-        }
-
-        @Override
-        public void replace(Path source, Path target) throws IOException {
-            DISK.replace(source, target);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws IOException {
-            DISK.syncDirectory(dir);
-        }
-
-        @Override
-        public void deleteIfExists(Path file) throws IOException {
-            DISK.deleteIfExists(file);
         }
     }
 }
