@@ -23,6 +23,7 @@ import dev.resizelet.core.enact.ResourceValues;
 import dev.resizelet.core.model.PodResources;
 import dev.resizelet.core.model.ResourceRequirements;
 import dev.resizelet.core.store.ResizeJournal;
+import com.google.common.base.Suppliers;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.HashMap;
 import dev.resizelet.core.api.AgentMetrics;
@@ -52,6 +53,7 @@ import dev.resizelet.core.store.PodSpecCodec;
 import dev.resizelet.core.store.LogFiles;
 import dev.resizelet.core.store.PodStore;
 import dev.resizelet.core.store.StoreEvent;
+import dev.resizelet.core.store.StatusSnapshot;
 import dev.resizelet.core.store.StoreException;
 import dev.resizelet.core.store.StoredObject;
 import dev.resizelet.core.validation.DeletionRules;
@@ -113,8 +115,21 @@ public final class NodeAgent implements AutoCloseable {
     /** Pods being deleted (graceful or force) whose teardown is not done: never started or resized again. */
     private final java.util.Set<PodUid> terminating = ConcurrentHashMap.newKeySet();
     private final EventLog events;
+    private final LoopRecords records = new LoopRecords();
     private final AtomicLong requestedResizes = new AtomicLong();
     private volatile boolean ready;
+    private final Path stateDir;
+    /**
+     * Engine calls (passes, teardowns) made before the start's adoption gave the engine the pods the runtime kept,
+     * run in order once it has; null from then on. Read without the lock once null; written under it.
+     */
+    private volatile List<Runnable> heldForAdoption = new java.util.ArrayList<>();
+    private final Object adoptionLock = new Object();
+    /**
+     * The statuses a clean stop left ({@link StatusSnapshot}), served until the runtime was read after a restart; null
+     * when there were none (the start then waits for the runtime, as after a crash) and once it was read.
+     */
+    private volatile Map<PodUid, PodStatus> unreadStatuses;
 
     private NodeAgent(Builder b, CriRuntime cri, boolean ownsCri, String runtimeName) {
         this.clock = b.clock;
@@ -122,22 +137,25 @@ public final class NodeAgent implements AutoCloseable {
         this.ownsCri = ownsCri;
         this.composer = new StatusComposer(clock, runtimeName);
         this.events = new EventLog(clock);
+        this.stateDir = b.stateDir;
         long t0 = System.nanoTime();
         CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
         // what the runtime holds is read while the stores are decoded (DESIGN §7: a restart of 10,000 pods waits on
-        // both); nothing is started before the adoption below has used it
-        // the sandboxes and the containers at once: a runtime answers the two side by side
-        CompletableFuture<RuntimeListing> listing = background("resizelet-start-sandboxes",
-                () -> RuntimeListing.sandboxes(cri))
-                .thenCombine(background("resizelet-start-containers", () -> RuntimeListing.containers(cri)),
-                        (sandboxes, containers) -> {
-                            log.info("runtime listed sandboxes={} containers={} ms={}", sandboxes.size(),
-                                    containers.size(), (System.nanoTime() - t0) / 1_000_000);
-                            return new RuntimeListing(sandboxes, containers);
-                        });
+        // both); nothing is started before the adoption below has used it. After a clean stop (its statuses left in
+        // a snapshot) the runtime is read after ready: the listing waits until then, and the stores get both cores
+        Path snapshot = b.stateDir == null ? null : b.stateDir.resolve(StatusSnapshot.FILE);
+        boolean snapshotLeft = snapshot != null && java.nio.file.Files.exists(snapshot);
+        Supplier<CompletableFuture<RuntimeListing>> listing = Suppliers.memoize(() -> listRuntime(cri, t0));
+        if (!snapshotLeft) {
+            listing.get();
+        }
         if (b.stateDir != null) {
             refuseOldCheckpoints(b.stateDir);
         }
+        // taken (read and removed) whatever happens next, while the logs are replayed: a later start never serves
+        // these statuses again
+        CompletableFuture<Map<PodUid, PodStatus>> taking = !snapshotLeft ? CompletableFuture.completedFuture(Map.of())
+                : background("resizelet-start-statuses", () -> StatusSnapshot.take(snapshot));
         // the two logs are independent files: replayed at once
         CompletableFuture<ResizeJournal> opening = b.stateDir == null ? CompletableFuture.completedFuture(
                 ResizeJournal.inMemory()) : background("resizelet-start-journal",
@@ -158,12 +176,19 @@ public final class NodeAgent implements AutoCloseable {
             throw e;
         }
         long tJournal = System.nanoTime();
+        Map<PodUid, PodStatus> lastStatuses;
+        try {
+            lastStatuses = join(taking);
+        } catch (RuntimeException e) {
+            log.warn("status snapshot not taken, the start waits for the runtime error=\"{}\"", e.toString());
+            lastStatuses = Map.of();
+        }
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
         this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
         this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));
         this.publisher = new StatusPublisher(this::publishStatus, 2);
-        this.engine = new RuntimeEngine(cri, cgroups, new LoopRecords(), workers, scheduler, Backoff.DEFAULT,
+        this.engine = new RuntimeEngine(cri, cgroups, records, workers, scheduler, Backoff.DEFAULT,
                 new Listener(), clock, b.crashLoopBackoff);
         loop.addListener(new AllocationListener() {
             @Override
@@ -172,7 +197,8 @@ public final class NodeAgent implements AutoCloseable {
                         && keysByUid.containsKey(decision.uid()) && !terminating.contains(decision.uid())) {
                     // built where the pass (or a status read) first needs it: not on the owner's thread
                     Pod allocated = state.allocated();
-                    engine.submit(decision.uid(), () -> ModelTargets.target(allocated, allocated.resources()));
+                    toEngine(() -> engine.submit(decision.uid(),
+                            () -> ModelTargets.target(allocated, allocated.resources())));
                 }
             }
 
@@ -186,12 +212,25 @@ public final class NodeAgent implements AutoCloseable {
         List<StoredObject<Pod, PodStatus>> stored = store.list(null);
         stored.forEach(o -> keysByUid.put(o.spec().uid(), o.key()));
         stored.stream().filter(StoredObject::terminating).forEach(o -> terminating.add(o.spec().uid()));
+        // a clean stop left every stored pod's status: served at ready, the runtime read after it (the apiserver
+        // keeps a pod's status while its kubelet restarts); else (a crash) ready waits for the runtime
+        Map<PodUid, PodStatus> last = lastStatuses;
+        boolean statusesKept = !stored.isEmpty() && stored.stream().allMatch(o -> last.containsKey(o.spec().uid()));
+        if (statusesKept) {
+            unreadStatuses = last;
+        } else if (!last.isEmpty()) {
+            log.info("status snapshot does not hold every stored pod, the start waits for the runtime pods={} "
+                    + "statuses={}", stored.size(), last.size());
+        }
         CompletableFuture<?> restoring = loop.restore(stored.stream().map(StoredObject::spec).toList());
         // while the owner re-admits every pod: the adoption takes over the pods that hold an allocation (the runtime
         // can run no other), found by what a resize never changes (uid, containers, QoS tier)
         java.util.Set<PodUid> allocatedAtStart = journal.opened().allocated().keySet();
-        adoptRunning(stored.parallelStream().filter(o -> allocatedAtStart.contains(o.spec().uid()))
-                .map(o -> ModelTargets.spec(o.spec())).toList(), listedOrNull(listing));
+        Supplier<List<PodSpec>> toAdopt = () -> stored.parallelStream()
+                .filter(o -> allocatedAtStart.contains(o.spec().uid())).map(o -> ModelTargets.spec(o.spec())).toList();
+        if (!statusesKept) {
+            adoptRunning(toAdopt.get(), listedOrNull(listing.get()));
+        }
         long tAdopt = System.nanoTime();
         join(restoring);
         long tRestore = System.nanoTime();
@@ -205,10 +244,10 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         long tTargets = System.nanoTime();
-        // every restored pod's first status (allocatedResources from the loop, containers as adopted), composed and
-        // published on both cores before the engine starts its passes: at ready every pod is listed as it is, not
-        // composed by each reader while 10,000 passes and their status kicks compete for the CPU; a pass that reads
-        // the runtime kicks the publisher as usual
+        // every restored pod's first status (allocatedResources from the loop, containers as adopted or as the
+        // clean stop left them), composed and published on both cores before the engine starts its passes: at ready
+        // every pod is listed as it is, not composed by each reader while 10,000 passes and their status kicks
+        // compete for the CPU; a pass that reads the runtime kicks the publisher as usual
         stored.parallelStream().forEach(o -> {
             try {
                 publishStatus(o.spec().uid());
@@ -219,8 +258,49 @@ public final class NodeAgent implements AutoCloseable {
             }
         });
         long tPublished = System.nanoTime();
-        // each restored pod's first pass (its record checked against the runtime, its containers read back) runs in
-        // the background, a few at a time: API readers and new resizes are not queued behind 10,000 of them
+        Duration relist = b.relistInterval;
+        if (statusesKept) {
+            background("resizelet-start-adopt", () -> {
+                try {
+                    adoptRunning(toAdopt.get(), listedOrNull(listing.get()));
+                } catch (RuntimeException e) {
+                    // a pod not adopted looks itself up in the runtime at its first pass (RuntimeEngine.remove too)
+                    log.error("start: node-wide adoption failed, each pod looks itself up", e);
+                }
+                try {
+                    runtimeRead(stored, targets, relist, listing.get(), cgroups);
+                    log.info("runtime read after ready pods={} ms={}", stored.size(),
+                            (System.nanoTime() - t0) / 1_000_000);
+                } catch (RuntimeException e) {
+                    if (ready) { // else the agent was closed meanwhile
+                        log.error("start: restored passes and held engine calls not started", e);
+                    }
+                }
+                return null;
+            });
+        } else {
+            runtimeRead(stored, targets, relist, listing.get(), cgroups);
+        }
+        ready = true;
+        log.info("node agent ready pods={} allocatable={} stateDir={} statusesKept={} podStoreMs={} journalMs={} "
+                + "adoptMs={} restoreMs={} targetsMs={} statusMs={} totalMs={}", stored.size(), b.allocatable,
+                b.stateDir, statusesKept, (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000,
+                (tAdopt - tJournal) / 1_000_000, (tRestore - tAdopt) / 1_000_000, (tTargets - tRestore) / 1_000_000,
+                (tPublished - tTargets) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Once the engine adopted what the runtime kept: statuses are composed from the runtime again (each restored pod
+     * kicked when they were served from a snapshot), each restored pod's first pass runs in the background, a few at a
+     * time (API readers and new resizes are not queued behind 10,000 of them), acknowledged deletions resume, the
+     * engine calls held meanwhile run in their order, and the relist and the orphan sweep start.
+     */
+    private void runtimeRead(List<StoredObject<Pod, PodStatus>> stored, Map<PodUid, Supplier<PodTarget>> targets,
+            Duration relistInterval, CompletableFuture<RuntimeListing> listing, CgroupManager cgroups) {
+        if (unreadStatuses != null) {
+            unreadStatuses = null;
+            stored.forEach(o -> publisher.kick(o.spec().uid()));
+        }
         engine.submitRestored(targets);
         // a deletion the last run acknowledged resumes: the grace period runs on from its deletionTimestamp
         for (StoredObject<Pod, PodStatus> o : stored) {
@@ -230,7 +310,17 @@ public final class NodeAgent implements AutoCloseable {
                 engine.remove(o.spec().uid(), o.deletion().timestamp());
             }
         }
-        engine.start(b.relistInterval);
+        synchronized (adoptionLock) {
+            for (Runnable call : heldForAdoption) {
+                try {
+                    call.run();
+                } catch (RuntimeException e) {
+                    log.warn("engine call held for the adoption failed error=\"{}\"", e.toString());
+                }
+            }
+            heldForAdoption = null;
+        }
+        engine.start(relistInterval);
         // what a crash left of pods that are no longer stored is removed in the background, as the kubelet's
         // housekeeping does: it belongs to no stored pod, so nothing the agent adopts or starts waits for it (at
         // 10,000 pods the walk of every pod cgroup took a tenth of the restart's CPU)
@@ -238,12 +328,30 @@ public final class NodeAgent implements AutoCloseable {
             sweepOrphans(cgroups, stored, listing);
             return null;
         });
-        ready = true;
-        log.info("node agent ready pods={} allocatable={} stateDir={} podStoreMs={} journalMs={} adoptMs={} restoreMs={} "
-                + "targetsMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
-                (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000, (tAdopt - tJournal) / 1_000_000,
-                (tRestore - tAdopt) / 1_000_000, (tTargets - tRestore) / 1_000_000,
-                (tPublished - tTargets) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A call to the engine: now, or once the start's adoption is done if it still runs (in the order made). */
+    private void toEngine(Runnable call) {
+        if (heldForAdoption != null) {
+            synchronized (adoptionLock) {
+                if (heldForAdoption != null) {
+                    heldForAdoption.add(call);
+                    return;
+                }
+            }
+        }
+        call.run();
+    }
+
+    /** The node-wide listing, the sandboxes and the containers at once: a runtime answers the two side by side. */
+    private static CompletableFuture<RuntimeListing> listRuntime(CriRuntime cri, long t0) {
+        return background("resizelet-start-sandboxes", () -> RuntimeListing.sandboxes(cri))
+                .thenCombine(background("resizelet-start-containers", () -> RuntimeListing.containers(cri)),
+                        (sandboxes, containers) -> {
+                            log.info("runtime listed sandboxes={} containers={} ms={}", sandboxes.size(),
+                                    containers.size(), (System.nanoTime() - t0) / 1_000_000);
+                            return new RuntimeListing(sandboxes, containers);
+                        });
     }
 
     /**
@@ -476,7 +584,7 @@ public final class NodeAgent implements AutoCloseable {
             return view(marked);
         }
         terminating.add(uid);
-        engine.remove(uid, marked.deletion().timestamp());
+        toEngine(() -> engine.remove(uid, marked.deletion().timestamp()));
         log.info("pod deletion requested pod={} uid={} gracePeriodSeconds={} deletionTimestamp={}", key, marked.uid(),
                 marked.deletion().gracePeriodSeconds(), marked.deletion().timestamp());
         return view(marked);
@@ -486,7 +594,7 @@ public final class NodeAgent implements AutoCloseable {
     private PodView forceDelete(ObjectKey key, PodUid uid, String name) {
         StoredObject<Pod, PodStatus> deleted = store.deleteIfUid(key, uid.value()).orElseThrow(() -> notFound(name));
         terminating.add(uid);
-        engine.remove(uid);
+        toEngine(() -> engine.remove(uid));
         join(loop.removePod(uid)); // freed when the answer goes out: a new pod may take its room
         log.info("pod force-deleted pod={} uid={}", key, uid);
         return view(deleted);
@@ -570,12 +678,33 @@ public final class NodeAgent implements AutoCloseable {
         ready = false;
         engine.close();
         publisher.close();
+        if (stateDir != null) {
+            writeStatusSnapshot();
+        }
         loop.close();
         scheduler.shutdownNow();
         workers.shutdownNow();
         store.close();
         if (ownsCri) {
             cri.close();
+        }
+    }
+
+    /**
+     * A clean stop leaves every pod's last status for the next start ({@link StatusSnapshot}); a failure only costs
+     * that start its wait for the runtime.
+     */
+    private void writeStatusSnapshot() {
+        try {
+            Map<PodUid, PodStatus> statuses = new HashMap<>();
+            for (StoredObject<Pod, PodStatus> o : store.list(null)) {
+                if (o.status() != null) {
+                    statuses.put(o.spec().uid(), o.status());
+                }
+            }
+            StatusSnapshot.write(stateDir.resolve(StatusSnapshot.FILE), statuses);
+        } catch (RuntimeException e) {
+            log.warn("status snapshot not written, the next start waits for the runtime error=\"{}\"", e.toString());
         }
     }
 
@@ -637,6 +766,13 @@ public final class NodeAgent implements AutoCloseable {
 
     private StatusComposer.Composed compose(PodUid uid, StoredObject<Pod, PodStatus> o) {
         PodState state = loop.state(uid).orElse(null);
+        Map<PodUid, PodStatus> unread = unreadStatuses;
+        if (unread != null) {
+            PodStatus last = o.status() != null ? o.status() : unread.get(uid);
+            if (last != null) {
+                return composer.composeUnread(o.spec(), state, records.actuated(uid), last);
+            }
+        }
         PodRuntimeView runtime = engine.view(uid).orElse(null);
         return composer.compose(o.spec(), state, runtime, o.status());
     }

@@ -142,9 +142,18 @@ public record BenchReport(RunInfo run, AgentFigures agent, Bare bare, Map<String
      * @param pollMillis how often the harness looked at most (the resolution of the two figures above); it waits at
      *     least as long as a look took
      * @param pollCostMillis the mean time one look (list and check every pod) took: CPU the agent did not have
+     * @param statusesKept the start found the statuses a clean stop leaves ({@code status.snapshot}): it served them at
+     *     ready and read the runtime after; false: as after a crash, ready waited for the runtime's listing
+     * @param afterCrash the same restore without the snapshot (as after {@code kill -9}), run right after this one;
+     *     null if not run
      */
     public record Restore(int pods, double readySeconds, double allocatedSeconds, double runtimeReadSeconds,
-            int statusReadContainers, long pollMillis, double pollCostMillis) {
+            int statusReadContainers, long pollMillis, double pollCostMillis, boolean statusesKept,
+            Restore afterCrash) {
+        Restore withAfterCrash(Restore crash) {
+            return new Restore(pods, readySeconds, allocatedSeconds, runtimeReadSeconds, statusReadContainers,
+                    pollMillis, pollCostMillis, statusesKept, crash);
+        }
     }
 
     /** Bare calls through the same client to the same runtime. */

@@ -20,6 +20,7 @@ import dev.resizelet.core.NodeAgent;
 import dev.resizelet.core.api.PodEvent;
 import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Pod;
+import dev.resizelet.core.store.StatusSnapshot;
 import dev.resizelet.cri.CriClientOptions;
 import dev.resizelet.cri.CriRuntime;
 import dev.resizelet.cri.GrpcRuntimeClient;
@@ -177,10 +178,12 @@ public final class LoadRun {
 
             loadAverage("restore");
             CriRuntime restoreClient = usable(client, endpoint);
-            p.restore = restore(restoreClient, cgroups, stateDir, fake);
+            p.restore = restore(restoreClient, cgroups, stateDir, fake, false);
+            loadAverage("restore-after-crash");
+            p.restore = p.restore.withAfterCrash(restore(restoreClient, cgroups, stateDir, fake, true));
             for (int i = 1; i < o.restores(); i++) {
                 loadAverage("restore-" + (i + 1));
-                restore(restoreClient, cgroups, stateDir, fake);
+                restore(restoreClient, cgroups, stateDir, fake, false);
             }
 
             loadAverage("bare");
@@ -240,7 +243,7 @@ public final class LoadRun {
             for (int i = 0; i < o.restores(); i++) {
                 freshCopy(stateDir);
                 loadAverage("restore-" + (i + 1));
-                Restore r = restore(usable(client, endpoint), cgroups, stateDir, fake);
+                Restore r = restore(usable(client, endpoint), cgroups, stateDir, fake, false);
                 out.append(String.format("restore %d: ready %.3f s, allocated %.3f s, runtime-read %.3f s; CPU of "
                         + "this JVM to ready %.3f s, to allocated %.3f s (reads %d, load %s)%n", i + 1, r.readySeconds(),
                         r.allocatedSeconds(), r.runtimeReadSeconds(), lastRestoreCpuReady, lastRestoreCpuAllocated,
@@ -641,9 +644,19 @@ public final class LoadRun {
      * A new agent on the same state dir and the runtime that kept the pods. Timed from {@code build()} start: until it
      * returns (ready), until every pod is listed with allocatedResources, and until every pod is listed running with
      * status resources and the runtime has answered a ContainerStatus for each of its containers since the start
-     * (the fake runtime counts them; a real runtime: running with status resources).
+     * (the fake runtime counts them; a real runtime: running with status resources). {@code afterCrash}: the statuses
+     * the last agent's clean stop left are removed first, as a {@code kill -9} leaves none.
      */
-    private Restore restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, SimNode fake) {
+    private Restore restore(CriRuntime client, CgroupConfig cgroups, Path stateDir, SimNode fake, boolean afterCrash) {
+        Path snapshot = stateDir.resolve(StatusSnapshot.FILE);
+        if (afterCrash) {
+            try {
+                Files.deleteIfExists(snapshot);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        boolean statusesKept = Files.exists(snapshot);
         if (fake != null) {
             fake.markStatusReads();
         }
@@ -726,11 +739,11 @@ public final class LoadRun {
                 LockSupport.parkNanos(Math.max(pollNanos, took));
             }
         }
-        log.info("bench restore done pods={} ready={}s allocated={}s runtimeRead={}s cpuToReady={}s "
-                + "cpuToAllocated={}s (this JVM: agent and harness)", o.pods(), readySeconds, allocatedSeconds,
-                runtimeSeconds, lastRestoreCpuReady, lastRestoreCpuAllocated);
+        log.info("bench restore done pods={} statusesKept={} ready={}s allocated={}s runtimeRead={}s cpuToReady={}s "
+                + "cpuToAllocated={}s (this JVM: agent and harness)", o.pods(), statusesKept, readySeconds,
+                allocatedSeconds, runtimeSeconds, lastRestoreCpuReady, lastRestoreCpuAllocated);
         return new Restore(o.pods(), readySeconds, allocatedSeconds, runtimeSeconds, reads, RESTORE_POLL_MILLIS,
-                polls == 0 ? 0 : pollCost / polls / 1e6);
+                polls == 0 ? 0 : pollCost / polls / 1e6, statusesKept, null);
     }
 
     // ------------------------------------------------------------------ observation

@@ -69,9 +69,12 @@ final class ReportTable {
         sb.append(String.format(f, "heap per pod, " + (h.agentOnly() ? "agent only" : "agent + fake runtime (same JVM)"),
                 fmt(h.bytesPerPod() / 1024.0) + " KiB", "", ""));
         var re = a.restore();
-        sb.append(String.format(f, "restore " + re.pods() + " pods: ready / allocated / runtime-read",
-                fmt(re.readySeconds()) + " / " + fmt(re.allocatedSeconds()) + " / " + fmt(re.runtimeReadSeconds())
-                        + " s", "", ""));
+        sb.append(String.format(f, "restore " + re.pods() + " pods" + (re.statusesKept() ? " (clean stop)" : "")
+                + ": ready / allocated / runtime-read", restoreTimes(re), "", ""));
+        if (re.afterCrash() != null) {
+            sb.append(String.format(f, "restore " + re.pods() + " pods after a crash: ready / allocated / runtime-read",
+                    restoreTimes(re.afterCrash()), "", ""));
+        }
         sb.append(String.format(f, "create + run " + run.pods() + " pods", fmt(a.podsCreateSeconds()) + " s", "", ""));
         sb.append("outcomes (storm): ").append(a.decisions()).append(", watch re-opened ").append(a.watchRestarts())
                 .append("x\n");
@@ -106,5 +109,9 @@ final class ReportTable {
 
     private static String ratio(double agent, double bare) {
         return bare == 0 ? "-" : fmt(agent / bare) + "x";
+    }
+
+    private static String restoreTimes(BenchReport.Restore re) {
+        return fmt(re.readySeconds()) + " / " + fmt(re.allocatedSeconds()) + " / " + fmt(re.runtimeReadSeconds()) + " s";
     }
 }

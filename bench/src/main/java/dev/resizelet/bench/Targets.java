@@ -191,7 +191,10 @@ final class Targets {
         String note = "ready (build returned) " + fmt(r.readySeconds()) + " s; every pod running with runtime-read "
                 + "resources " + (r.runtimeReadSeconds() < 0 ? "not reached (the agent did not read every container back)"
                 : fmt(r.runtimeReadSeconds()) + " s") + "; polled every ≥ " + r.pollMillis() + " ms, one look took "
-                + fmt(r.pollCostMillis()) + " ms";
+                + fmt(r.pollCostMillis()) + " ms; " + (r.statusesKept() ? "after a clean stop (its statuses served at "
+                + "ready, the runtime read after)" : "no status snapshot (ready waited for the runtime)")
+                + (r.afterCrash() == null ? "" : "; after a crash (no snapshot): ready " + fmt(r.afterCrash().readySeconds())
+                + " s, allocated " + fmt(r.afterCrash().allocatedSeconds()) + " s");
         if (r.pods() != LARGE_PODS) {
             return Target.offScale(RESTORE, goal, figure, "this run: " + r.pods() + " pods; " + note);
         }

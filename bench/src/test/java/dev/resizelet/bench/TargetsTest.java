@@ -45,7 +45,7 @@ class TargetsTest {
                 VISIBLE, VISIBLE, List.of(), calls, new Saturation((long) (completedPerSecond * 10), 10, completedPerSecond, 5,
                         completedPerSecond * 5),
                 new Heap(agentOnly, 100L << 20, 120L << 20, (120L << 20) + heapPerPod * pods, heapPerPod),
-                new Restore(pods, 0.2, restoreSeconds, restoreSeconds + 0.3, pods * 2, 20, 1.5), 0);
+                new Restore(pods, 0.2, restoreSeconds, restoreSeconds + 0.3, pods * 2, 20, 1.5, true, null), 0);
     }
 
     private static Target target(BenchReport r, String prefix) {

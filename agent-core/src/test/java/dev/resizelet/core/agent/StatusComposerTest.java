@@ -130,4 +130,40 @@ class StatusComposerTest {
         assertThat(shown.containerStatuses().get(0).resources().limit("memory")).hasToString("128Mi");
         assertThat(shown.containerStatuses().get(0).allocatedResources().request("memory")).hasToString("134217728");
     }
+
+    @Test
+    void beforeTheRuntimeIsReadASettledPodIsServedAsTheCleanStopLeftIt() {
+        PodStatus left = composer.compose(pod, admitted(pod), view(pod, app, web, false), null).status();
+
+        StatusComposer.Composed unread = composer.composeUnread(pod, admitted(pod), Map.of("app", app, "web", web),
+                left);
+
+        assertThat(unread.status()).isSameAs(left);
+        assertThat(unread.events()).isEmpty();
+    }
+
+    @Test
+    void beforeTheRuntimeIsReadAResizeShowsItsAllocationAndKeepsWhatOnlyTheRuntimeKnows() {
+        PodStatus left = composer.compose(pod, admitted(pod), view(pod, app, web, false), null).status();
+        Pod resized = pod("u1", container("app", "cpu=400m,memory=128Mi", "cpu=800m,memory=256Mi"),
+                container("web", "cpu=100m,memory=64Mi", "cpu=200m,memory=128Mi")).withGeneration(2);
+        PodState admittedResize = new PodState(resized, resized, pod.resources(),
+                new Admitted(resized.uid(), resized.generation()), null);
+
+        // the record says what was actuated last: the old values, so the resize is in progress
+        PodStatus unread = composer.composeUnread(resized, admittedResize, Map.of("app", app, "web", web), left)
+                .status();
+
+        PodStatus.ContainerStatus appNow = unread.containerStatuses().get(0);
+        PodStatus.ContainerStatus appLeft = left.containerStatuses().get(0);
+        assertThat(appNow.allocatedResources()).isEqualTo(res("cpu=400m,memory=128Mi", ""));
+        assertThat(appNow.state()).isEqualTo("running");
+        assertThat(appNow.containerId()).isEqualTo(appLeft.containerId());
+        assertThat(appNow.startedAt()).isEqualTo(STARTED);
+        assertThat(appNow.resources()).as("the runtime's last values until it is read").isEqualTo(appLeft.resources());
+        assertThat(unread.phase()).isEqualTo(left.phase()).isEqualTo("Running");
+        assertThat(unread.resize()).isEqualTo("InProgress");
+        assertThat(unread.observedGeneration()).isEqualTo(2);
+        assertThat(unread.containerStatuses().get(1)).as("unchanged: shared").isSameAs(left.containerStatuses().get(1));
+    }
 }

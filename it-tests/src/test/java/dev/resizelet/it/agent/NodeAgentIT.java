@@ -71,6 +71,11 @@ class NodeAgentIT {
     }
 
     private PodView settled(String name, long generation) {
+        return settled(agent, name, generation);
+    }
+
+    /** The pod once it runs with no resize left at {@code generation}. */
+    static PodView settled(NodeAgent agent, String name, long generation) {
         await().atMost(WAIT).until(() -> agent.get("default", name)
                 .map(v -> v.status().observedGeneration() == generation && v.status().resize() == null
                         && v.status().phase().equals("Running"))

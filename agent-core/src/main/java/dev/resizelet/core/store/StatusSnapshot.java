@@ -1,0 +1,148 @@
+package dev.resizelet.core.store;
+
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.model.PodUid;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pods' statuses as a clean stop left them ({@code status.snapshot} in the state dir), so the next start serves
+ * them at once, as the apiserver keeps a pod's status while its kubelet restarts, and the runtime's listing and the
+ * adoption run after ready instead of before it. Statuses are not acknowledged state: a missing or damaged snapshot
+ * only means the start waits for the runtime as after a crash. The next start {@link #take takes} the file (reads and
+ * removes it), so a snapshot is never read twice and a crash after the start never brings back an older one.
+ * Layout: {@code "RZSS" version:int count:int (uid status)* crc32c:int}, the status as {@link PodStatusCodec}.
+ */
+public final class StatusSnapshot {
+    private static final Logger log = LoggerFactory.getLogger(StatusSnapshot.class);
+    static final int MAGIC = 0x525a5353; // "RZSS"
+    static final int VERSION = 1;
+    public static final String FILE = "status.snapshot";
+
+    private StatusSnapshot() {
+    }
+
+    /** Writes the statuses next to the file and renames it into place, synced (the directory too). */
+    public static void write(Path file, Map<PodUid, PodStatus> statuses) {
+        BinaryOut out = new BinaryOut(512 * Math.max(1, statuses.size()));
+        out.writeInt(MAGIC).writeInt(VERSION).writeInt(statuses.size());
+        statuses.forEach((uid, status) -> {
+            out.writeString(uid.value());
+            PodStatusCodec.write(out, status);
+        });
+        byte[] body = out.toByteArray();
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).flip();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            deleteQuietly(tmp, e); // a full disk: the space goes back to the logs
+            throw new UncheckedIOException("status snapshot " + tmp + " not written", e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("status snapshot " + file + " not renamed into place", e);
+        }
+    }
+
+    /**
+     * Reads the snapshot and removes it (the removal synced): the statuses by pod uid, or an empty map when there is
+     * none or it is damaged (a warning names the file; the start then waits for the runtime).
+     */
+    public static Map<PodUid, PodStatus> take(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException e) {
+            log.warn("status snapshot not read, the start waits for the runtime file={} error=\"{}\"", file,
+                    e.toString());
+            remove(file);
+            return Map.of();
+        }
+        Map<PodUid, PodStatus> statuses;
+        try {
+            statuses = decode(bytes);
+        } catch (RuntimeException e) {
+            log.warn("status snapshot damaged, ignored: the start waits for the runtime file={} error=\"{}\"", file,
+                    e.getMessage());
+            statuses = Map.of();
+        }
+        remove(file);
+        return statuses;
+    }
+
+    static Map<PodUid, PodStatus> decode(byte[] bytes) {
+        if (bytes.length < 16) {
+            throw new IllegalArgumentException("too short (" + bytes.length + " bytes)");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
+            throw new IllegalArgumentException("checksum mismatch");
+        }
+        BinaryIn in = new BinaryIn(java.util.Arrays.copyOf(bytes, bytes.length - 4), 0);
+        if (in.readInt() != MAGIC) {
+            throw new IllegalArgumentException("not a status snapshot");
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("version " + version + ", this resizelet reads " + VERSION);
+        }
+        int n = in.count();
+        Map<PodUid, PodStatus> out = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            out.put(PodUid.of(in.readText()), PodStatusCodec.read(in));
+        }
+        if (!in.atEnd()) {
+            throw new IllegalArgumentException("bytes after the last status");
+        }
+        return out;
+    }
+
+    private static void remove(Path file) {
+        try {
+            if (Files.deleteIfExists(file)) {
+                syncDirectory(file.getParent());
+            }
+        } catch (IOException e) {
+            // a snapshot left behind would be read again by a later start: stale statuses until the adoption
+            throw new UncheckedIOException("status snapshot " + file + " not removed after reading it", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file, IOException cause) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.resizelet.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.resizelet.core.api.PodStatus;
+import dev.resizelet.core.api.PodStatus.ContainerStatus;
+import dev.resizelet.core.api.PodStatus.Terminated;
+import dev.resizelet.core.model.PodUid;
+import dev.resizelet.core.model.QosClass;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.model.ResourceRequirements;
+import dev.resizelet.core.status.PodCondition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusSnapshotTest {
+    private static final Instant T = Instant.parse("2026-11-29T03:00:00.123456789Z");
+
+    @TempDir
+    Path dir;
+
+    /** Every field of a status set (and the optional ones of another left out). */
+    static PodStatus full() {
+        ResourceRequirements r = new ResourceRequirements(Map.of("cpu", Quantity.parse("500m")),
+                Map.of("memory", Quantity.parse("1.5Gi")));
+        ResourceRequirements requests = new ResourceRequirements(Map.of("cpu", Quantity.parse("500m")), Map.of());
+        ContainerStatus running = new ContainerStatus("app", "containerd://abc", "busybox", true, 2, "running", null,
+                T, requests, r, true, null, new Terminated(137, "Error", T.minusSeconds(60), T.minusSeconds(1),
+                        "containerd://old"), null);
+        ContainerStatus waiting = new ContainerStatus("side", null, "busybox:1.36", false, 5, "waiting",
+                "CrashLoopBackOff", null, null, null, false, null, null, "back-off 40s restarting failed é");
+        ContainerStatus done = new ContainerStatus("init", "containerd://i", "busybox", true, 0, "terminated",
+                "Completed", null, null, null, false, new Terminated(0, "Completed", T, T.plusSeconds(2), null), null,
+                null);
+        return new PodStatus("Running", null, "a message", QosClass.BURSTABLE, "InProgress",
+                List.of(new PodCondition(PodCondition.RESIZE_IN_PROGRESS, "True", "", "", 3, T)), 3,
+                List.of(running, waiting), List.of(done), Map.of("cpu", Quantity.parse("2")), r);
+    }
+
+    static PodStatus bare() {
+        return new PodStatus("Pending", "OutOfcpu", null, null, null, List.of(), 0, List.of());
+    }
+
+    @Test
+    void aSnapshotGivesBackEveryStatusAndIsGoneOnceTaken() {
+        Map<PodUid, PodStatus> statuses = new LinkedHashMap<>();
+        statuses.put(PodUid.of("uid-1"), full());
+        statuses.put(PodUid.of("uid-2"), bare());
+        Path file = dir.resolve(StatusSnapshot.FILE);
+
+        StatusSnapshot.write(file, statuses);
+        Map<PodUid, PodStatus> back = StatusSnapshot.take(file);
+
+        assertThat(back).isEqualTo(statuses);
+        assertThat(file).doesNotExist();
+        assertThat(file.resolveSibling(StatusSnapshot.FILE + ".tmp")).doesNotExist();
+        assertThat(StatusSnapshot.take(file)).as("taken once: a later start never reads it again").isEmpty();
+    }
+
+    @Test
+    void aDamagedSnapshotIsIgnoredAndRemovedNotMisread() throws Exception {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        StatusSnapshot.write(file, Map.of(PodUid.of("uid-1"), full()));
+        byte[] good = Files.readAllBytes(file);
+        for (int at : new int[] {0, 9, good.length / 2, good.length - 5, good.length - 1}) {
+            byte[] bad = good.clone();
+            bad[at] ^= 0x10;
+            Files.write(file, bad);
+
+            assertThat(StatusSnapshot.take(file)).as("flipped byte at %d", at).isEmpty();
+            assertThat(file).doesNotExist();
+        }
+        for (int length : new int[] {0, 3, 15, good.length - 1}) {
+            Files.write(file, java.util.Arrays.copyOf(good, length));
+
+            assertThat(StatusSnapshot.take(file)).as("cut to %d bytes", length).isEmpty();
+            assertThat(file).doesNotExist();
+        }
+    }
+
+    @Test
+    void decodeNamesWhatIsWrong() {
+        assertThatThrownBy(() -> StatusSnapshot.decode(new byte[3])).hasMessageContaining("too short");
+        assertThatThrownBy(() -> StatusSnapshot.decode(new byte[40])).hasMessageContaining("checksum");
+    }
+
+    @Test
+    void aSnapshotOfANewerVersionIsNotRead() throws Exception {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        BinaryOut out = new BinaryOut(64).writeInt(StatusSnapshot.MAGIC).writeInt(StatusSnapshot.VERSION + 1)
+                .writeInt(0);
+        byte[] body = out.toByteArray();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(body);
+        Files.write(file, java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue())
+                .array());
+
+        assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 2");
+        assertThat(StatusSnapshot.take(file)).isEmpty();
+    }
+}

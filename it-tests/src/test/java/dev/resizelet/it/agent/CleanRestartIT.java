@@ -1,0 +1,163 @@
+package dev.resizelet.it.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.resizelet.core.NodeAgent;
+import dev.resizelet.core.api.PodStatus.ContainerStatus;
+import dev.resizelet.core.api.PodView;
+import dev.resizelet.core.model.Quantity;
+import dev.resizelet.core.store.StatusSnapshot;
+import dev.resizelet.cri.CriRuntime;
+import dev.resizelet.fakecri.CriRpc;
+import dev.resizelet.it.daemon.Teardown;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A clean stop leaves the pods' statuses ({@link StatusSnapshot}); the next start serves them and admits resizes before
+ * the runtime answered its listing, and enacts nothing until it has (no pod is created twice).
+ */
+class CleanRestartIT {
+    private static final long MI = 1024 * 1024;
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    private RuntimeHarness h;
+    private NodeAgent agent;
+    private final CountDownLatch listingEntered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final AtomicBoolean hold = new AtomicBoolean();
+
+    @AfterEach
+    void stop() throws Exception {
+        release.countDown();
+        Teardown.close(agent, h);
+    }
+
+    private NodeAgent build(CriRuntime runtime) {
+        return NodeAgent.builder().runtime(runtime).cgroups(h.cgroupConfig).allocatable(4000, 4096 * MI)
+                .stateDir(dir.resolve("state")).relistInterval(Duration.ofMillis(200)).build();
+    }
+
+    /** The harness's client, whose node-wide container listings wait for {@link #release} while {@link #hold} is set. */
+    private CriRuntime holdingListings() {
+        return (CriRuntime) Proxy.newProxyInstance(CriRuntime.class.getClassLoader(), new Class<?>[] {CriRuntime.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("listContainers") && hold.get()) {
+                        listingEntered.countDown();
+                        assertThat(release.await(20, TimeUnit.SECONDS)).as("listing released").isTrue();
+                    }
+                    try {
+                        return method.invoke(h.client, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private PodView settled(String name, long generation) {
+        return NodeAgentIT.settled(agent, name, generation);
+    }
+
+    private static ContainerStatus app(PodView v) {
+        return v.status().containerStatuses().get(0);
+    }
+
+    @Test
+    void aCleanStopLeavesTheStatusesAndTheNextStartServesThemAndAdmitsBeforeTheRuntimeAnswers() throws Exception {
+        h = new RuntimeHarness(dir, b -> { });
+        agent = build(h.client);
+        agent.create(NodeAgentIT.guaranteed("web", "500m", "128Mi"));
+        agent.create(NodeAgentIT.guaranteed("db", "500m", "128Mi"));
+        agent.update("default", "web", NodeAgentIT.guaranteed("web", "700m", "128Mi"), null, true, false);
+        PodView web = settled("web", 2);
+        PodView db = settled("db", 1);
+        agent.close();
+        agent = null;
+        Path snapshot = dir.resolve("state").resolve(StatusSnapshot.FILE);
+        assertThat(snapshot).exists();
+        long sandboxes = h.fake.callCount(CriRpc.RUN_POD_SANDBOX);
+        long updates = h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES);
+
+        hold.set(true);
+        CompletableFuture<NodeAgent> starting = CompletableFuture.supplyAsync(() -> build(holdingListings()));
+        assertThat(listingEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        // ready while the runtime's listing is still unanswered
+        agent = starting.get(10, TimeUnit.SECONDS);
+        assertThat(snapshot).as("taken: a start after a crash does not find it").doesNotExist();
+
+        // served as the clean stop left them: running, the same containers, the actual resources last read back
+        PodView webNow = agent.get("default", "web").orElseThrow();
+        assertThat(webNow.status().phase()).isEqualTo("Running");
+        assertThat(app(webNow).state()).isEqualTo("running");
+        assertThat(app(webNow).containerId()).isEqualTo(app(web).containerId());
+        assertThat(app(webNow).resources()).isEqualTo(app(web).resources());
+        assertThat(app(webNow).resources().limits()).containsEntry("cpu", Quantity.parse("700m"));
+        assertThat(app(webNow).allocatedResources().requests()).containsEntry("cpu", Quantity.parse("700m"));
+        assertThat(webNow.status().resize()).isNull();
+
+        // a resize sent meanwhile is admitted at once (allocatedResources, in progress) and enacted only later
+        agent.update("default", "db", NodeAgentIT.guaranteed("db", "900m", "128Mi"), null, true, false);
+        await().atMost(WAIT).until(() -> agent.get("default", "db").map(v -> v.status().observedGeneration() == 2)
+                .orElse(false));
+        PodView dbAdmitted = agent.get("default", "db").orElseThrow();
+        assertThat(app(dbAdmitted).allocatedResources().requests()).containsEntry("cpu", Quantity.parse("900m"));
+        assertThat(app(dbAdmitted).state()).isEqualTo("running");
+        assertThat(app(dbAdmitted).resources().limits()).as("the runtime's last values until it is read")
+                .containsEntry("cpu", Quantity.parse("500m"));
+        assertThat(dbAdmitted.status().resize()).isEqualTo("InProgress");
+        assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).as("nothing enacted before the adoption")
+                .isEqualTo(updates);
+
+        release.countDown();
+        PodView dbDone = settled("db", 2);
+        assertThat(app(dbDone).resources().limits()).containsEntry("cpu", Quantity.parse("900m"));
+        assertThat(app(dbDone).containerId()).as("adopted, not recreated").isEqualTo(app(db).containerId());
+        assertThat(h.fake.callCount(CriRpc.UPDATE_CONTAINER_RESOURCES)).isGreaterThan(updates);
+        assertThat(h.fake.callCount(CriRpc.RUN_POD_SANDBOX)).as("nothing started twice").isEqualTo(sandboxes);
+        assertThat(app(settled("web", 2)).containerId()).isEqualTo(app(web).containerId());
+    }
+
+    @Test
+    void withoutASnapshotTheStartWaitsForTheRuntimeAndADamagedOneIsIgnored() throws Exception {
+        h = new RuntimeHarness(dir, b -> { });
+        agent = build(h.client);
+        agent.create(NodeAgentIT.guaranteed("web", "500m", "128Mi"));
+        PodView web = settled("web", 1);
+        agent.close();
+        agent = null;
+        Path snapshot = dir.resolve("state").resolve(StatusSnapshot.FILE);
+        byte[] bytes = Files.readAllBytes(snapshot);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(snapshot, bytes);
+
+        hold.set(true);
+        AtomicBoolean released = new AtomicBoolean();
+        CompletableFuture<NodeAgent> starting = CompletableFuture.supplyAsync(() -> build(holdingListings()));
+        assertThat(listingEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        // the start is held by the listing: it can only end after the release below
+        CompletableFuture<Boolean> readyAfterRelease = starting.thenApply(a -> released.get());
+        released.set(true);
+        release.countDown();
+        agent = starting.get(10, TimeUnit.SECONDS);
+
+        assertThat(readyAfterRelease.get(10, TimeUnit.SECONDS)).as("ready only once the runtime answered").isTrue();
+        assertThat(snapshot).doesNotExist();
+        PodView now = agent.get("default", "web").orElseThrow();
+        assertThat(app(now).state()).isEqualTo("running");
+        assertThat(app(now).containerId()).isEqualTo(app(web).containerId());
+    }
+}
