@@ -8,10 +8,10 @@ self=$(readlink -f "$0") || exit 1
 home=${self%/*/*}
 # the parallel collector unless RESIZELET_JAVA_OPTS names one: on 2 cores it completed 50-55 % more resizes/s at
 # saturation than G1 with the same young pauses (docs/operations.md, "JVM")
-case " ${RESIZELET_JAVA_OPTS:-} " in
-  *" -XX:+Use"*"GC "*) gc= ;;
-  *) gc=-XX:+UseParallelGC ;;
-esac
+gc=-XX:+UseParallelGC
+for opt in ${RESIZELET_JAVA_OPTS:-}; do
+  case $opt in -XX:+Use*GC) gc= ;; esac
+done
 # -XX:+ExitOnOutOfMemoryError: under systemd (Restart=always) a clean restart beats a half-working JVM
 exec "$home/runtime/bin/java" -XX:+ExitOnOutOfMemoryError $gc ${RESIZELET_JAVA_OPTS:-} \
   -cp "$home/lib/*" dev.resizelet.agent.Main "$@"

@@ -130,6 +130,11 @@ public final class NodeAgent implements AutoCloseable {
      * when there were none (the start then waits for the runtime, as after a crash) and once it was read.
      */
     private volatile Map<PodUid, PodStatus> unreadStatuses;
+    /** The start served the statuses a clean stop left, and read the runtime after ready. */
+    private boolean statusesKept;
+    /** That read, on its own thread (null when the start read the runtime before ready). */
+    private CompletableFuture<?> adopting;
+    private volatile boolean closed;
 
     private NodeAgent(Builder b, CriRuntime cri, boolean ownsCri, String runtimeName) {
         this.clock = b.clock;
@@ -180,8 +185,12 @@ public final class NodeAgent implements AutoCloseable {
         try {
             lastStatuses = join(taking);
         } catch (RuntimeException e) {
-            log.warn("status snapshot not taken, the start waits for the runtime error=\"{}\"", e.toString());
-            lastStatuses = Map.of();
+            // left in place, a later start (after a crash of this one) would serve statuses older than its state
+            journal.close();
+            store.close();
+            throw new StoreException("status snapshot " + snapshot + " could not be removed after reading it ("
+                    + e.getMessage() + "); make the state dir writable, or remove the file (the next start then waits "
+                    + "for the runtime)", e);
         }
         NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
         this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
@@ -234,16 +243,6 @@ public final class NodeAgent implements AutoCloseable {
         long tAdopt = System.nanoTime();
         join(restoring);
         long tRestore = System.nanoTime();
-        // what each restored pod's first pass runs: its allocation now, the target built where the pass needs it
-        Map<PodUid, Supplier<PodTarget>> targets = new java.util.LinkedHashMap<>();
-        for (StoredObject<Pod, PodStatus> o : stored) {
-            PodUid uid = o.spec().uid();
-            Pod allocated = terminating.contains(uid) ? null : loop.state(uid).map(PodState::allocated).orElse(null);
-            if (allocated != null) {
-                targets.put(uid, () -> ModelTargets.target(allocated, allocated.resources()));
-            }
-        }
-        long tTargets = System.nanoTime();
         // every restored pod's first status (allocatedResources from the loop, containers as adopted or as the
         // clean stop left them), composed and published on both cores before the engine starts its passes: at ready
         // every pod is listed as it is, not composed by each reader while 10,000 passes and their status kicks
@@ -259,50 +258,96 @@ public final class NodeAgent implements AutoCloseable {
         });
         long tPublished = System.nanoTime();
         Duration relist = b.relistInterval;
+        this.statusesKept = statusesKept;
         if (statusesKept) {
-            background("resizelet-start-adopt", () -> {
+            adopting = background("resizelet-start-adopt", () -> {
                 try {
-                    adoptRunning(toAdopt.get(), listedOrNull(listing.get()));
+                    if (!closed) {
+                        adoptRunning(toAdopt.get(), listedOrNull(listing.get()));
+                    }
                 } catch (RuntimeException e) {
                     // a pod not adopted looks itself up in the runtime at its first pass (RuntimeEngine.remove too)
                     log.error("start: node-wide adoption failed, each pod looks itself up", e);
+                } finally {
+                    runtimeRead(stored, relist, listing, cgroups);
                 }
-                try {
-                    runtimeRead(stored, targets, relist, listing.get(), cgroups);
-                    log.info("runtime read after ready pods={} ms={}", stored.size(),
-                            (System.nanoTime() - t0) / 1_000_000);
-                } catch (RuntimeException e) {
-                    if (ready) { // else the agent was closed meanwhile
-                        log.error("start: restored passes and held engine calls not started", e);
-                    }
-                }
+                log.info("runtime read after ready pods={} ms={}", stored.size(), (System.nanoTime() - t0) / 1_000_000);
                 return null;
             });
         } else {
-            runtimeRead(stored, targets, relist, listing.get(), cgroups);
+            runtimeRead(stored, relist, listing, cgroups);
         }
         ready = true;
         log.info("node agent ready pods={} allocatable={} stateDir={} statusesKept={} podStoreMs={} journalMs={} "
-                + "adoptMs={} restoreMs={} targetsMs={} statusMs={} totalMs={}", stored.size(), b.allocatable,
-                b.stateDir, statusesKept, (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000,
-                (tAdopt - tJournal) / 1_000_000, (tRestore - tAdopt) / 1_000_000, (tTargets - tRestore) / 1_000_000,
-                (tPublished - tTargets) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+                + "adoptMs={} restoreMs={} statusMs={} totalMs={}", stored.size(), b.allocatable, b.stateDir,
+                statusesKept, (tStore - t0) / 1_000_000, (tJournal - tStore) / 1_000_000,
+                (tAdopt - tJournal) / 1_000_000, (tRestore - tAdopt) / 1_000_000, (tPublished - tRestore) / 1_000_000,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
-     * Once the engine adopted what the runtime kept: statuses are composed from the runtime again (each restored pod
-     * kicked when they were served from a snapshot), each restored pod's first pass runs in the background, a few at a
-     * time (API readers and new resizes are not queued behind 10,000 of them), acknowledged deletions resume, the
-     * engine calls held meanwhile run in their order, and the relist and the orphan sweep start.
+     * Once the engine adopted what the runtime kept (or failed to: each pod then looks itself up): statuses are
+     * composed from the runtime again (each restored pod kicked when they were served from a snapshot), each restored
+     * pod's first pass runs in the background, a few at a time (API readers and new resizes are not queued behind
+     * 10,000 of them), acknowledged deletions resume, the engine calls held meanwhile run in their order, and the
+     * relist and the orphan sweep start. The passes, the teardowns and the held calls go to the engine under the lock
+     * that holds new calls back, and the passes' targets are read then: a pod deleted meanwhile gets no pass, and a
+     * call made meanwhile runs after them.
      */
-    private void runtimeRead(List<StoredObject<Pod, PodStatus>> stored, Map<PodUid, Supplier<PodTarget>> targets,
-            Duration relistInterval, CompletableFuture<RuntimeListing> listing, CgroupManager cgroups) {
-        if (unreadStatuses != null) {
-            unreadStatuses = null;
-            stored.forEach(o -> publisher.kick(o.spec().uid()));
+    private void runtimeRead(List<StoredObject<Pod, PodStatus>> stored, Duration relistInterval,
+            Supplier<CompletableFuture<RuntimeListing>> listing, CgroupManager cgroups) {
+        try {
+            if (unreadStatuses != null) {
+                unreadStatuses = null;
+                stored.forEach(o -> publisher.kick(o.spec().uid()));
+            }
+            synchronized (adoptionLock) {
+                if (!closed) {
+                    engine.submitRestored(restoredTargets(stored));
+                    resumeTeardowns(stored);
+                }
+                for (Runnable call : closed ? List.<Runnable>of() : heldForAdoption) {
+                    try {
+                        call.run();
+                    } catch (RuntimeException e) {
+                        log.warn("engine call held for the adoption failed error=\"{}\"", e.toString());
+                    }
+                }
+                heldForAdoption = null;
+            }
+        } finally {
+            heldForAdoption = null; // never left holding calls, whatever failed above
         }
-        engine.submitRestored(targets);
-        // a deletion the last run acknowledged resumes: the grace period runs on from its deletionTimestamp
+        if (closed) {
+            return;
+        }
+        engine.start(relistInterval);
+        // what a crash left of pods that are no longer stored is removed in the background, as the kubelet's
+        // housekeeping does: it belongs to no stored pod, so nothing the agent adopts or starts waits for it (at
+        // 10,000 pods the walk of every pod cgroup took a tenth of the restart's CPU)
+        CompletableFuture<RuntimeListing> listed = listing.get();
+        background("resizelet-start-sweep", () -> {
+            sweepOrphans(cgroups, stored, listed);
+            return null;
+        });
+    }
+
+    /** Each restored pod's first pass: its allocation now, the target built where the pass needs it. */
+    private Map<PodUid, Supplier<PodTarget>> restoredTargets(List<StoredObject<Pod, PodStatus>> stored) {
+        Map<PodUid, Supplier<PodTarget>> targets = new java.util.LinkedHashMap<>();
+        for (StoredObject<Pod, PodStatus> o : stored) {
+            PodUid uid = o.spec().uid();
+            Pod allocated = terminating.contains(uid) || !keysByUid.containsKey(uid) ? null
+                    : loop.state(uid).map(PodState::allocated).orElse(null);
+            if (allocated != null) {
+                targets.put(uid, () -> ModelTargets.target(allocated, allocated.resources()));
+            }
+        }
+        return targets;
+    }
+
+    /** A deletion the last run acknowledged resumes: the grace period runs on from its deletionTimestamp. */
+    private void resumeTeardowns(List<StoredObject<Pod, PodStatus>> stored) {
         for (StoredObject<Pod, PodStatus> o : stored) {
             if (o.terminating()) {
                 log.info("resuming the teardown of a pod being deleted pod={} uid={} deletionTimestamp={}", o.key(),
@@ -310,24 +355,6 @@ public final class NodeAgent implements AutoCloseable {
                 engine.remove(o.spec().uid(), o.deletion().timestamp());
             }
         }
-        synchronized (adoptionLock) {
-            for (Runnable call : heldForAdoption) {
-                try {
-                    call.run();
-                } catch (RuntimeException e) {
-                    log.warn("engine call held for the adoption failed error=\"{}\"", e.toString());
-                }
-            }
-            heldForAdoption = null;
-        }
-        engine.start(relistInterval);
-        // what a crash left of pods that are no longer stored is removed in the background, as the kubelet's
-        // housekeeping does: it belongs to no stored pod, so nothing the agent adopts or starts waits for it (at
-        // 10,000 pods the walk of every pod cgroup took a tenth of the restart's CPU)
-        background("resizelet-start-sweep", () -> {
-            sweepOrphans(cgroups, stored, listing);
-            return null;
-        });
     }
 
     /** A call to the engine: now, or once the start's adoption is done if it still runs (in the order made). */
@@ -378,6 +405,9 @@ public final class NodeAgent implements AutoCloseable {
      */
     private void sweepOrphans(CgroupManager cgroups, List<StoredObject<Pod, PodStatus>> stored,
             CompletableFuture<RuntimeListing> listing) {
+        if (closed) {
+            return; // a new agent may run on this runtime now: what it made is no orphan of ours
+        }
         try {
             List<OrphanSweep.PodCgroupDir> podCgroups = OrphanSweep.podCgroupDirs(cgroups);
             java.util.Set<PodUid> uids = new java.util.HashSet<>(keysByUid.keySet());
@@ -649,9 +679,17 @@ public final class NodeAgent implements AutoCloseable {
         return events.list(namespace);
     }
 
-    /** Ready once the runtime answered and the checkpoints were restored. */
+    /**
+     * Ready once the logs were replayed and every pod re-admitted, and either the runtime's pods were adopted or the
+     * statuses a clean stop left are served meanwhile ({@link #startedFromStatusSnapshot}).
+     */
     public boolean ready() {
         return ready;
+    }
+
+    /** True when this start served the statuses a clean stop left and read the runtime after ready. */
+    public boolean startedFromStatusSnapshot() {
+        return statusesKept;
     }
 
     public AgentMetrics metrics() {
@@ -676,6 +714,8 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        closed = true;
+        awaitStartAdoption();
         engine.close();
         publisher.close();
         if (stateDir != null) {
@@ -691,6 +731,25 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * A close during the start's read of the runtime (after ready) waits for it a while: it then stops before it
+     * starts anything (the {@code closed} checks), and nothing of it runs on once the engine is closed.
+     */
+    private void awaitStartAdoption() {
+        if (adopting == null) {
+            return;
+        }
+        try {
+            adopting.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("closing while the start still reads the runtime (its listing did not answer in 10 s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("the start's read of the runtime failed error=\"{}\"", e.getCause().toString());
+        }
+    }
+
+    /**
      * A clean stop leaves every pod's last status for the next start ({@link StatusSnapshot}); a failure only costs
      * that start its wait for the runtime.
      */
@@ -698,9 +757,8 @@ public final class NodeAgent implements AutoCloseable {
         try {
             Map<PodUid, PodStatus> statuses = new HashMap<>();
             for (StoredObject<Pod, PodStatus> o : store.list(null)) {
-                if (o.status() != null) {
-                    statuses.put(o.spec().uid(), o.status());
-                }
+                // composed now: the publisher's kicks still queued at the stop are not lost with it
+                statuses.put(o.spec().uid(), compose(o.spec().uid(), o).status());
             }
             StatusSnapshot.write(stateDir.resolve(StatusSnapshot.FILE), statuses);
         } catch (RuntimeException e) {

@@ -47,7 +47,8 @@ class LoadHarnessSmokeTest {
         // -1: the agent did not read every container back from the runtime within the wait (said in the report)
         assertThat(a.restore().runtimeReadSeconds()).satisfiesAnyOf(
                 s -> assertThat(s).isEqualTo(-1.0), s -> assertThat(s).isGreaterThanOrEqualTo(a.restore().readySeconds()));
-        // the storm's agent stopped cleanly: its statuses were served at ready; then once as after a crash, without
+        // the storm's agent stopped cleanly: its statuses were served at ready (the agent says so); then once as after
+        // a crash, without
         assertThat(a.restore().statusesKept()).isTrue();
         assertThat(a.restore().afterCrash()).isNotNull();
         assertThat(a.restore().afterCrash().statusesKept()).isFalse();

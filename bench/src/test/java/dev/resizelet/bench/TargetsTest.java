@@ -45,7 +45,8 @@ class TargetsTest {
                 VISIBLE, VISIBLE, List.of(), calls, new Saturation((long) (completedPerSecond * 10), 10, completedPerSecond, 5,
                         completedPerSecond * 5),
                 new Heap(agentOnly, 100L << 20, 120L << 20, (120L << 20) + heapPerPod * pods, heapPerPod),
-                new Restore(pods, 0.2, restoreSeconds, restoreSeconds + 0.3, pods * 2, 20, 1.5, true, null), 0);
+                new Restore(pods, 0.2, restoreSeconds, restoreSeconds + 0.3, pods * 2, 20, 1.5, true,
+                        new Restore(pods, 0.3, restoreSeconds + 0.2, -1, pods, 20, 1.5, false, null)), 0);
     }
 
     private static Target target(BenchReport r, String prefix) {
@@ -98,6 +99,8 @@ class TargetsTest {
         assertThat(target(r, Targets.HEAP).figure()).isEqualTo("8.79 KiB");
         assertThat(target(r, Targets.RESTORE).figure()).isEqualTo("1.70 s for 10000 pods");
         assertThat(target(r, Targets.RESTORE).status()).isEqualTo("MISS");
+        assertThat(target(r, Targets.RESTORE_AFTER_CRASH).figure()).isEqualTo("1.90 s for 10000 pods");
+        assertThat(target(r, Targets.RESTORE_AFTER_CRASH).status()).isEqualTo("MISS");
     }
 
     @Test
@@ -108,6 +111,9 @@ class TargetsTest {
         assertThat(target(r, Targets.HEAP).status()).isEqualTo("N/A");
         assertThat(target(r, Targets.HEAP).figure()).contains("agent + fake runtime");
         assertThat(target(r, Targets.RESTORE).status()).isEqualTo("PASS");
+        assertThat(target(r, Targets.RESTORE).note()).contains("after a clean stop");
+        assertThat(target(r, Targets.RESTORE_AFTER_CRASH).status()).isEqualTo("PASS"); // 0.7 s
+        assertThat(target(r, Targets.RESTORE_AFTER_CRASH).note()).contains("not reached");
     }
 
     @Test
@@ -136,7 +142,9 @@ class TargetsTest {
         JsonNode json = ReportWriter.mapper().readTree(dir.resolve(ReportWriter.JSON).toFile());
         assertThat(json.at("/agent/requestToStatusVisible/p99Ms").asDouble()).isEqualTo(12.0);
         assertThat(json.at("/bare/resizeConcurrent/callsPerSecond").asDouble()).isEqualTo(8000.0);
-        assertThat(json.at("/targets").size()).isEqualTo(7);
+        assertThat(json.at("/targets").size()).isEqualTo(8);
+        assertThat(json.at("/agent/restore/afterCrash/statusesKept").asBoolean(true)).isFalse();
+        assertThat(table).contains("restore 1000 pods (clean stop)", "restore 1000 pods after a crash");
         assertThat(json.at("/agent/criCalls/withoutRelistPerAdmitted").asDouble()).isEqualTo(4.8);
         assertThat(Files.readString(dir.resolve(ReportWriter.SVG))).startsWith("<svg").contains("<polyline");
     }

@@ -30,6 +30,8 @@ public final class StatusSnapshot {
     static final int MAGIC = 0x525a5353; // "RZSS"
     static final int VERSION = 1;
     public static final String FILE = "status.snapshot";
+    /** Far beyond any node's statuses (10,000 pods take about 3 MiB): a larger file is not read into the heap. */
+    static final long MAX_BYTES = 256L << 20;
 
     private StatusSnapshot() {
     }
@@ -68,10 +70,19 @@ public final class StatusSnapshot {
     /**
      * Reads the snapshot and removes it (the removal synced): the statuses by pod uid, or an empty map when there is
      * none or it is damaged (a warning names the file; the start then waits for the runtime).
+     *
+     * @throws UncheckedIOException when it could not be removed: left in place, a later start would serve it again
      */
     public static Map<PodUid, PodStatus> take(Path file) {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                log.warn("status snapshot larger than {} bytes, ignored: the start waits for the runtime file={} "
+                        + "bytes={}", MAX_BYTES, file, size);
+                remove(file);
+                return Map.of();
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Map.of();

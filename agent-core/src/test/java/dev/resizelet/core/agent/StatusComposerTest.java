@@ -166,4 +166,28 @@ class StatusComposerTest {
         assertThat(unread.observedGeneration()).isEqualTo(2);
         assertThat(unread.containerStatuses().get(1)).as("unchanged: shared").isSameAs(left.containerStatuses().get(1));
     }
+
+    @Test
+    void beforeTheRuntimeIsReadAStatusLeftFromBeforeTheAdmissionIsComposedNotServedAsLeft() {
+        // the stop came before the publisher showed the admission: no allocatedResources, Pending
+        PodStatus initial = composer.compose(pod, null, null, null).status();
+        assertThat(initial.containerStatuses().get(0).allocatedResources()).isNull();
+
+        PodStatus unread = composer.composeUnread(pod, admitted(pod), Map.of(), initial).status();
+
+        assertThat(unread).isNotSameAs(initial);
+        assertThat(unread.containerStatuses().get(0).allocatedResources()).isEqualTo(res("cpu=250m,memory=128Mi", ""));
+    }
+
+    @Test
+    void beforeTheRuntimeIsReadAPodTheAgentRefusedShowsItsRefusal() {
+        PodStatus left = composer.compose(pod, admitted(pod), view(pod, app, web, false), null).status();
+        PodState refused = new PodState(pod, null, null, new dev.resizelet.core.admission.Infeasible(pod.uid(),
+                pod.generation(), "OutOfcpu", "Node didn't have enough resource: cpu"), null);
+
+        PodStatus unread = composer.composeUnread(pod, refused, Map.of(), left).status();
+
+        assertThat(unread.phase()).isEqualTo("Failed");
+        assertThat(unread.reason()).isEqualTo("OutOfcpu");
+    }
 }

@@ -105,4 +105,15 @@ class StatusSnapshotTest {
         assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 2");
         assertThat(StatusSnapshot.take(file)).isEmpty();
     }
+
+    @Test
+    void aSnapshotLargerThanAnyNodesStatusesIsNotReadIntoTheHeap() throws Exception {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(StatusSnapshot.MAX_BYTES + 1); // sparse: no disk space taken
+        }
+
+        assertThat(StatusSnapshot.take(file)).isEmpty();
+        assertThat(file).doesNotExist();
+    }
 }

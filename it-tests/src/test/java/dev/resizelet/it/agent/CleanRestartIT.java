@@ -9,6 +9,10 @@ import dev.resizelet.core.api.PodView;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.store.StatusSnapshot;
 import dev.resizelet.cri.CriRuntime;
+import dev.resizelet.cri.v1.ListContainersRequest;
+import dev.resizelet.cri.v1.ListPodSandboxRequest;
+import dev.resizelet.cri.v1.RemovePodSandboxRequest;
+import dev.resizelet.cri.v1.StopPodSandboxRequest;
 import dev.resizelet.fakecri.CriRpc;
 import dev.resizelet.it.daemon.Teardown;
 import java.lang.reflect.InvocationTargetException;
@@ -52,11 +56,15 @@ class CleanRestartIT {
                 .stateDir(dir.resolve("state")).relistInterval(Duration.ofMillis(200)).build();
     }
 
-    /** The harness's client, whose node-wide container listings wait for {@link #release} while {@link #hold} is set. */
+    /**
+     * The harness's client, whose node-wide container listings (not a pod's own lookup) wait for {@link #release}
+     * while {@link #hold} is set.
+     */
     private CriRuntime holdingListings() {
         return (CriRuntime) Proxy.newProxyInstance(CriRuntime.class.getClassLoader(), new Class<?>[] {CriRuntime.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("listContainers") && hold.get()) {
+                    if (method.getName().equals("listContainers") && hold.get()
+                            && ListContainersRequest.getDefaultInstance().equals(args[0])) {
                         listingEntered.countDown();
                         assertThat(release.await(20, TimeUnit.SECONDS)).as("listing released").isTrue();
                     }
@@ -97,6 +105,7 @@ class CleanRestartIT {
         assertThat(listingEntered.await(10, TimeUnit.SECONDS)).isTrue();
         // ready while the runtime's listing is still unanswered
         agent = starting.get(10, TimeUnit.SECONDS);
+        assertThat(agent.startedFromStatusSnapshot()).isTrue();
         assertThat(snapshot).as("taken: a start after a crash does not find it").doesNotExist();
 
         // served as the clean stop left them: running, the same containers, the actual resources last read back
@@ -155,9 +164,72 @@ class CleanRestartIT {
         agent = starting.get(10, TimeUnit.SECONDS);
 
         assertThat(readyAfterRelease.get(10, TimeUnit.SECONDS)).as("ready only once the runtime answered").isTrue();
+        assertThat(agent.startedFromStatusSnapshot()).isFalse();
         assertThat(snapshot).doesNotExist();
         PodView now = agent.get("default", "web").orElseThrow();
         assertThat(app(now).state()).isEqualTo("running");
         assertThat(app(now).containerId()).isEqualTo(app(web).containerId());
+    }
+
+    @Test
+    void aPodBeingDeletedBeforeTheAdoptionGetsNoRestoredPassAndNothingIsStartedForIt() throws Exception {
+        h = new RuntimeHarness(dir, b -> { });
+        agent = build(h.client);
+        agent.create(NodeAgentIT.guaranteed("web", "500m", "128Mi"));
+        agent.create(NodeAgentIT.guaranteed("gone", "500m", "128Mi"));
+        PodView web = settled("web", 1);
+        settled("gone", 1);
+        agent.close();
+        agent = null;
+        // behind the agent's back, the runtime lost the pod's sandbox: a restored pass would start it again
+        for (var sandbox : h.client.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+            if (sandbox.getMetadata().getName().equals("gone")) {
+                h.client.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId()).build());
+                h.client.removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId())
+                        .build());
+            }
+        }
+        long sandboxes = h.fake.callCount(CriRpc.RUN_POD_SANDBOX);
+
+        hold.set(true);
+        CompletableFuture<NodeAgent> starting = CompletableFuture.supplyAsync(() -> build(holdingListings()));
+        assertThat(listingEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        agent = starting.get(10, TimeUnit.SECONDS);
+        // a graceful delete: the pod keeps its allocation until its teardown is done
+        agent.delete("default", "gone");
+        release.countDown();
+
+        await().atMost(WAIT).until(() -> agent.get("default", "gone").isEmpty());
+        PodView webAfter = settled("web", 1);
+        assertThat(app(webAfter).containerId()).isEqualTo(app(web).containerId());
+        // the relist has run since the adoption (its passes with it): still nothing started for the deleted pod
+        long relists = h.fake.callCount(CriRpc.LIST_CONTAINERS);
+        await().atMost(WAIT).until(() -> h.fake.callCount(CriRpc.LIST_CONTAINERS) >= relists + 2);
+        assertThat(h.fake.callCount(CriRpc.RUN_POD_SANDBOX)).as("no sandbox started for the deleted pod")
+                .isEqualTo(sandboxes);
+    }
+
+    @Test
+    void afterACrashTheStartAdoptsBeforeReadyAndServesTheRuntimesView() throws Exception {
+        h = new RuntimeHarness(dir, b -> { });
+        agent = build(h.client);
+        agent.create(NodeAgentIT.guaranteed("web", "500m", "128Mi"));
+        PodView web = settled("web", 1);
+        agent.close();
+        agent = null;
+        // kill -9 leaves no snapshot
+        Files.delete(dir.resolve("state").resolve(StatusSnapshot.FILE));
+        long sandboxes = h.fake.callCount(CriRpc.RUN_POD_SANDBOX);
+
+        agent = build(h.client);
+
+        assertThat(agent.startedFromStatusSnapshot()).isFalse();
+        // ready only after the adoption: at once the adopted container, from the runtime's listing
+        PodView now = agent.get("default", "web").orElseThrow();
+        assertThat(app(now).state()).isEqualTo("running");
+        assertThat(app(now).containerId()).isEqualTo(app(web).containerId());
+        assertThat(app(now).allocatedResources().requests()).containsEntry("cpu", Quantity.parse("500m"));
+        assertThat(app(settled("web", 1)).resources().limits()).containsEntry("cpu", Quantity.parse("500m"));
+        assertThat(h.fake.callCount(CriRpc.RUN_POD_SANDBOX)).isEqualTo(sandboxes);
     }
 }
