@@ -3,7 +3,8 @@
 # (the files dpkg would place, without running its maintainer scripts), then from the installed files only, with no
 # JDK and no Maven on the PATH:
 #   1. resizelet --version
-#   2. resizelet serve (simulated) answers /readyz, serves /metrics, and exits cleanly on SIGTERM
+#   2. resizelet serve (simulated) answers /readyz, serves /metrics, runs the parallel collector, and exits cleanly on
+#      SIGTERM
 #   3. the systemd unit passes systemd-analyze verify (when systemd-analyze is there)
 #   scripts/test-package.sh            unpack into a temp root (no root needed, changes nothing on the machine)
 #   scripts/test-package.sh --dpkg     dpkg -i for real, then dpkg --purge (root; CI)
@@ -66,6 +67,12 @@ if grep -q '^kubelet_runtime_operations_total{operation_type="version"}' <<<"$me
   ok "serve: /metrics has runtime operations, build info and JVM metrics (OpenMetrics)"
 else
   fail "serve: /metrics lacks runtime, build or JVM metrics"
+fi
+# the launcher's collector: the parallel one unless RESIZELET_JAVA_OPTS names another (docs/operations.md, "JVM")
+if grep -q 'jvm_gc_collection_seconds_count{gc="PS Scavenge"}' <<<"$metrics"; then
+  ok "serve: the launcher runs the parallel collector"
+else
+  fail "serve: not the parallel collector: $(grep -m2 '^jvm_gc_collection_seconds_count' <<<"$metrics")"
 fi
 kill -TERM "$pid"
 status=0

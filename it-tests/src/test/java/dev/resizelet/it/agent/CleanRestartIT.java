@@ -140,14 +140,20 @@ class CleanRestartIT {
         assertThat(app(settled("web", 2)).containerId()).isEqualTo(app(web).containerId());
     }
 
-    @Test
-    void withoutASnapshotTheStartWaitsForTheRuntimeAndADamagedOneIsIgnored() throws Exception {
+    /** A runtime and an agent that ran one pod, "web", and stopped cleanly; the pod as it was. */
+    private PodView stoppedAfterRunningWeb() {
         h = new RuntimeHarness(dir, b -> { });
         agent = build(h.client);
         agent.create(NodeAgentIT.guaranteed("web", "500m", "128Mi"));
         PodView web = settled("web", 1);
         agent.close();
         agent = null;
+        return web;
+    }
+
+    @Test
+    void withoutASnapshotTheStartWaitsForTheRuntimeAndADamagedOneIsIgnored() throws Exception {
+        PodView web = stoppedAfterRunningWeb();
         Path snapshot = dir.resolve("state").resolve(StatusSnapshot.FILE);
         byte[] bytes = Files.readAllBytes(snapshot);
         bytes[bytes.length / 2] ^= 0x01;
@@ -211,12 +217,7 @@ class CleanRestartIT {
 
     @Test
     void afterACrashTheStartAdoptsBeforeReadyAndServesTheRuntimesView() throws Exception {
-        h = new RuntimeHarness(dir, b -> { });
-        agent = build(h.client);
-        agent.create(NodeAgentIT.guaranteed("web", "500m", "128Mi"));
-        PodView web = settled("web", 1);
-        agent.close();
-        agent = null;
+        PodView web = stoppedAfterRunningWeb();
         // kill -9 leaves no snapshot
         Files.delete(dir.resolve("state").resolve(StatusSnapshot.FILE));
         long sandboxes = h.fake.callCount(CriRpc.RUN_POD_SANDBOX);
