@@ -116,4 +116,17 @@ class StatusSnapshotTest {
         assertThat(StatusSnapshot.take(file)).isEmpty();
         assertThat(file).doesNotExist();
     }
+
+    @Test
+    void aSnapshotThatCannotBeWrittenSaysSoAndLeavesNothingBehind() throws Exception {
+        Path notADir = dir.resolve("file");
+        Files.writeString(notADir, "x"); // its "children" cannot be created
+        Path file = notADir.resolve(StatusSnapshot.FILE);
+
+        assertThatThrownBy(() -> StatusSnapshot.write(file, Map.of(PodUid.of("uid-1"), full())))
+                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("not written");
+        try (var left = Files.list(dir)) {
+            assertThat(left).containsExactly(notADir);
+        }
+    }
 }
