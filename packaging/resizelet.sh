@@ -6,8 +6,8 @@
 # RESIZELET_JAVA_OPTS: extra JVM options (e.g. -Xmx512m).
 self=$(readlink -f "$0") || exit 1
 home=${self%/*/*}
-# the parallel collector unless RESIZELET_JAVA_OPTS names one: on 2 cores it completed 50-55 % more resizes/s at
-# saturation than G1 with the same young pauses (docs/operations.md, "JVM")
+# the parallel collector unless RESIZELET_JAVA_OPTS names one: on 2 cores it completed about a fifth more resizes/s at
+# saturation than G1 (G1's resize tail was as good or better: docs/operations.md, "JVM")
 gc=-XX:+UseParallelGC
 for opt in ${RESIZELET_JAVA_OPTS:-}; do
   case $opt in -XX:+Use*GC) gc= ;; esac
