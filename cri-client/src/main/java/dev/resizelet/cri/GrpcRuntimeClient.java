@@ -193,7 +193,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
         VersionResponse v;
         try {
             v = ClientCalls.blockingUnaryCall(channel, VERSION, CallOptions.DEFAULT.withWaitForReady()
-                    .withDeadlineAfter(options.connectTimeout().toNanos(), TimeUnit.NANOSECONDS), request);
+                    .withDeadline(CallDeadlines.after(options.connectTimeout().toNanos())), request);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 throw new CriHandshakeException(endpoint,
@@ -284,7 +284,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
 
     private CallOptions stopOptions(StopContainerRequest request) {
         long grace = TimeUnit.SECONDS.toNanos(Math.max(0, request.getTimeout()));
-        return CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos + grace, TimeUnit.NANOSECONDS);
+        return CallOptions.DEFAULT.withDeadline(CallDeadlines.after(timeoutNanos + grace));
     }
 
     @Override
@@ -368,7 +368,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
     private <Q, R> R unary(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
         try {
             return ClientCalls.blockingUnaryCall(channel, method,
-                    CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS), request);
+                    CallOptions.DEFAULT.withDeadline(CallDeadlines.after(timeoutNanos)), request);
         } catch (StatusRuntimeException e) {
             throw failure(method, target, id, e);
         }
@@ -379,7 +379,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * executor hop: the waiter wakes straight from the socket read), with the same deadline and errors as {@link #unary}.
      */
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
-        return startAsync(method, request, target, id, ON_TRANSPORT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
+        return startAsync(method, request, target, id, ON_TRANSPORT.withDeadline(CallDeadlines.after(timeoutNanos)));
     }
 
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id,

@@ -13,6 +13,7 @@ import dev.resizelet.cri.v1.ContainerEventResponse;
 import dev.resizelet.cri.v1.ContainerEventType;
 import dev.resizelet.cri.v1.ContainerState;
 import dev.resizelet.cri.v1.ContainerStatus;
+import dev.resizelet.cri.v1.ContainerStatusRequest;
 import dev.resizelet.cri.v1.LinuxContainerResources;
 import dev.resizelet.cri.v1.ListContainersRequest;
 import dev.resizelet.cri.v1.ListPodSandboxRequest;
@@ -25,7 +26,12 @@ import dev.resizelet.fakecri.CriRpc;
 import dev.resizelet.fakecri.FakeRuntime;
 import dev.resizelet.fakecri.FakeRuntimeServer;
 import dev.resizelet.fakecri.RecordedCall;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -335,6 +341,43 @@ class UnixSocketRuntimeTest {
                 () -> FakeRuntimeServer.unixSocket(runtime, regular));
         assertThat(e.getMessage()).contains("not a socket");
         assertThat(regular).hasContent("x");
+    }
+
+    /**
+     * Every call's grpc-timeout is a whole number of milliseconds (CallDeadlines): the header repeats, so HPACK sends it
+     * as an index instead of adding a new value to both ends' tables at every call.
+     */
+    @Test
+    void callDeadlinesGoOutInWholeMillisecondsSoTheHeaderRepeats() throws IOException {
+        Metadata.Key<String> timeout = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+        List<String> sent = new CopyOnWriteArrayList<>();
+        ServerInterceptor recorder = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                sent.add(headers.get(timeout));
+                return next.startCall(call, headers);
+            }
+        };
+        Server tcp = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(FakeRuntime.builder().build(), recorder)).build().start();
+        try (GrpcRuntimeClient c = GrpcRuntimeClient.connect("tcp://127.0.0.1:" + tcp.getPort(), fastOptions())) {
+            for (int i = 0; i < 50; i++) {
+                c.listContainers(ListContainersRequest.getDefaultInstance());
+                c.containerStatusAsync(ContainerStatusRequest.newBuilder().setContainerId("missing-" + i).build())
+                        .exceptionally(e -> null).join();
+            }
+        } finally {
+            tcp.shutdownNow();
+        }
+
+        // the handshake's and 100 calls' (5 s timeout: gRPC sends it in microseconds, "4999873u" without the fix)
+        assertThat(sent).hasSize(101).doesNotContainNull();
+        assertThat(sent.subList(1, sent.size())).allSatisfy(v -> {
+            assertThat(v).matches("[0-9]+000u");
+            assertThat(Long.parseLong(v.substring(0, v.length() - 1))).isBetween(4_000_000L, 5_000_000L);
+        });
+        assertThat(new java.util.HashSet<>(sent).size()).isLessThanOrEqualTo(6);
     }
 
     @Test
