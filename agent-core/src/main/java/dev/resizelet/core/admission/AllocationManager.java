@@ -50,6 +50,11 @@ public final class AllocationManager {
     private final Map<PodUid, Waiting> deferred = new LinkedHashMap<>();
     private final List<ResizeJournal.Entry> staged = new ArrayList<>();
     private final Set<PodUid> touched = new LinkedHashSet<>();
+    /**
+     * The touched pods whose change can show in their status: all but those whose pass only recorded actuated values
+     * (the status shows the runtime's view of them as soon as the pass ends, before they are durable).
+     */
+    private final Set<PodUid> shown = new java.util.HashSet<>();
     /** Pods removed lately: a spec of one that reaches the loop after its removal is not admitted again. */
     private final Set<PodUid> removed = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -213,6 +218,7 @@ public final class AllocationManager {
         }
         staged.add(new ResizeJournal.Removed(uid));
         touched.add(uid);
+        shown.add(uid);
         deferred.remove(uid);
         if (s.allocated() != null) {
             used = used.minus(s.allocatedRequests());
@@ -331,7 +337,9 @@ public final class AllocationManager {
         if (!changed && Objects.equals(error, s.enactError())) {
             return;
         }
-        stage(s.withActuated(next, error), changed ? new ResizeJournal.Actuated(actuated) : null);
+        // the same error (none, mostly): only the actuated values change, which the status already shows
+        stage(s.withActuated(next, error), changed ? new ResizeJournal.Actuated(actuated) : null,
+                !Objects.equals(error, s.enactError()));
     }
 
     /**
@@ -339,10 +347,12 @@ public final class AllocationManager {
      * pods go back to their committed records (totals and deferred queue with them), nothing is published, and
      * {@link StoreException.Unavailable} is thrown.
      *
-     * @return the pods whose committed record changed, in the order they were touched
+     * @return the pods whose committed record changed, in the order they were touched, and which of them changed in a
+     *     way their status can show
      */
-    public List<PodUid> commit() {
+    public Commit commit() {
         List<PodUid> changed = List.copyOf(touched);
+        Set<PodUid> statusChanged = shown.size() == touched.size() ? null : Set.copyOf(shown);
         try {
             journal.commit(staged);
         } catch (StoreException.Unavailable e) {
@@ -351,6 +361,7 @@ public final class AllocationManager {
         } finally {
             staged.clear();
             touched.clear();
+            shown.clear();
         }
         for (PodUid uid : changed) {
             PodState s = working.get(uid);
@@ -361,7 +372,17 @@ public final class AllocationManager {
             }
         }
         publishSnapshot();
-        return changed;
+        return new Commit(changed, statusChanged);
+    }
+
+    /**
+     * What a {@link #commit()} made durable: the pods whose record changed, and of those the ones whose status can
+     * change ({@code shownInStatus} null: all of them).
+     */
+    public record Commit(List<PodUid> changed, Set<PodUid> shownInStatus) {
+        public boolean statusChanged(PodUid uid) {
+            return shownInStatus == null || shownInStatus.contains(uid);
+        }
     }
 
     /** Rewrites the journal as the live records when it has grown large (call after a commit). */
@@ -431,9 +452,16 @@ public final class AllocationManager {
     }
 
     private void stage(PodState next, ResizeJournal.Entry entry) {
+        stage(next, entry, true);
+    }
+
+    private void stage(PodState next, ResizeJournal.Entry entry, boolean statusChanges) {
         PodUid uid = next.desired().uid();
         working.put(uid, next);
         touched.add(uid);
+        if (statusChanges) {
+            shown.add(uid);
+        }
         if (entry != null) {
             staged.add(entry);
         }

@@ -191,7 +191,7 @@ public final class ReconcileLoop implements AutoCloseable {
             results.add(runOne(c));
         }
         List<AdmissionDecision> freed = manager.retryIfRoomFreed();
-        List<PodUid> changed;
+        AllocationManager.Commit changed;
         try {
             changed = manager.commit();
         } catch (StoreException.Unavailable e) {
@@ -213,7 +213,10 @@ public final class ReconcileLoop implements AutoCloseable {
             complete(batch.get(i), results.get(i));
         }
         freed.forEach(this::notifyListeners);
-        for (PodUid uid : changed) {
+        for (PodUid uid : changed.changed()) {
+            if (!changed.statusChanged(uid)) {
+                continue; // a pass's actuated values, which the status showed when the pass ended
+            }
             PodState state = manager.state(uid).orElse(null);
             tellListeners(uid, l -> l.onCommitted(uid, state));
         }

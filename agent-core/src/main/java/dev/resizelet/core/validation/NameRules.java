@@ -15,8 +15,10 @@ public final class NameRules {
             + " (e.g. 'example.com', regex used for validation is"
             + " '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern SUBDOMAIN = Pattern.compile(
+    /** The label regex of the messages, for reference; {@link #isLabel} matches the same strings without it. */
+    static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    /** The subdomain regex of the messages; {@link #isSubdomain} matches the same strings without it. */
+    static final Pattern SUBDOMAIN = Pattern.compile(
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private NameRules() {
@@ -28,7 +30,7 @@ public final class NameRules {
         if (value.length() > 63) {
             msgs.add("must be no more than 63 characters");
         }
-        if (!LABEL.matcher(value).matches()) {
+        if (!isLabel(value, 0, value.length())) {
             msgs.add(LABEL_MSG);
         }
         return msgs;
@@ -40,10 +42,43 @@ public final class NameRules {
         if (value.length() > 253) {
             msgs.add("must be no more than 253 characters");
         }
-        if (!SUBDOMAIN.matcher(value).matches()) {
+        if (!isSubdomain(value)) {
             msgs.add(SUBDOMAIN_MSG);
         }
         return msgs;
+    }
+
+    /**
+     * {@code value[from, to)} matches {@link #LABEL}: lower-case alphanumerics and '-', an alphanumeric at both ends.
+     * A scan, not the regex: every pod update validates its names again (a resize storm matched thousands a second).
+     */
+    static boolean isLabel(String value, int from, int to) {
+        if (from >= to || !isAlphanumeric(value.charAt(from)) || !isAlphanumeric(value.charAt(to - 1))) {
+            return false;
+        }
+        for (int i = from + 1; i < to - 1; i++) {
+            char c = value.charAt(i);
+            if (c != '-' && !isAlphanumeric(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code value} matches {@link #SUBDOMAIN}: labels joined by single dots. */
+    static boolean isSubdomain(String value) {
+        int start = 0;
+        for (int dot = value.indexOf('.'); dot >= 0; dot = value.indexOf('.', start)) {
+            if (!isLabel(value, start, dot)) {
+                return false;
+            }
+            start = dot + 1;
+        }
+        return isLabel(value, start, value.length());
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
     }
 
     static void label(String value, FieldPath path, List<FieldError> errs) {

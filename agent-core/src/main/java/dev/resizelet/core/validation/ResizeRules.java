@@ -5,9 +5,9 @@ import dev.resizelet.core.model.Pod;
 import dev.resizelet.core.model.Quantity;
 import dev.resizelet.core.model.ResourceNames;
 import dev.resizelet.core.model.ResourceRequirements;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The resize-specific rules of ValidatePodResize, applied after container order is known to match. */
 final class ResizeRules {
@@ -55,29 +55,25 @@ final class ResizeRules {
                         NON_SIDECAR_INIT_IMMUTABLE));
                 continue;
             }
-            Container munged = munge(after, before, source);
-            if (!munged.resources().equals(before.resources())) {
+            if (!sameButCpuMemory(after.resources(), before.resources())) {
                 errs.add(FieldError.forbidden(spec.child("initContainers").index(i),
                         "only cpu and memory resources for init or sidecar containers are mutable"));
-            } else if (!munged.equals(before)) {
+            } else if (!sameButMutable(after, before, source)) {
                 otherChange = true;
             }
         }
         boolean resourceChange = false;
         for (int i = 0; i < old.containers().size(); i++) {
             Container before = old.containers().get(i);
-            Container munged = munge(updated.containers().get(i), before, source);
-            if (!munged.resources().equals(before.resources())) {
+            Container after = updated.containers().get(i);
+            if (!sameButCpuMemory(after.resources(), before.resources())) {
                 resourceChange = true;
-            } else if (!munged.equals(before)) {
+            } else if (!sameButMutable(after, before, source)) {
                 otherChange = true;
             }
         }
         // spec.resources (KEP-5419): its cpu and memory may change, like a container's
-        ResourceRequirements podMunged = new ResourceRequirements(
-                dropCpuMemory(updated.podResources().requests(), old.podResources().requests()),
-                dropCpuMemory(updated.podResources().limits(), old.podResources().limits()));
-        resourceChange |= !podMunged.equals(old.podResources());
+        resourceChange |= !sameButCpuMemory(updated.podResources(), old.podResources());
         otherChange |= old.priority() != updated.priority();
         otherChange |= !old.restartPolicy().equals(updated.restartPolicy());
         if (source == ResizeSource.RESIZE_SUBRESOURCE && (resourceChange || otherChange)) {
@@ -88,24 +84,42 @@ final class ResizeRules {
         }
     }
 
-    /** The updated container with what may legally change put back to the old values. */
-    private static Container munge(Container c, Container old, ResizeSource source) {
-        ResourceRequirements r = new ResourceRequirements(
-                dropCpuMemory(c.resources().requests(), old.resources().requests()),
-                dropCpuMemory(c.resources().limits(), old.resources().limits()));
-        String image = source == ResizeSource.POD_UPDATE ? old.image() : c.image();
-        var policy = source == ResizeSource.RESIZE_SUBRESOURCE ? old.resizePolicy() : c.resizePolicy();
-        return new Container(c.name(), image, c.command(), r, policy, c.restartPolicy(), c.args());
+    /**
+     * The apiserver's test on the updated container with what may legally change put back to the old values (its
+     * "munged" copy, {@code dropCpuMemory}), made without the copy: the requests and the limits hold the same
+     * resources besides cpu and memory, with equal quantities (cpu and memory take the old values in the copy, so
+     * they always match; a request or limit of cpu or memory removed is {@link #removals}' error).
+     */
+    static boolean sameButCpuMemory(ResourceRequirements updated, ResourceRequirements old) {
+        return sameButCpuMemory(updated.requests(), old.requests()) && sameButCpuMemory(updated.limits(), old.limits());
     }
 
-    private static Map<String, Quantity> dropCpuMemory(Map<String, Quantity> list, Map<String, Quantity> old) {
-        Map<String, Quantity> munged = new HashMap<>(list);
-        for (String name : List.of(ResourceNames.CPU, ResourceNames.MEMORY)) {
-            munged.remove(name);
-            if (old.containsKey(name)) {
-                munged.put(name, old.get(name));
+    private static boolean sameButCpuMemory(Map<String, Quantity> updated, Map<String, Quantity> old) {
+        int others = 0;
+        for (Map.Entry<String, Quantity> e : updated.entrySet()) {
+            if (ResourceNames.CPU.equals(e.getKey()) || ResourceNames.MEMORY.equals(e.getKey())) {
+                continue;
+            }
+            others++;
+            if (!e.getValue().equals(old.get(e.getKey()))) {
+                return false;
             }
         }
-        return munged;
+        int oldOthers = old.size() - (old.containsKey(ResourceNames.CPU) ? 1 : 0)
+                - (old.containsKey(ResourceNames.MEMORY) ? 1 : 0);
+        return others == oldOthers;
+    }
+
+    /**
+     * Given {@link #sameButCpuMemory} resources: the rest of the container is the same, but what the source may change
+     * (a pod update: the image; the resize subresource: the resize policy).
+     */
+    private static boolean sameButMutable(Container updated, Container old, ResizeSource source) {
+        return updated.name().equals(old.name())
+                && (source == ResizeSource.POD_UPDATE || updated.image().equals(old.image()))
+                && updated.command().equals(old.command())
+                && (source == ResizeSource.RESIZE_SUBRESOURCE || updated.resizePolicy().equals(old.resizePolicy()))
+                && Objects.equals(updated.restartPolicy(), old.restartPolicy())
+                && updated.args().equals(old.args());
     }
 }

@@ -135,6 +135,42 @@ class ReconcileLoopTest {
         }
     }
 
+    /**
+     * A pass that only recorded the values the runtime accepted changes nothing its status shows (the status composed
+     * the runtime's view of them when the pass ended): listeners are not told; a pass that fails, or recovers, is.
+     */
+    @Test
+    void aPassThatOnlyRecordsActuatedValuesIsNotAStatusChange() throws Exception {
+        AllocationManager manager = new AllocationManager(NodeConfig.of(new NodeAllocatable(4000, 1L << 30, 10)),
+                Clock.systemUTC(), ResizeJournal.inMemory());
+        List<String> committed = new CopyOnWriteArrayList<>();
+        try (ReconcileLoop loop = new ReconcileLoop(manager)) {
+            loop.addListener(new AllocationListener() {
+                @Override
+                public void onDecision(AdmissionDecision decision, PodState state) {
+                }
+
+                @Override
+                public void onCommitted(dev.resizelet.core.model.PodUid uid, PodState state) {
+                    committed.add(uid.value() + (state == null ? " gone" : " error=" + state.enactError()));
+                }
+            });
+            Pod a = burstable("a", 1000, 1);
+            loop.admitNewPod(a).get(10, TimeUnit.SECONDS);
+            dev.resizelet.core.model.PodResources applied = a.resources();
+
+            loop.recordPass(a.uid(), applied, null).get(10, TimeUnit.SECONDS);
+            assertThat(loop.state(a.uid()).orElseThrow().actuated()).isEqualTo(applied);
+            loop.recordPass(a.uid(), applied, "runtime unavailable").get(10, TimeUnit.SECONDS);
+            loop.recordPass(a.uid(), applied, null).get(10, TimeUnit.SECONDS);
+            loop.removePod(a.uid()).get(10, TimeUnit.SECONDS);
+
+            // the admission, the failed pass, the recovered pass, the removal; not the first pass
+            assertThat(committed).containsExactly("a error=null", "a error=runtime unavailable", "a error=null",
+                    "a gone");
+        }
+    }
+
     /** A journal whose sync takes a millisecond (a disk), and that can refuse the next few batches (a full disk). */
     static final class CountingJournal extends ResizeJournal {
         final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();

@@ -47,6 +47,28 @@ class PodValidatorTest {
         assertThat(resize(TWO, updated)).containsExactly("spec: Forbidden: only cpu and memory resources are mutable");
     }
 
+    /**
+     * What the apiserver's munged copy compares (every resource but cpu and memory, by value), case by case: the
+     * rules compare without making the copy.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}: {2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "cpu=100m,ephemeral-storage=1Gi | cpu=300m,ephemeral-storage=1024Mi | ",
+        "cpu=100m,ephemeral-storage=1Gi | cpu=100m,ephemeral-storage=2Gi   | spec: Forbidden: only cpu and memory resources are mutable",
+        "cpu=100m,ephemeral-storage=1Gi | cpu=100m                         | spec.containers[0].resources.requests: Forbidden: resource requests cannot be removed; spec: Forbidden: only cpu and memory resources are mutable",
+        "cpu=100m                       | cpu=100m,memory=64Mi             | ",
+        "cpu=100m,memory=64Mi           | cpu=200m                         | spec.containers[0].resources.requests: Forbidden: resource requests cannot be removed",
+        "cpu=100m,ephemeral-storage=1Gi | memory=64Mi,ephemeral-storage=1Gi | spec.containers[0].resources.requests: Forbidden: resource requests cannot be removed",
+        "ephemeral-storage=1Gi          | hugepages-2Mi=2Mi                | spec.containers[0].resources.requests: Forbidden: resource requests cannot be removed; spec: Forbidden: only cpu and memory resources are mutable",
+    })
+    void onlyCpuAndMemoryRequestsMayChange(String before, String after, String errors) {
+        Pod old = pod("u1", container("c1", before, ""));
+        Pod updated = withContainers(old, container("c1", after, ""));
+
+        assertThat(resize(old, updated)).containsExactlyElementsOf(
+                errors == null ? List.of() : List.of(errors.split("; ")));
+    }
+
     @Test
     void theSubresourceForbidsImageChanges() {
         Container c2 = new Container("c2", "nginx:2", List.of(), res("cpu=100m", ""), Map.of(), null);
