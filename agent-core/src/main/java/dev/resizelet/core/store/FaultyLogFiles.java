@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real filesystem with faults injected per operation, as the kernel reports them: ENOSPC, EIO or EROFS at a
- * write, an fsync, a truncate, the temp file or the rename of a compaction. A failed write leaves half its bytes in
+ * write, an fsync, a truncate, the temp file, the rename of a compaction or a removal. A failed write leaves half its bytes in
  * the file (a short write, then the error). A failed fsync also loses what it could
  * not write back, as Linux may: the bytes written since the last successful fsync are zeroed in the file (a crash
  * then finds them gone), and the next fsync succeeds (the error is reported once) — the "fsyncgate" case.
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code NodeAgent.builder().stateFiles(...)}.
  */
 public final class FaultyLogFiles implements LogFiles {
-    public enum Op { WRITE, FORCE, TRUNCATE, CREATE, RENAME }
+    public enum Op { WRITE, FORCE, TRUNCATE, CREATE, RENAME, DELETE }
 
     /** The errors of full, failing and read-only disks, in the JDK's words for them. */
     public enum Errno {
@@ -122,7 +122,7 @@ public final class FaultyLogFiles implements LogFiles {
         failures.computeIfAbsent(op, o -> new AtomicInteger()).incrementAndGet();
         // as the JDK words them: a channel's write, force and truncate say only the error; opening and moving a file
         // name it
-        throw op == Op.CREATE || op == Op.RENAME ? new FileSystemException(file.toString(), null, f.errno().message)
+        throw op == Op.CREATE || op == Op.RENAME || op == Op.DELETE ? new FileSystemException(file.toString(), null, f.errno().message)
                 : new IOException(f.errno().message);
     }
 
@@ -165,6 +165,7 @@ public final class FaultyLogFiles implements LogFiles {
 
     @Override
     public void deleteIfExists(Path file) throws IOException {
+        check(Op.DELETE, file);
         DISK.deleteIfExists(file);
     }
 

@@ -5,12 +5,9 @@ import dev.resizelet.core.model.PodUid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -38,6 +35,11 @@ public final class StatusSnapshot {
 
     /** Writes the statuses next to the file and renames it into place, synced (the directory too). */
     public static void write(Path file, Map<PodUid, PodStatus> statuses) {
+        write(LogFiles.DISK, file, statuses);
+    }
+
+    /** As {@link #write(Path, Map)}, through {@code files} (tests inject disk faults: {@link FaultyLogFiles}). */
+    public static void write(LogFiles files, Path file, Map<PodUid, PodStatus> statuses) {
         BinaryOut out = new BinaryOut(512 * Math.max(1, statuses.size()));
         out.writeInt(MAGIC).writeInt(VERSION).writeInt(statuses.size());
         statuses.forEach((uid, status) -> {
@@ -48,20 +50,19 @@ public final class StatusSnapshot {
         CRC32C crc = new CRC32C();
         crc.update(body);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (LogFiles.LogChannel ch = files.create(tmp)) {
             ByteBuffer b = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).flip();
             while (b.hasRemaining()) {
-                ch.write(b);
+                ch.write(b, b.position());
             }
             ch.force(true);
         } catch (IOException e) {
-            deleteQuietly(tmp, e); // a full disk: the space goes back to the logs
+            deleteQuietly(files, tmp, e); // a full disk: the space goes back to the logs
             throw new UncheckedIOException("status snapshot " + tmp + " not written", e);
         }
         try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(file.getParent());
+            files.replace(tmp, file);
+            files.syncDirectory(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("status snapshot " + file + " not renamed into place", e);
         }
@@ -74,22 +75,27 @@ public final class StatusSnapshot {
      * @throws UncheckedIOException when it could not be removed: left in place, a later start would serve it again
      */
     public static Map<PodUid, PodStatus> take(Path file) {
+        return take(LogFiles.DISK, file);
+    }
+
+    /** As {@link #take(Path)}, through {@code files} (tests inject disk faults: {@link FaultyLogFiles}). */
+    public static Map<PodUid, PodStatus> take(LogFiles files, Path file) {
         byte[] bytes;
         try {
             long size = Files.size(file);
             if (size > MAX_BYTES) {
                 log.warn("status snapshot larger than {} bytes, ignored: the start waits for the runtime file={} "
                         + "bytes={}", MAX_BYTES, file, size);
-                remove(file);
+                remove(files, file);
                 return Map.of();
             }
-            bytes = Files.readAllBytes(file);
+            bytes = files.readAll(file);
         } catch (NoSuchFileException e) {
             return Map.of();
         } catch (IOException e) {
             log.warn("status snapshot not read, the start waits for the runtime file={} error=\"{}\"", file,
                     e.toString());
-            remove(file);
+            remove(files, file);
             return Map.of();
         }
         Map<PodUid, PodStatus> statuses;
@@ -100,7 +106,7 @@ public final class StatusSnapshot {
                     e.getMessage());
             statuses = Map.of();
         }
-        remove(file);
+        remove(files, file);
         return statuses;
     }
 
@@ -132,28 +138,21 @@ public final class StatusSnapshot {
         return out;
     }
 
-    private static void remove(Path file) {
+    private static void remove(LogFiles files, Path file) {
         try {
-            if (Files.deleteIfExists(file)) {
-                syncDirectory(file.getParent());
-            }
+            files.deleteIfExists(file);
+            files.syncDirectory(file.getParent());
         } catch (IOException e) {
             // a snapshot left behind would be read again by a later start: stale statuses until the adoption
             throw new UncheckedIOException("status snapshot " + file + " not removed after reading it", e);
         }
     }
 
-    private static void deleteQuietly(Path file, IOException cause) {
+    private static void deleteQuietly(LogFiles files, Path file, IOException cause) {
         try {
-            Files.deleteIfExists(file);
+            files.deleteIfExists(file);
         } catch (IOException e) {
             cause.addSuppressed(e);
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
         }
     }
 }

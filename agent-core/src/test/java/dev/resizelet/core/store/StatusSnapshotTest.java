@@ -129,4 +129,36 @@ class StatusSnapshotTest {
             assertThat(left).containsExactly(notADir);
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FaultyLogFiles.Errno.class)
+    void aSnapshotWhoseWriteFailsOnAFullOrFailingDiskLeavesNoTempFileAndNoSnapshot(FaultyLogFiles.Errno errno)
+            throws Exception {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        FaultyLogFiles disk = new FaultyLogFiles().failAlways(FaultyLogFiles.Op.FORCE, errno);
+
+        assertThatThrownBy(() -> StatusSnapshot.write(disk, file, Map.of(PodUid.of("uid-1"), full())))
+                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("not written")
+                .hasRootCauseMessage(errno.message);
+        try (var left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aSnapshotThatCannotBeRemovedAfterReadingItStaysAndSaysSo() throws Exception {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        StatusSnapshot.write(file, Map.of(PodUid.of("uid-1"), full()));
+        FaultyLogFiles disk = new FaultyLogFiles().failAlways(FaultyLogFiles.Op.DELETE,
+                FaultyLogFiles.Errno.EROFS);
+
+        // not served: a later start would read it again (the start stops on this, NodeAgent)
+        assertThatThrownBy(() -> StatusSnapshot.take(disk, file)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("not removed after reading it").hasMessageContaining(file.toString());
+        assertThat(file).exists();
+
+        disk.heal();
+        assertThat(StatusSnapshot.take(disk, file)).containsOnlyKeys(PodUid.of("uid-1"));
+        assertThat(file).doesNotExist();
+    }
 }
