@@ -128,14 +128,22 @@ final class AgentStart {
         if (statusesKept) {
             adopting = background("resizelet-start-adopt", () -> {
                 try {
-                    if (!closed) {
-                        adoptRunning(toAdopt.get(), listedOrNull(state.listing().get()));
+                    RuntimeListing listed = closed ? null : listedOrNull(state.listing().get());
+                    if (!closed) { // a close that gave up waiting for the listing: nothing is adopted into it
+                        adoptRunning(toAdopt.get(), listed);
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     // a pod not adopted looks itself up in the runtime at its first pass (RuntimeEngine.remove too)
                     log.error("start: node-wide adoption failed, each pod looks itself up", e);
                 } finally {
-                    runtimeRead(stored, relistInterval);
+                    // whatever failed before: the held engine calls are released here
+                    try {
+                        runtimeRead(stored, relistInterval);
+                    } catch (RuntimeException | Error e) {
+                        // after ready nobody waits for this thread: said now, not at the close
+                        log.error("start: the runtime read after ready failed", e);
+                        throw e;
+                    }
                 }
                 log.info("runtime read after ready pods={} ms={}", stored.size(), (System.nanoTime() - t0) / 1_000_000);
                 return null;
@@ -172,7 +180,7 @@ final class AgentStart {
             }
             engineCalls.release(() -> {
                 if (!closed) {
-                    engine.submitRestored(restoredTargets(stored));
+                    submitRestored(stored);
                     resumeTeardowns(stored);
                 }
             }, () -> closed);
@@ -191,6 +199,18 @@ final class AgentStart {
             sweepOrphans(stored, listed);
             return null;
         });
+    }
+
+    /**
+     * The restored pods' first passes. A failure is logged and the start goes on (the engine calls held meanwhile still
+     * run): a pod without its first pass is synced at its next change or the relist's.
+     */
+    private void submitRestored(List<StoredObject<Pod, PodStatus>> stored) {
+        try {
+            engine.submitRestored(restoredTargets(stored));
+        } catch (RuntimeException e) {
+            log.error("start: the restored pods' first passes were not queued", e);
+        }
     }
 
     /** Each restored pod's first pass: its allocation now, the target built where the pass needs it. */
@@ -213,7 +233,12 @@ final class AgentStart {
             if (o.terminating()) {
                 log.info("resuming the teardown of a pod being deleted pod={} uid={} deletionTimestamp={}", o.key(),
                         o.uid(), o.deletion().timestamp());
-                engine.remove(o.spec().uid(), o.deletion().timestamp());
+                try {
+                    engine.remove(o.spec().uid(), o.deletion().timestamp());
+                } catch (RuntimeException e) {
+                    // the others still resume; this one resumes at the next start
+                    log.error("start: the teardown of pod={} uid={} did not resume", o.key(), o.uid(), e);
+                }
             }
         }
     }

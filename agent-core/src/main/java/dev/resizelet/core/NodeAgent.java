@@ -40,6 +40,7 @@ import dev.resizelet.core.store.LogFiles;
 import dev.resizelet.core.store.ObjectKey;
 import dev.resizelet.core.store.PodStore;
 import dev.resizelet.core.store.ResizeJournal;
+import dev.resizelet.core.store.StatusSnapshot;
 import dev.resizelet.core.store.StoreEvent;
 import dev.resizelet.core.store.StoreException;
 import dev.resizelet.core.store.StoredObject;
@@ -101,6 +102,8 @@ public final class NodeAgent implements AutoCloseable {
     private final HeldEngineCalls engineCalls = new HeldEngineCalls();
     private volatile boolean ready;
     private final Path stateDir;
+    private final LogFiles stateFiles;
+    private final ResizeJournal journal;
 
     private NodeAgent(Builder b, CriRuntime cri, boolean ownsCri, String runtimeName) {
         this.clock = b.clock;
@@ -108,41 +111,58 @@ public final class NodeAgent implements AutoCloseable {
         this.ownsCri = ownsCri;
         this.events = new EventLog(clock);
         this.stateDir = b.stateDir;
+        this.stateFiles = b.stateFiles;
         // the logs replayed, the status snapshot taken, the runtime listed (after a crash) side by side
         StartState startState = StartState.read(cri, b.stateDir, b.stateFiles, clock);
         this.store = startState.store();
-        CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
-        NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
-        this.loop = new ReconcileLoop(new AllocationManager(node, clock, startState.journal()));
-        LoopRecords records = new LoopRecords(loop);
-        this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));
-        this.engine = new RuntimeEngine(cri, cgroups, records, workers, scheduler, Backoff.DEFAULT,
-                new Listener(), clock, b.crashLoopBackoff);
-        this.statuses = new PodStatuses(store, loop, records, engine, new StatusComposer(clock, runtimeName), keysByUid,
-                events);
-        this.updates = new PodUpdates(store, loop, statuses);
-        this.deletions = new PodDeletions(store, loop, engine, engineCalls, statuses, keysByUid, terminating, clock);
-        loop.addListener(new AllocationListener() {
-            @Override
-            public void onDecision(AdmissionDecision decision, PodState state) {
-                if (decision instanceof Admitted && state != null && state.allocated() != null
-                        && keysByUid.containsKey(decision.uid()) && !terminating.contains(decision.uid())) {
-                    // built where the pass (or a status read) first needs it: not on the owner's thread
-                    Pod allocated = state.allocated();
-                    engineCalls.run(() -> engine.submit(decision.uid(),
-                            () -> ModelTargets.target(allocated, allocated.resources())));
+        this.journal = startState.journal();
+        try {
+            // the wiring reads and writes nothing
+            CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
+            NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
+            this.loop = new ReconcileLoop(new AllocationManager(node, clock, startState.journal()));
+            LoopRecords records = new LoopRecords(loop);
+            this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));
+            this.engine = new RuntimeEngine(cri, cgroups, records, workers, scheduler, Backoff.DEFAULT,
+                    new Listener(), clock, b.crashLoopBackoff);
+            this.statuses = new PodStatuses(store, loop, records, engine, new StatusComposer(clock, runtimeName),
+                    keysByUid, events);
+            this.updates = new PodUpdates(store, loop, statuses);
+            this.deletions = new PodDeletions(store, loop, engine, engineCalls, statuses, keysByUid, terminating,
+                    clock);
+            loop.addListener(new AllocationListener() {
+                @Override
+                public void onDecision(AdmissionDecision decision, PodState state) {
+                    if (decision instanceof Admitted && state != null && state.allocated() != null
+                            && keysByUid.containsKey(decision.uid()) && !terminating.contains(decision.uid())) {
+                        // built where the pass (or a status read) first needs it: not on the owner's thread
+                        Pod allocated = state.allocated();
+                        engineCalls.run(() -> engine.submit(decision.uid(),
+                                () -> ModelTargets.target(allocated, allocated.resources())));
+                    }
                 }
-            }
 
-            @Override
-            public void onCommitted(PodUid uid, PodState state) {
-                statuses.kick(uid);
-            }
-        });
-        this.start = new AgentStart(startState, loop, engine, statuses, engineCalls, keysByUid, terminating, cri,
-                cgroups, clock);
-        start.run(b.relistInterval, b.allocatable, () -> ready = true);
+                @Override
+                public void onCommitted(PodUid uid, PodState state) {
+                    statuses.kick(uid);
+                }
+            });
+            this.start = new AgentStart(startState, loop, engine, statuses, engineCalls, keysByUid, terminating, cri,
+                    cgroups, clock);
+        } catch (RuntimeException | Error e) {
+            // what the start opened is closed again
+            journal.close();
+            store.close();
+            throw e;
+        }
+        try {
+            start.run(b.relistInterval, b.allocatable, () -> ready = true);
+        } catch (RuntimeException | Error e) {
+            // nothing of a start that failed runs on or holds the state dir's logs (the builder closes its client)
+            shutDown(false, false);
+            throw e;
+        }
     }
 
     public static Builder builder() {
@@ -296,18 +316,29 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        shutDown(stateDir != null, ownsCri);
+    }
+
+    /**
+     * Stops every part; {@code snapshot}: a clean stop, which leaves the statuses for the next start; {@code closeCri}:
+     * the client is the agent's to close.
+     */
+    private void shutDown(boolean snapshot, boolean closeCri) {
         ready = false;
         start.close();
         engine.close();
         statuses.close();
-        if (stateDir != null) {
-            statuses.writeSnapshot(stateDir);
-        }
         loop.close();
+        if (snapshot) {
+            // after the last write to either log: the next start serves these statuses only if it finds the logs so
+            statuses.writeSnapshot(stateFiles, stateDir,
+                    new StatusSnapshot.LogMarks(store.logMark(), journal.logMark()));
+        }
+        journal.close();
         scheduler.shutdownNow();
         workers.shutdownNow();
         store.close();
-        if (ownsCri) {
+        if (closeCri) {
             cri.close();
         }
     }

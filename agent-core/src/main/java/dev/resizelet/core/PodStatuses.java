@@ -13,6 +13,7 @@ import dev.resizelet.core.model.PodUid;
 import dev.resizelet.core.runtime.PodRuntimeView;
 import dev.resizelet.core.runtime.RuntimeEngine;
 import dev.resizelet.core.status.ResizeEvent;
+import dev.resizelet.core.store.LogFiles;
 import dev.resizelet.core.store.ObjectKey;
 import dev.resizelet.core.store.PodStore;
 import dev.resizelet.core.store.StatusSnapshot;
@@ -140,17 +141,17 @@ final class PodStatuses implements AutoCloseable {
     }
 
     /**
-     * A clean stop leaves every pod's last status for the next start ({@link StatusSnapshot}); a failure only costs
-     * that start its wait for the runtime.
+     * A clean stop leaves every pod's last status for the next start ({@link StatusSnapshot}), with the logs' sizes
+     * once nothing writes them any more ({@code marks}); a failure only costs that start its wait for the runtime.
      */
-    void writeSnapshot(Path stateDir) {
+    void writeSnapshot(LogFiles files, Path stateDir, StatusSnapshot.LogMarks marks) {
         try {
             Map<PodUid, PodStatus> statuses = new HashMap<>();
             for (StoredObject<Pod, PodStatus> o : store.list(null)) {
                 // composed now: the publisher's kicks still queued at the stop are not lost with it
                 statuses.put(o.spec().uid(), compose(o.spec().uid(), o).status());
             }
-            StatusSnapshot.write(stateDir.resolve(StatusSnapshot.FILE), statuses);
+            StatusSnapshot.write(files, stateDir.resolve(StatusSnapshot.FILE), marks, statuses);
         } catch (RuntimeException e) {
             log.warn("status snapshot not written, the next start waits for the runtime error=\"{}\"", e.toString());
         }

@@ -61,8 +61,15 @@ record StartState(Path stateDir, PodStore<Pod, PodStatus> store, ResizeJournal j
         }
         // taken (read and removed) whatever happens next, while the logs are replayed: a later start never serves
         // these statuses again
-        CompletableFuture<Map<PodUid, PodStatus>> taking = !snapshotLeft ? CompletableFuture.completedFuture(Map.of())
-                : background("resizelet-start-statuses", () -> StatusSnapshot.take(snapshot));
+        CompletableFuture<StatusSnapshot.Taken> taking = !snapshotLeft
+                ? CompletableFuture.completedFuture(new StatusSnapshot.Taken(null, Map.of()))
+                : background("resizelet-start-statuses", () -> StatusSnapshot.take(stateFiles, snapshot));
+        // a snapshot that turns out empty or damaged serves nothing: the runtime is listed now, beside the replay
+        taking.thenAccept(t -> {
+            if (t.statuses().isEmpty()) {
+                listing.get();
+            }
+        });
         // the two logs are independent files: replayed at once
         CompletableFuture<ResizeJournal> opening = stateDir == null ? CompletableFuture.completedFuture(
                 ResizeJournal.inMemory()) : background("resizelet-start-journal",
@@ -86,7 +93,9 @@ record StartState(Path stateDir, PodStore<Pod, PodStatus> store, ResizeJournal j
         long tJournal = System.nanoTime();
         Map<PodUid, PodStatus> lastStatuses;
         try {
-            lastStatuses = join(taking);
+            // served only if nothing wrote the logs since the stop that left it
+            lastStatuses = join(taking).servedWith(new StatusSnapshot.LogMarks(store.openedLogMark(),
+                    journal.openedMark()));
         } catch (RuntimeException e) {
             // left in place, a later start (after a crash of this one) would serve statuses older than its state
             journal.close();

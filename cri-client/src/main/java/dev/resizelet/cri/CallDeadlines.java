@@ -15,14 +15,31 @@ import java.util.concurrent.TimeUnit;
  * a millisecond less: two values, each sent as an index into the table after its first use. The runtime's deadline
  * is at most 1 ms earlier than the precise one.
  *
- * <p>gRPC refuses to compare deadlines of different clocks, and it compares a call's deadline with the calling
- * context's when that has one (a call made while serving another gRPC call): such a call gets the system clock's.
+ * <p>gRPC refuses to compare deadlines of different clocks (an {@link AssertionError}). It compares a call's deadline
+ * with the calling context's when that has one (a call made while serving another gRPC call: such a call gets the
+ * system clock's), and with a method timeout from a service config: the client's own channel takes none (no DNS
+ * lookup of one), and a channel a caller made keeps the system clock ({@link #SYSTEM}).
  */
-final class CallDeadlines {
+enum CallDeadlines {
+    /** {@link System#nanoTime()} truncated to whole milliseconds. */
+    MILLISECONDS {
+        @Override
+        Deadline after(long timeoutNanos) {
+            return Context.current().getDeadline() == null ? Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS, MILLIS)
+                    : SYSTEM.after(timeoutNanos);
+        }
+    },
+    /** gRPC's own clock. */
+    SYSTEM {
+        @Override
+        Deadline after(long timeoutNanos) {
+            return Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    };
+
     private static final long MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** {@link System#nanoTime()} truncated to whole milliseconds. */
-    static final Deadline.Ticker MILLIS = new Deadline.Ticker() {
+    private static final Deadline.Ticker MILLIS = new Deadline.Ticker() {
         @Override
         public long nanoTime() {
             return Math.floorDiv(System.nanoTime(), MILLI) * MILLI;
@@ -30,16 +47,10 @@ final class CallDeadlines {
 
         @Override
         public String toString() {
-            return "CallDeadlines.MILLIS";
+            return "CallDeadlines.MILLISECONDS";
         }
     };
 
-    private CallDeadlines() {
-    }
-
-    /** A deadline {@code timeoutNanos} from now, on the millisecond clock unless the caller's context has one. */
-    static Deadline after(long timeoutNanos) {
-        return Context.current().getDeadline() == null ? Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS, MILLIS)
-                : Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS);
-    }
+    /** A deadline {@code timeoutNanos} from now. */
+    abstract Deadline after(long timeoutNanos);
 }

@@ -109,6 +109,8 @@ public final class GrpcRuntimeClient implements CriRuntime {
     private final String endpoint;
     private final CriClientOptions options;
     private final long timeoutNanos;
+    /** Whole milliseconds on a channel this client made; a caller's channel keeps the system clock. */
+    private final CallDeadlines deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -125,6 +127,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
         this.endpoint = endpoint;
         this.options = requireNonNull(options, "options");
         this.timeoutNanos = options.requestTimeout().toNanos();
+        this.deadlines = ownsChannel ? CallDeadlines.MILLISECONDS : CallDeadlines.SYSTEM;
     }
 
     /** Connects with the default options; see {@link #connect(String, CriClientOptions)}. */
@@ -175,6 +178,9 @@ public final class GrpcRuntimeClient implements CriRuntime {
                     // no gRPC-level retry: every call would go through a buffering RetriableStream (a sixth of an
                     // enactment thread's CPU under a storm); the engine retries a failed pass itself, with backoff
                     .disableRetry()
+                    // no service config from DNS: its method timeouts would be compared with the calls' deadlines,
+                    // which run on CallDeadlines' clock (gRPC refuses to compare two clocks)
+                    .disableServiceConfigLookUp()
                     .build();
         } catch (RuntimeException e) {
             // no transport for the target: for unix: that means no native epoll here (Linux x86_64/aarch64 only)
@@ -193,7 +199,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
         VersionResponse v;
         try {
             v = ClientCalls.blockingUnaryCall(channel, VERSION, CallOptions.DEFAULT.withWaitForReady()
-                    .withDeadline(CallDeadlines.after(options.connectTimeout().toNanos())), request);
+                    .withDeadline(deadlines.after(options.connectTimeout().toNanos())), request);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 throw new CriHandshakeException(endpoint,
@@ -284,7 +290,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
 
     private CallOptions stopOptions(StopContainerRequest request) {
         long grace = TimeUnit.SECONDS.toNanos(Math.max(0, request.getTimeout()));
-        return CallOptions.DEFAULT.withDeadline(CallDeadlines.after(timeoutNanos + grace));
+        return CallOptions.DEFAULT.withDeadline(deadlines.after(timeoutNanos + grace));
     }
 
     @Override
@@ -368,7 +374,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
     private <Q, R> R unary(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
         try {
             return ClientCalls.blockingUnaryCall(channel, method,
-                    CallOptions.DEFAULT.withDeadline(CallDeadlines.after(timeoutNanos)), request);
+                    CallOptions.DEFAULT.withDeadline(deadlines.after(timeoutNanos)), request);
         } catch (StatusRuntimeException e) {
             throw failure(method, target, id, e);
         }
@@ -379,7 +385,7 @@ public final class GrpcRuntimeClient implements CriRuntime {
      * executor hop: the waiter wakes straight from the socket read), with the same deadline and errors as {@link #unary}.
      */
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id) {
-        return startAsync(method, request, target, id, ON_TRANSPORT.withDeadline(CallDeadlines.after(timeoutNanos)));
+        return startAsync(method, request, target, id, ON_TRANSPORT.withDeadline(deadlines.after(timeoutNanos)));
     }
 
     private <Q, R> CompletableFuture<R> unaryAsync(MethodDescriptor<Q, R> method, Q request, Target target, String id,

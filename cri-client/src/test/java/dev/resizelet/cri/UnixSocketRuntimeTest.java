@@ -377,7 +377,12 @@ class UnixSocketRuntimeTest {
             assertThat(v).matches("[0-9]+000u");
             assertThat(Long.parseLong(v.substring(0, v.length() - 1))).isBetween(4_000_000L, 5_000_000L);
         });
-        assertThat(new java.util.HashSet<>(sent).size()).isLessThanOrEqualTo(6);
+        // mostly the timeout itself or a millisecond less (a pause between the deadline and the send adds others)
+        java.util.Map<String, Long> counts = sent.stream().collect(java.util.stream.Collectors.groupingBy(v -> v,
+                java.util.stream.Collectors.counting()));
+        long topTwo = counts.values().stream().sorted(java.util.Comparator.reverseOrder()).limit(2)
+                .mapToLong(Long::longValue).sum();
+        assertThat(topTwo).as("calls in the two commonest values of %s", counts).isGreaterThanOrEqualTo(90);
     }
 
     @Test

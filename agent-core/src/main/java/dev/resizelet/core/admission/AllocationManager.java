@@ -337,9 +337,10 @@ public final class AllocationManager {
         if (!changed && Objects.equals(error, s.enactError())) {
             return;
         }
-        // the same error (none, mostly): only the actuated values change, which the status already shows
+        // the same error (none, mostly): only the actuated values change, which the status already shows; the first
+        // values (a pod just started) are told all the same
         stage(s.withActuated(next, error), changed ? new ResizeJournal.Actuated(actuated) : null,
-                !Objects.equals(error, s.enactError()));
+                s.actuated() == null || !Objects.equals(error, s.enactError()));
     }
 
     /**

@@ -514,6 +514,9 @@ public final class RuntimeEngine implements AutoCloseable {
             lane.lastError = null;
             scheduleStartRetry(lane, started.retryAt());
             readBack(lane, target);
+            // the start changed the pod whatever the read back found (sandbox, containers created, an init container
+            // failed): its status is composed now, not when the loop has recorded the values (it tells no status)
+            listener.changed(lane.uid);
             if (startPathHasWork(StartPlanner.next(target.spec(), lane.pod, clock.instant(), lifecycle.crashLoop()))) {
                 synchronized (lane) {
                     lane.wantSync = true; // an app container exited at once and restarts

@@ -73,6 +73,7 @@ final class DurableLog implements AutoCloseable {
     private boolean fsync = true;
     private LogChannel channel;           // guarded by this (writes) and syncLock (force); null after a failed reopen
     private long size;                    // bytes in the file, guarded by this
+    private long lastRecordCrc = LogMark.UNKNOWN_CRC; // of the last record before size, guarded by this (LogMark)
     private long writtenSeq;              // guarded by this
     private volatile long syncedSeq;
     private volatile long syncedSize;     // the durable offset: written under syncLock (sync) or this (appendAllAndSync)
@@ -120,7 +121,9 @@ final class DurableLog implements AutoCloseable {
             ch.close();
             throw e;
         }
-        return new DurableLog(files, file, magic, ch, validEnd);
+        DurableLog log = new DurableLog(files, file, magic, ch, validEnd);
+        log.lastRecordCrc = recordsOut.isEmpty() ? 0 : LogMark.crcOf(recordsOut.get(recordsOut.size() - 1));
+        return log;
     }
 
     Path file() {
@@ -129,6 +132,11 @@ final class DurableLog implements AutoCloseable {
 
     synchronized long size() {
         return size;
+    }
+
+    /** Where the log ends now ({@link LogMark}). */
+    synchronized LogMark mark() {
+        return new LogMark(size, lastRecordCrc);
     }
 
     /** Whether a failed write or sync left records that {@link #recover} must cut off before the next append. */
@@ -159,6 +167,7 @@ final class DurableLog implements AutoCloseable {
             throw e;
         }
         size += buf.limit();
+        lastRecordCrc = LogMark.crcOf(payload);
         extendIfLow();
         return ++writtenSeq;
     }
@@ -292,6 +301,9 @@ final class DurableLog implements AutoCloseable {
             throw e;
         }
         size = start + buf.limit();
+        if (!payloads.isEmpty()) {
+            lastRecordCrc = LogMark.crcOf(payloads.get(payloads.size() - 1));
+        }
         writtenSeq += payloads.size();
         syncedSize = size;
         syncedSeq = writtenSeq;
@@ -389,6 +401,9 @@ final class DurableLog implements AutoCloseable {
         if (fsync) {
             channel.force(false);
         }
+        if (durableSize != size) {
+            lastRecordCrc = LogMark.UNKNOWN_CRC; // cut back to a record this log did not keep the CRC of
+        }
         size = durableSize;
         syncedSeq = writtenSeq;
         broken = null;
@@ -429,6 +444,7 @@ final class DurableLog implements AutoCloseable {
         syncedSeq = writtenSeq;
         syncedSize = newSize;
         size = newSize;
+        lastRecordCrc = records.isEmpty() ? 0 : LogMark.crcOf(records.get(records.size() - 1));
         cuts++;
         allocated = newSize;
         extendAgainAt = 0;

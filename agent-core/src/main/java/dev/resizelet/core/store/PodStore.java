@@ -64,6 +64,7 @@ public final class PodStore<T, S> implements AutoCloseable {
     private long resourceVersion;
     private long reservedUpTo;
     private long liveBytes;               // log size right after the last compaction
+    private LogMark openedLogMark = new LogMark(0, 0); // where the log ended as replayed at open, before any compaction
     private long compactRetryAt;          // after a failed compaction: the log size at which to try again
 
     // events waiting for their log record to be durable, and the delivered history; guarded by publishLock
@@ -232,6 +233,7 @@ public final class PodStore<T, S> implements AutoCloseable {
         // in log order
         List<Replayed<T>> replayed = records.parallelStream().map(r -> store.parse(file, r)).toList();
         synchronized (store) {
+            store.openedLogMark = logFile.mark();
             replayed.forEach(store::apply);
             store.resourceVersion = Math.max(store.resourceVersion, store.reservedUpTo);
             boolean older = replayed.stream().anyMatch(r -> !r.current());
@@ -511,6 +513,16 @@ public final class PodStore<T, S> implements AutoCloseable {
     /** Bytes of records in the log (the file is longer by its preallocated zeros); 0 for a store in memory (tests). */
     long logBytes() {
         return durable == null ? 0 : durable.size();
+    }
+
+    /** Where the log ends now ({@link LogMark}; bytes 0 for a store in memory). */
+    public LogMark logMark() {
+        return durable == null ? new LogMark(0, 0) : durable.mark();
+    }
+
+    /** {@link #logMark()} as the log was replayed at open, before a compaction at open rewrote it. */
+    public synchronized LogMark openedLogMark() {
+        return openedLogMark;
     }
 
     @Override

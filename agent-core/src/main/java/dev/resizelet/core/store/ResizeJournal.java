@@ -38,6 +38,7 @@ public class ResizeJournal implements AutoCloseable {
     private final DurableLog durable;   // null: memory only
     private final long minCompactBytes;
     private long liveBytes;
+    private LogMark openedMark = new LogMark(0, 0); // as replayed at open, before a rewrite at open
 
     /** One change of a pod's resize state. */
     public sealed interface Entry permits Allocated, Actuated, Removed {
@@ -152,6 +153,7 @@ public class ResizeJournal implements AutoCloseable {
         }
         log.info("resize state log opened file={} records={} pods={}", file, records.size(), allocated.size());
         ResizeJournal journal = new ResizeJournal(logFile, new State(allocated, actuated), minCompactBytes);
+        journal.openedMark = logFile.mark();
         if (older) {
             journal.rewrite(allocated, actuated);   // records of an earlier release: the next start reads binary only
         }
@@ -217,6 +219,16 @@ public class ResizeJournal implements AutoCloseable {
     /** Whether the log has grown past four times its live size (and the minimum): a size check, nothing more. */
     public boolean needsCompaction() {
         return durable != null && durable.size() > Math.max(minCompactBytes, 4 * liveBytes);
+    }
+
+    /** Where the log ends now ({@link LogMark}; bytes 0 in memory). */
+    public LogMark logMark() {
+        return durable == null ? new LogMark(0, 0) : durable.mark();
+    }
+
+    /** {@link #logMark()} as the log was replayed at open, before a rewrite at open. */
+    public LogMark openedMark() {
+        return openedMark;
     }
 
     /** Bytes in the log file (0 in memory). */

@@ -20,12 +20,16 @@ import org.slf4j.LoggerFactory;
  * adoption run after ready instead of before it. Statuses are not acknowledged state: a missing or damaged snapshot
  * only means the start waits for the runtime as after a crash. The next start {@link #take takes} the file (reads and
  * removes it), so a snapshot is never read twice and a crash after the start never brings back an older one.
- * Layout: {@code "RZSS" version:int count:int (uid status)* crc32c:int}, the status as {@link PodStatusCodec}.
+ * It also holds where the two state logs ended at the stop ({@link LogMarks}): a start whose logs replayed to another
+ * end (another run wrote them since: a downgrade to a release that ignores the snapshot, then an upgrade) does not
+ * serve it. Layout: {@code "RZSS" version:int (bytes:long lastRecordCrc:long){pod store, journal} count:int
+ * (uid status)* crc32c:int}, the status as {@link PodStatusCodec}.
  */
 public final class StatusSnapshot {
     private static final Logger log = LoggerFactory.getLogger(StatusSnapshot.class);
     static final int MAGIC = 0x525a5353; // "RZSS"
-    static final int VERSION = 1;
+    /** 2: with the logs' ends ({@link LogMarks}); a version 1 snapshot (without them) is not served. */
+    static final int VERSION = 2;
     public static final String FILE = "status.snapshot";
     /** Far beyond any node's statuses (10,000 pods take about 3 MiB): a larger file is not read into the heap. */
     static final long MAX_BYTES = 256L << 20;
@@ -33,15 +37,40 @@ public final class StatusSnapshot {
     private StatusSnapshot() {
     }
 
-    /** Writes the statuses next to the file and renames it into place, synced (the directory too). */
-    public static void write(Path file, Map<PodUid, PodStatus> statuses) {
-        write(LogFiles.DISK, file, statuses);
+    /**
+     * Where the pod store's log and the resize journal ended ({@link LogMark}: size and last record): at a stop, after
+     * the last write; at a start, as replayed (before any compaction). A run that wrote either log between the two
+     * (an append, a compaction) leaves another end.
+     */
+    public record LogMarks(LogMark podStore, LogMark journal) {
     }
 
-    /** As {@link #write(Path, Map)}, through {@code files} (tests inject disk faults: {@link FaultyLogFiles}). */
-    public static void write(LogFiles files, Path file, Map<PodUid, PodStatus> statuses) {
+    /** What a start took: the statuses and the logs' sizes they were left with (null when there were none). */
+    public record Taken(LogMarks marks, Map<PodUid, PodStatus> statuses) {
+        static final Taken NONE = new Taken(null, Map.of());
+
+        /** The statuses, if the logs replayed to the sizes they were left with; else none (a warning says why). */
+        public Map<PodUid, PodStatus> servedWith(LogMarks replayed) {
+            if (statuses.isEmpty() || replayed.equals(marks)) {
+                return statuses;
+            }
+            log.warn("status snapshot older than the state logs (written since its stop: another run), ignored: the "
+                    + "start waits for the runtime left={} replayed={}", marks, replayed);
+            return Map.of();
+        }
+    }
+
+    /** Writes the statuses next to the file and renames it into place, synced (the directory too). */
+    public static void write(Path file, LogMarks marks, Map<PodUid, PodStatus> statuses) {
+        write(LogFiles.DISK, file, marks, statuses);
+    }
+
+    /** As {@link #write(Path, LogMarks, Map)}, through {@code files} (tests inject disk faults: {@link FaultyLogFiles}). */
+    public static void write(LogFiles files, Path file, LogMarks marks, Map<PodUid, PodStatus> statuses) {
         BinaryOut out = new BinaryOut(512 * Math.max(1, statuses.size()));
-        out.writeInt(MAGIC).writeInt(VERSION).writeInt(statuses.size());
+        out.writeInt(MAGIC).writeInt(VERSION).writeLong(marks.podStore().bytes())
+                .writeLong(marks.podStore().lastRecordCrc()).writeLong(marks.journal().bytes())
+                .writeLong(marks.journal().lastRecordCrc()).writeInt(statuses.size());
         statuses.forEach((uid, status) -> {
             out.writeString(uid.value());
             PodStatusCodec.write(out, status);
@@ -69,17 +98,17 @@ public final class StatusSnapshot {
     }
 
     /**
-     * Reads the snapshot and removes it (the removal synced): the statuses by pod uid, or an empty map when there is
-     * none or it is damaged (a warning names the file; the start then waits for the runtime).
+     * Reads the snapshot and removes it (the removal synced): the statuses by pod uid with the logs' sizes at the stop,
+     * or none when there is none or it is damaged (a warning names the file; the start then waits for the runtime).
      *
      * @throws UncheckedIOException when it could not be removed: left in place, a later start would serve it again
      */
-    public static Map<PodUid, PodStatus> take(Path file) {
+    public static Taken take(Path file) {
         return take(LogFiles.DISK, file);
     }
 
     /** As {@link #take(Path)}, through {@code files} (tests inject disk faults: {@link FaultyLogFiles}). */
-    public static Map<PodUid, PodStatus> take(LogFiles files, Path file) {
+    public static Taken take(LogFiles files, Path file) {
         byte[] bytes;
         try {
             long size = Files.size(file);
@@ -87,30 +116,30 @@ public final class StatusSnapshot {
                 log.warn("status snapshot larger than {} bytes, ignored: the start waits for the runtime file={} "
                         + "bytes={}", MAX_BYTES, file, size);
                 remove(files, file);
-                return Map.of();
+                return Taken.NONE;
             }
             bytes = files.readAll(file);
         } catch (NoSuchFileException e) {
-            return Map.of();
+            return Taken.NONE;
         } catch (IOException e) {
             log.warn("status snapshot not read, the start waits for the runtime file={} error=\"{}\"", file,
                     e.toString());
             remove(files, file);
-            return Map.of();
+            return Taken.NONE;
         }
-        Map<PodUid, PodStatus> statuses;
+        Taken taken;
         try {
-            statuses = decode(bytes);
+            taken = decode(bytes);
         } catch (RuntimeException e) {
             log.warn("status snapshot damaged, ignored: the start waits for the runtime file={} error=\"{}\"", file,
                     e.getMessage());
-            statuses = Map.of();
+            taken = Taken.NONE;
         }
         remove(files, file);
-        return statuses;
+        return taken;
     }
 
-    static Map<PodUid, PodStatus> decode(byte[] bytes) {
+    static Taken decode(byte[] bytes) {
         if (bytes.length < 16) {
             throw new IllegalArgumentException("too short (" + bytes.length + " bytes)");
         }
@@ -127,6 +156,8 @@ public final class StatusSnapshot {
         if (version != VERSION) {
             throw new IllegalArgumentException("version " + version + ", this resizelet reads " + VERSION);
         }
+        LogMarks marks = new LogMarks(new LogMark(in.readLong(), in.readLong()), new LogMark(in.readLong(),
+                in.readLong()));
         int n = in.count();
         Map<PodUid, PodStatus> out = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
@@ -135,7 +166,7 @@ public final class StatusSnapshot {
         if (!in.atEnd()) {
             throw new IllegalArgumentException("bytes after the last status");
         }
-        return out;
+        return new Taken(marks, out);
     }
 
     private static void remove(LogFiles files, Path file) {

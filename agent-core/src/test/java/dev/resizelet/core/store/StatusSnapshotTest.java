@@ -55,32 +55,62 @@ class StatusSnapshotTest {
         statuses.put(PodUid.of("uid-2"), bare());
         Path file = dir.resolve(StatusSnapshot.FILE);
 
-        StatusSnapshot.write(file, statuses);
-        Map<PodUid, PodStatus> back = StatusSnapshot.take(file);
+        StatusSnapshot.write(file, MARKS, statuses);
+        StatusSnapshot.Taken back = StatusSnapshot.take(file);
 
-        assertThat(back).isEqualTo(statuses);
+        assertThat(back.statuses()).isEqualTo(statuses);
+        assertThat(back.marks()).isEqualTo(MARKS);
+        assertThat(back.servedWith(MARKS)).isEqualTo(statuses);
         assertThat(file).doesNotExist();
         assertThat(file.resolveSibling(StatusSnapshot.FILE + ".tmp")).doesNotExist();
-        assertThat(StatusSnapshot.take(file)).as("taken once: a later start never reads it again").isEmpty();
+        assertThat(statuses(StatusSnapshot.take(file))).as("taken once: a later start never reads it again").isEmpty();
+    }
+
+    @Test
+    void aSnapshotIsServedOnlyWithTheLogsItWasLeftWith() {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        StatusSnapshot.write(file, MARKS, Map.of(PodUid.of("uid-1"), full()));
+        StatusSnapshot.Taken taken = StatusSnapshot.take(file);
+
+        // another run appended to either log since (a downgrade that ignored the snapshot, then an upgrade)
+        assertThat(taken.servedWith(marks(4096, 7, 1024, 9))).isEmpty();
+        assertThat(taken.servedWith(marks(4000, 7, 1200, 9))).isEmpty();
+        // the same sizes, another last record: a compaction and appends that ended at the same byte
+        assertThat(taken.servedWith(marks(4000, 8, 1024, 9))).isEmpty();
+        assertThat(taken.servedWith(marks(4000, 7, 1024, 10))).isEmpty();
+        assertThat(taken.servedWith(marks(4000, 7, 1024, 9))).containsOnlyKeys(PodUid.of("uid-1"));
+    }
+
+    private static StatusSnapshot.LogMarks marks(long podStoreBytes, long podStoreCrc, long journalBytes,
+            long journalCrc) {
+        return new StatusSnapshot.LogMarks(new LogMark(podStoreBytes, podStoreCrc),
+                new LogMark(journalBytes, journalCrc));
+    }
+
+    private static final StatusSnapshot.LogMarks MARKS = marks(4000, 7, 1024, 9);
+
+    private static Map<PodUid, PodStatus> statuses(StatusSnapshot.Taken taken) {
+        assertThat(taken.statuses().isEmpty()).isEqualTo(taken.marks() == null);
+        return taken.statuses();
     }
 
     @Test
     void aDamagedSnapshotIsIgnoredAndRemovedNotMisread() throws Exception {
         Path file = dir.resolve(StatusSnapshot.FILE);
-        StatusSnapshot.write(file, Map.of(PodUid.of("uid-1"), full()));
+        StatusSnapshot.write(file, MARKS, Map.of(PodUid.of("uid-1"), full()));
         byte[] good = Files.readAllBytes(file);
         for (int at : new int[] {0, 9, good.length / 2, good.length - 5, good.length - 1}) {
             byte[] bad = good.clone();
             bad[at] ^= 0x10;
             Files.write(file, bad);
 
-            assertThat(StatusSnapshot.take(file)).as("flipped byte at %d", at).isEmpty();
+            assertThat(statuses(StatusSnapshot.take(file))).as("flipped byte at %d", at).isEmpty();
             assertThat(file).doesNotExist();
         }
         for (int length : new int[] {0, 3, 15, good.length - 1}) {
             Files.write(file, java.util.Arrays.copyOf(good, length));
 
-            assertThat(StatusSnapshot.take(file)).as("cut to %d bytes", length).isEmpty();
+            assertThat(statuses(StatusSnapshot.take(file))).as("cut to %d bytes", length).isEmpty();
             assertThat(file).doesNotExist();
         }
     }
@@ -102,8 +132,23 @@ class StatusSnapshotTest {
         Files.write(file, java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue())
                 .array());
 
-        assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 2");
-        assertThat(StatusSnapshot.take(file)).isEmpty();
+        assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 3");
+        assertThat(statuses(StatusSnapshot.take(file))).isEmpty();
+    }
+
+    @Test
+    void aVersion1SnapshotWithoutTheLogsSizesIsNotServed() throws Exception {
+        Path file = dir.resolve(StatusSnapshot.FILE);
+        BinaryOut out = new BinaryOut(64).writeInt(StatusSnapshot.MAGIC).writeInt(1).writeInt(0);
+        byte[] body = out.toByteArray();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(body);
+        Files.write(file, java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue())
+                .array());
+
+        assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 1");
+        assertThat(statuses(StatusSnapshot.take(file))).isEmpty();
+        assertThat(file).doesNotExist();
     }
 
     @Test
@@ -113,7 +158,7 @@ class StatusSnapshotTest {
             f.setLength(StatusSnapshot.MAX_BYTES + 1); // sparse: no disk space taken
         }
 
-        assertThat(StatusSnapshot.take(file)).isEmpty();
+        assertThat(statuses(StatusSnapshot.take(file))).isEmpty();
         assertThat(file).doesNotExist();
     }
 
@@ -123,7 +168,7 @@ class StatusSnapshotTest {
         Files.writeString(notADir, "x"); // its "children" cannot be created
         Path file = notADir.resolve(StatusSnapshot.FILE);
 
-        assertThatThrownBy(() -> StatusSnapshot.write(file, Map.of(PodUid.of("uid-1"), full())))
+        assertThatThrownBy(() -> StatusSnapshot.write(file, MARKS, Map.of(PodUid.of("uid-1"), full())))
                 .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("not written");
         try (var left = Files.list(dir)) {
             assertThat(left).containsExactly(notADir);
@@ -137,7 +182,7 @@ class StatusSnapshotTest {
         Path file = dir.resolve(StatusSnapshot.FILE);
         FaultyLogFiles disk = new FaultyLogFiles().failAlways(FaultyLogFiles.Op.FORCE, errno);
 
-        assertThatThrownBy(() -> StatusSnapshot.write(disk, file, Map.of(PodUid.of("uid-1"), full())))
+        assertThatThrownBy(() -> StatusSnapshot.write(disk, file, MARKS, Map.of(PodUid.of("uid-1"), full())))
                 .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("not written")
                 .hasRootCauseMessage(errno.message);
         try (var left = Files.list(dir)) {
@@ -148,7 +193,7 @@ class StatusSnapshotTest {
     @Test
     void aSnapshotThatCannotBeRemovedAfterReadingItStaysAndSaysSo() throws Exception {
         Path file = dir.resolve(StatusSnapshot.FILE);
-        StatusSnapshot.write(file, Map.of(PodUid.of("uid-1"), full()));
+        StatusSnapshot.write(file, MARKS, Map.of(PodUid.of("uid-1"), full()));
         FaultyLogFiles disk = new FaultyLogFiles().failAlways(FaultyLogFiles.Op.DELETE,
                 FaultyLogFiles.Errno.EROFS);
 
@@ -158,7 +203,7 @@ class StatusSnapshotTest {
         assertThat(file).exists();
 
         disk.heal();
-        assertThat(StatusSnapshot.take(disk, file)).containsOnlyKeys(PodUid.of("uid-1"));
+        assertThat(StatusSnapshot.take(disk, file).statuses()).containsOnlyKeys(PodUid.of("uid-1"));
         assertThat(file).doesNotExist();
     }
 }

@@ -1,6 +1,7 @@
 package dev.resizelet.it.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.resizelet.core.NodeAgent;
@@ -232,5 +233,81 @@ class CleanRestartIT {
         assertThat(app(now).allocatedResources().requests()).containsEntry("cpu", Quantity.parse("500m"));
         assertThat(app(settled("web", 1)).resources().limits()).containsEntry("cpu", Quantity.parse("500m"));
         assertThat(h.fake.callCount(CriRpc.RUN_POD_SANDBOX)).isEqualTo(sandboxes);
+    }
+
+    /**
+     * A downgrade to a release that ignores the snapshot, then an upgrade: the old snapshot is back beside logs that
+     * were written since. Its sizes of the logs tell: it is not served, the start waits for the runtime.
+     */
+    @Test
+    void aSnapshotOlderThanTheLogsBesideItIsNotServed() throws Exception {
+        stoppedAfterRunningWeb();
+        Path snapshot = dir.resolve("state").resolve(StatusSnapshot.FILE);
+        byte[] left = Files.readAllBytes(snapshot);
+        // the other release's run: it resizes the pod (both logs grow) and leaves no snapshot of its own
+        Files.delete(snapshot);
+        agent = build(h.client);
+        agent.update("default", "web", NodeAgentIT.guaranteed("web", "700m", "128Mi"), null, true, false);
+        settled("web", 2);
+        agent.close();
+        agent = null;
+        Files.delete(snapshot);
+        Files.write(snapshot, left);
+
+        agent = build(h.client);
+
+        assertThat(agent.startedFromStatusSnapshot()).as("served only with the logs it was left with").isFalse();
+        assertThat(snapshot).as("taken all the same").doesNotExist();
+        // at ready: the runtime's values, never the old snapshot's 500m
+        assertThat(app(agent.get("default", "web").orElseThrow()).resources().limits()).containsEntry("cpu",
+                Quantity.parse("700m"));
+
+        // and a snapshot that matches its logs is served again at the next clean restart
+        agent.close();
+        agent = build(h.client);
+        assertThat(agent.startedFromStatusSnapshot()).isTrue();
+    }
+
+    /** A start that fails after the logs were opened closes them again (and stops every thread it started). */
+    @Test
+    void aStartThatFailsHoldsNoLogOpenAndTheNextStartWorks() throws Exception {
+        PodView web = stoppedAfterRunningWeb();
+        Files.delete(dir.resolve("state").resolve(StatusSnapshot.FILE)); // a crash: the adoption runs before ready
+        CriRuntime failing = (CriRuntime) Proxy.newProxyInstance(CriRuntime.class.getClassLoader(),
+                new Class<?>[] {CriRuntime.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("listContainers")) {
+                        throw new IllegalStateException("injected: a bug in the adoption");
+                    }
+                    try {
+                        return method.invoke(h.client, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+
+        assertThatThrownBy(() -> build(failing)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("injected");
+
+        assertThat(openFilesUnder(dir.resolve("state"))).as("the pod store's and the journal's logs closed").isEmpty();
+        agent = build(h.client);
+        assertThat(app(settled("web", 1)).containerId()).isEqualTo(app(web).containerId());
+    }
+
+    /** The files under {@code root} this process holds open (its /proc/self/fd links). */
+    private static java.util.List<Path> openFilesUnder(Path root) throws java.io.IOException {
+        java.util.List<Path> open = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(root.toRealPath())) {
+                        open.add(target);
+                    }
+                } catch (java.io.IOException e) {
+                    // closed meanwhile (the listing's own descriptor)
+                }
+            }
+        }
+        return open;
     }
 }
