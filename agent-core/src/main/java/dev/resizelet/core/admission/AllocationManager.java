@@ -51,10 +51,11 @@ public final class AllocationManager {
     private final List<ResizeJournal.Entry> staged = new ArrayList<>();
     private final Set<PodUid> touched = new LinkedHashSet<>();
     /**
-     * The touched pods whose change can show in their status: all but those whose pass only recorded actuated values
-     * (the status shows the runtime's view of them as soon as the pass ends, before they are durable).
+     * The touched pods whose every change in the batch is one their status does not show: a pass that only recorded
+     * actuated values (the status shows the runtime's view of them as soon as the pass ends, before they are durable).
+     * Empty in a batch of decisions: a decision touches no set but {@code touched}.
      */
-    private final Set<PodUid> shown = new java.util.HashSet<>();
+    private final Set<PodUid> quiet = new java.util.HashSet<>();
     /** Pods removed lately: a spec of one that reaches the loop after its removal is not admitted again. */
     private final Set<PodUid> removed = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -218,7 +219,9 @@ public final class AllocationManager {
         }
         staged.add(new ResizeJournal.Removed(uid));
         touched.add(uid);
-        shown.add(uid);
+        if (!quiet.isEmpty()) {
+            quiet.remove(uid);
+        }
         deferred.remove(uid);
         if (s.allocated() != null) {
             used = used.minus(s.allocatedRequests());
@@ -353,7 +356,7 @@ public final class AllocationManager {
      */
     public Commit commit() {
         List<PodUid> changed = List.copyOf(touched);
-        Set<PodUid> statusChanged = shown.size() == touched.size() ? null : Set.copyOf(shown);
+        Set<PodUid> notShown = quiet.isEmpty() ? Set.of() : Set.copyOf(quiet);
         try {
             journal.commit(staged);
         } catch (StoreException.Unavailable e) {
@@ -362,7 +365,7 @@ public final class AllocationManager {
         } finally {
             staged.clear();
             touched.clear();
-            shown.clear();
+            quiet.clear();
         }
         for (PodUid uid : changed) {
             PodState s = working.get(uid);
@@ -373,16 +376,16 @@ public final class AllocationManager {
             }
         }
         publishSnapshot();
-        return new Commit(changed, statusChanged);
+        return new Commit(changed, notShown);
     }
 
     /**
-     * What a {@link #commit()} made durable: the pods whose record changed, and of those the ones whose status can
-     * change ({@code shownInStatus} null: all of them).
+     * What a {@link #commit()} made durable: the pods whose record changed, and of those the ones whose status cannot
+     * show the change ({@code notShown}).
      */
-    public record Commit(List<PodUid> changed, Set<PodUid> shownInStatus) {
+    public record Commit(List<PodUid> changed, Set<PodUid> notShown) {
         public boolean statusChanged(PodUid uid) {
-            return shownInStatus == null || shownInStatus.contains(uid);
+            return notShown.isEmpty() || !notShown.contains(uid);
         }
     }
 
@@ -459,9 +462,11 @@ public final class AllocationManager {
     private void stage(PodState next, ResizeJournal.Entry entry, boolean statusChanges) {
         PodUid uid = next.desired().uid();
         working.put(uid, next);
-        touched.add(uid);
-        if (statusChanges) {
-            shown.add(uid);
+        boolean first = touched.add(uid);
+        if (!statusChanges && first) {
+            quiet.add(uid);
+        } else if (statusChanges && !quiet.isEmpty()) {
+            quiet.remove(uid);
         }
         if (entry != null) {
             staged.add(entry);

@@ -288,6 +288,39 @@ class AllocationManagerTest {
         assertThat(manager.snapshot().pendingResizes()).isZero();
     }
 
+    /**
+     * A commit tells which changed pods' statuses can show the change: not a pod whose only change in the batch was a
+     * pass recording new actuated values; a pod that was also decided in the same batch, or whose pass failed, can.
+     */
+    @Test
+    void aCommitTellsWhichChangesAStatusCanShow() {
+        Pod a = burstable("a", 1000, MI);
+        Pod b = burstable("b", 1000, MI);
+        Pod c = burstable("c", 1000, MI);
+        AllocationManager m = new AllocationManager(NodeConfig.of(new NodeAllocatable(4000, 4096 * MI, 110)), clock,
+                ResizeJournal.inMemory());
+        for (Pod p : List.of(a, b, c)) {
+            m.admitNewPod(p);
+            m.recordPass(p.uid(), p.resources(), null); // the first values: a pod just started
+        }
+        AllocationManager.Commit first = m.commit();
+        assertThat(first.changed()).containsExactly(a.uid(), b.uid(), c.uid());
+        assertThat(first.notShown()).isEmpty();
+
+        PodResources grown = resized(a, "cpu=1500m,memory=1Mi", "").resources();
+        m.recordPass(a.uid(), grown, null);                              // values only
+        m.recordPass(b.uid(), resized(b, "cpu=1500m,memory=1Mi", "").resources(), null);
+        m.requestResize(resized(b, "cpu=1200m,memory=1Mi", ""));         // and a decision: shown
+        m.recordPass(c.uid(), c.resources(), "runtime unavailable");     // an error: shown
+        AllocationManager.Commit second = m.commit();
+
+        assertThat(second.changed()).containsExactly(a.uid(), b.uid(), c.uid());
+        assertThat(second.statusChanged(a.uid())).isFalse();
+        assertThat(second.statusChanged(b.uid())).isTrue();
+        assertThat(second.statusChanged(c.uid())).isTrue();
+        assertThat(m.commit().notShown()).as("cleared with the batch").isEmpty();
+    }
+
     @Test
     void aBatchThatCannotBeMadeDurableIsRolledBackAndChangesNothing() {
         Pod a = burstable("a", 1000, MI);
