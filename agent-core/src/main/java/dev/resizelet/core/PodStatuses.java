@@ -141,7 +141,7 @@ final class PodStatuses implements AutoCloseable {
     }
 
     /**
-     * A clean stop leaves every pod's last status for the next start ({@link StatusSnapshot}), with the logs' sizes
+     * A clean stop leaves every pod's last status for the next start ({@link StatusSnapshot}), with where the logs ended
      * once nothing writes them any more ({@code marks}); a failure only costs that start its wait for the runtime.
      */
     void writeSnapshot(LogFiles files, Path stateDir, StatusSnapshot.LogMarks marks) {

@@ -45,11 +45,11 @@ public final class StatusSnapshot {
     public record LogMarks(LogMark podStore, LogMark journal) {
     }
 
-    /** What a start took: the statuses and the logs' sizes they were left with (null when there were none). */
+    /** What a start took: the statuses and where the logs ended when they were left ({@code marks} null: none). */
     public record Taken(LogMarks marks, Map<PodUid, PodStatus> statuses) {
         static final Taken NONE = new Taken(null, Map.of());
 
-        /** The statuses, if the logs replayed to the sizes they were left with; else none (a warning says why). */
+        /** The statuses, if the logs replayed to the ends they were left with; else none (a warning says why). */
         public Map<PodUid, PodStatus> servedWith(LogMarks replayed) {
             if (statuses.isEmpty() || replayed.equals(marks)) {
                 return statuses;
@@ -98,7 +98,7 @@ public final class StatusSnapshot {
     }
 
     /**
-     * Reads the snapshot and removes it (the removal synced): the statuses by pod uid with the logs' sizes at the stop,
+     * Reads the snapshot and removes it (the removal synced): the statuses by pod uid with the logs' ends at the stop,
      * or none when there is none or it is damaged (a warning names the file; the start then waits for the runtime).
      *
      * @throws UncheckedIOException when it could not be removed: left in place, a later start would serve it again

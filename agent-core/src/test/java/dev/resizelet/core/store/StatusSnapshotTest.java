@@ -121,30 +121,28 @@ class StatusSnapshotTest {
         assertThatThrownBy(() -> StatusSnapshot.decode(new byte[40])).hasMessageContaining("checksum");
     }
 
-    @Test
-    void aSnapshotOfANewerVersionIsNotRead() throws Exception {
+    /** A well-framed snapshot of {@code version} holding no status (a count of 0, no marks). */
+    private Path emptySnapshotOfVersion(int version) throws java.io.IOException {
         Path file = dir.resolve(StatusSnapshot.FILE);
-        BinaryOut out = new BinaryOut(64).writeInt(StatusSnapshot.MAGIC).writeInt(StatusSnapshot.VERSION + 1)
-                .writeInt(0);
-        byte[] body = out.toByteArray();
+        byte[] body = new BinaryOut(64).writeInt(StatusSnapshot.MAGIC).writeInt(version).writeInt(0).toByteArray();
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(body);
         Files.write(file, java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue())
                 .array());
+        return file;
+    }
+
+    @Test
+    void aSnapshotOfANewerVersionIsNotRead() throws Exception {
+        Path file = emptySnapshotOfVersion(StatusSnapshot.VERSION + 1);
 
         assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 3");
         assertThat(statuses(StatusSnapshot.take(file))).isEmpty();
     }
 
     @Test
-    void aVersion1SnapshotWithoutTheLogsSizesIsNotServed() throws Exception {
-        Path file = dir.resolve(StatusSnapshot.FILE);
-        BinaryOut out = new BinaryOut(64).writeInt(StatusSnapshot.MAGIC).writeInt(1).writeInt(0);
-        byte[] body = out.toByteArray();
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(body);
-        Files.write(file, java.nio.ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue())
-                .array());
+    void aVersion1SnapshotWithoutTheLogsMarksIsNotServed() throws Exception {
+        Path file = emptySnapshotOfVersion(1);
 
         assertThatThrownBy(() -> StatusSnapshot.decode(Files.readAllBytes(file))).hasMessageContaining("version 1");
         assertThat(statuses(StatusSnapshot.take(file))).isEmpty();
