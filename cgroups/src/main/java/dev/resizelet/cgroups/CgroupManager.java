@@ -211,11 +211,43 @@ public final class CgroupManager {
                         && MemoryLimitBelowUsageException.isBusy(e)) {
                     throw new MemoryLimitBelowUsageException(w.file(), w.value(), e);
                 }
+                if (fileName.equals("cpu.cfs_quota_us")) {
+                    String above = childQuotasAbove(w.file().getParent(), w.value());
+                    if (!above.isEmpty()) {
+                        // v1 refuses a parent's quota below a child's (EINVAL): name the child that holds it
+                        throw new CgroupWriteException(w.file(), w.value(), "write of \"" + w.value() + "\" to "
+                                + w.file() + " failed: " + CgroupWriteException.reason(e) + " (child cgroups with a "
+                                + "larger quota: " + above + ")", e);
+                    }
+                }
                 throw new CgroupWriteException(w.file(), w.value(), e);
             }
             for (Consumer<CgroupWrite> l : listeners) {
                 l.accept(w);
             }
+        }
+    }
+
+    /**
+     * The child cgroups of {@code dir} whose {@code cpu.cfs_quota_us} is unlimited or larger than {@code quota}, as
+     * {@code name=quota, ...}; empty if none (or they cannot be read: this only explains a refused write).
+     */
+    private String childQuotasAbove(Path dir, String quota) {
+        try {
+            long limit = Long.parseLong(quota.trim());
+            List<String> above = new ArrayList<>();
+            for (Path child : fs.listDirectories(dir)) {
+                Optional<String> q = fs.read(child.resolve("cpu.cfs_quota_us"));
+                if (q.isPresent() && limit >= 0) {
+                    long childQuota = Long.parseLong(q.get());
+                    if (childQuota > limit) {
+                        above.add(child.getFileName() + "=" + childQuota);
+                    }
+                }
+            }
+            return String.join(", ", above);
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

@@ -86,6 +86,23 @@ class CgroupKernelTest {
         assertThat(mode.evidence()).contains("/proc/self/mountinfo");
     }
 
+    /**
+     * v1 refuses a pod quota below a child's (EINVAL): the error names the child that holds the larger quota (a
+     * container's cgroup the runtime has not removed), so a resize stuck on it says why.
+     */
+    @Test
+    void aPodQuotaBelowAChildsIsRefusedNamingTheChild() throws IOException {
+        m.create(container);
+        m.set(pod, new CgroupResources(null, 50_000L, 100_000L, null));
+        m.set(container, new CgroupResources(null, 50_000L, 100_000L, null));
+
+        assertThatThrownBy(() -> m.set(pod, new CgroupResources(null, 30_000L, 100_000L, null)))
+                .isInstanceOf(CgroupWriteException.class)
+                .hasMessageContaining("cpu.cfs_quota_us failed: Invalid argument")
+                .hasMessageContaining("child cgroups with a larger quota: c1=50000");
+        assertThat(m.read(pod).cpuQuota()).as("the old quota kept").isEqualTo(50_000L);
+    }
+
     @Test
     void writesAndReadsBackSharesQuotaAndMemoryLimit() throws IOException {
         m.create(container);
