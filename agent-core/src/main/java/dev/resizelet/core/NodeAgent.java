@@ -120,7 +120,7 @@ public final class NodeAgent implements AutoCloseable {
             // the wiring reads and writes nothing
             CgroupManager cgroups = new CgroupManager(b.cgroups, b.cgroupFs);
             NodeConfig node = new NodeConfig(b.allocatable, b.cpuManagerPolicy, b.memoryManagerPolicy, b.retryInterval);
-            this.loop = new ReconcileLoop(new AllocationManager(node, clock, startState.journal()));
+            this.loop = new ReconcileLoop(new AllocationManager(node, clock, journal));
             LoopRecords records = new LoopRecords(loop);
             this.workers = Executors.newFixedThreadPool(b.workers, threads("resizelet-enact-%d"));
             this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("resizelet-timer-%d"));

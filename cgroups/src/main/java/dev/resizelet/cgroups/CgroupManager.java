@@ -211,16 +211,15 @@ public final class CgroupManager {
                         && MemoryLimitBelowUsageException.isBusy(e)) {
                     throw new MemoryLimitBelowUsageException(w.file(), w.value(), e);
                 }
-                if (fileName.equals("cpu.cfs_quota_us")) {
-                    String above = childQuotasAbove(w.file().getParent(), w.value());
-                    if (!above.isEmpty()) {
-                        // v1 refuses a parent's quota below a child's (EINVAL): name the child that holds it
-                        throw new CgroupWriteException(w.file(), w.value(), "write of \"" + w.value() + "\" to "
-                                + w.file() + " failed: " + CgroupWriteException.reason(e) + " (child cgroups with a "
-                                + "larger quota: " + above + ")", e);
-                    }
+                CgroupWriteException failed = new CgroupWriteException(w.file(), w.value(), e);
+                String above = fileName.equals("cpu.cfs_quota_us") ? childQuotasAbove(w.file().getParent(), w.value())
+                        : "";
+                if (!above.isEmpty()) {
+                    // v1 refuses a parent's quota below a child's (EINVAL): name the child that holds it
+                    throw new CgroupWriteException(w.file(), w.value(), failed.getMessage()
+                            + " (child cgroups with a larger quota: " + above + ")", e);
                 }
-                throw new CgroupWriteException(w.file(), w.value(), e);
+                throw failed;
             }
             for (Consumer<CgroupWrite> l : listeners) {
                 l.accept(w);
@@ -229,20 +228,18 @@ public final class CgroupManager {
     }
 
     /**
-     * The child cgroups of {@code dir} whose {@code cpu.cfs_quota_us} is unlimited or larger than {@code quota}, as
-     * {@code name=quota, ...}; empty if none (or they cannot be read: this only explains a refused write).
+     * The child cgroups of {@code dir} whose {@code cpu.cfs_quota_us} is larger than {@code quota}, as
+     * {@code name=quota, ...}; empty if none, for an unlimited {@code quota}, or if they cannot be read (this only
+     * explains a refused write).
      */
     private String childQuotasAbove(Path dir, String quota) {
         try {
             long limit = Long.parseLong(quota.trim());
             List<String> above = new ArrayList<>();
-            for (Path child : fs.listDirectories(dir)) {
+            for (Path child : limit < 0 ? List.<Path>of() : fs.listDirectories(dir)) {
                 Optional<String> q = fs.read(child.resolve("cpu.cfs_quota_us"));
-                if (q.isPresent() && limit >= 0) {
-                    long childQuota = Long.parseLong(q.get());
-                    if (childQuota > limit) {
-                        above.add(child.getFileName() + "=" + childQuota);
-                    }
+                if (q.isPresent() && Long.parseLong(q.get()) > limit) {
+                    above.add(child.getFileName() + "=" + q.get());
                 }
             }
             return String.join(", ", above);

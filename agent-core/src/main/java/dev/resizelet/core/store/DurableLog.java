@@ -167,7 +167,7 @@ final class DurableLog implements AutoCloseable {
             throw e;
         }
         size += buf.limit();
-        lastRecordCrc = LogMark.crcOf(payload);
+        lastRecordCrc = frameCrc(buf, 0);
         extendIfLow();
         return ++writtenSeq;
     }
@@ -302,7 +302,7 @@ final class DurableLog implements AutoCloseable {
         }
         size = start + buf.limit();
         if (!payloads.isEmpty()) {
-            lastRecordCrc = LogMark.crcOf(payloads.get(payloads.size() - 1));
+            lastRecordCrc = frameCrc(buf, buf.limit() - 8 - payloads.get(payloads.size() - 1).length);
         }
         writtenSeq += payloads.size();
         syncedSize = size;
@@ -559,6 +559,11 @@ final class DurableLog implements AutoCloseable {
             b.putInt(p.length).putInt((int) crc.getValue()).put(p);
         }
         return b.flip();
+    }
+
+    /** The CRC32C a frame starting at {@code at} in {@code buf} carries (computed once, when it was framed). */
+    private static long frameCrc(ByteBuffer buf, int at) {
+        return Integer.toUnsignedLong(buf.getInt(at + 4));
     }
 
     /** A zero header marks the preallocated space after the log's end: no record may have one. */

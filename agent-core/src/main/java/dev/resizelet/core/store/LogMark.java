@@ -10,6 +10,8 @@ import java.util.zip.CRC32C;
 public record LogMark(long bytes, long lastRecordCrc) {
     /** No record's CRC (those are unsigned 32-bit values): a mark with it equals no mark read at an open. */
     public static final long UNKNOWN_CRC = -1;
+    /** A log that holds nothing (one in memory). */
+    public static final LogMark EMPTY = new LogMark(0, 0);
 
     static long crcOf(byte[] payload) {
         CRC32C crc = new CRC32C();

@@ -64,7 +64,7 @@ public final class PodStore<T, S> implements AutoCloseable {
     private long resourceVersion;
     private long reservedUpTo;
     private long liveBytes;               // log size right after the last compaction
-    private LogMark openedLogMark = new LogMark(0, 0); // where the log ended as replayed at open, before any compaction
+    private LogMark openedLogMark = LogMark.EMPTY; // where the log ended as replayed at open, before any compaction
     private long compactRetryAt;          // after a failed compaction: the log size at which to try again
 
     // events waiting for their log record to be durable, and the delivered history; guarded by publishLock
@@ -517,7 +517,7 @@ public final class PodStore<T, S> implements AutoCloseable {
 
     /** Where the log ends now ({@link LogMark}; bytes 0 for a store in memory). */
     public LogMark logMark() {
-        return durable == null ? new LogMark(0, 0) : durable.mark();
+        return durable == null ? LogMark.EMPTY : durable.mark();
     }
 
     /** {@link #logMark()} as the log was replayed at open, before a compaction at open rewrote it. */

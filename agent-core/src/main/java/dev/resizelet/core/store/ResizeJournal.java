@@ -38,7 +38,7 @@ public class ResizeJournal implements AutoCloseable {
     private final DurableLog durable;   // null: memory only
     private final long minCompactBytes;
     private long liveBytes;
-    private LogMark openedMark = new LogMark(0, 0); // as replayed at open, before a rewrite at open
+    private LogMark openedMark = LogMark.EMPTY; // as replayed at open, before a rewrite at open
 
     /** One change of a pod's resize state. */
     public sealed interface Entry permits Allocated, Actuated, Removed {
@@ -223,7 +223,7 @@ public class ResizeJournal implements AutoCloseable {
 
     /** Where the log ends now ({@link LogMark}; bytes 0 in memory). */
     public LogMark logMark() {
-        return durable == null ? new LogMark(0, 0) : durable.mark();
+        return durable == null ? LogMark.EMPTY : durable.mark();
     }
 
     /** {@link #logMark()} as the log was replayed at open, before a rewrite at open. */
